@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Build (once) the syncsock debug kernel from Debian's linux-source-6.12 with
+# allnoconfig + scripts/kconfig/debug.config, and print its build directory.
+# The result is cached in $SYNCSOCK_CACHE/debug-kernel/<source version>-<config
+# hash>/, so only the first run on a machine pays for the build.
+#
+#   scripts/debug-kernel.sh            build if needed, print the tree's path
+#   scripts/debug-kernel.sh --path     print the path without building
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+
+fragment="$here/kconfig/debug.config"
+tarball=$(ls /usr/src/linux-source-6.12.tar.* 2>/dev/null | head -n1) ||
+	true
+[ -n "$tarball" ] || die "linux-source-6.12 is not installed: run scripts/deps.sh"
+srcver=$(dpkg-query -W -f='${Version}' linux-source-6.12)
+key="$srcver-$(cat "$fragment" "$0" | sha256sum | cut -c1-12)"
+dir="$SYNCSOCK_CACHE/debug-kernel/$key"
+tree="$dir/linux"
+
+if [ "${1:-}" = --path ]; then
+	echo "$tree"
+	exit 0
+fi
+
+mkdir -p "$dir"
+exec 9>"$dir/.lock"
+flock 9
+
+if [ -e "$dir/.done" ]; then
+	echo "$tree"
+	exit 0
+fi
+
+jobs=$(($(nproc) + 1))
+start=$(date +%s)
+if [ ! -e "$dir/.unpacked" ]; then
+	log "unpacking $(basename "$tarball") ($srcver)"
+	rm -rf "$tree" "$dir/tmp"
+	mkdir -p "$dir/tmp"
+	tar -C "$dir/tmp" -xf "$tarball"
+	mv "$dir/tmp"/linux-source-6.12 "$tree"
+	rmdir "$dir/tmp"
+	touch "$dir/.unpacked"
+fi
+
+log "configuring the debug kernel (allnoconfig + $(basename "$fragment"))"
+make -C "$tree" -s KCONFIG_ALLCONFIG="$fragment" allnoconfig >/dev/null
+
+# Kconfig silently drops an option whose dependencies are not met: check that
+# every line of the fragment made it into .config.
+bad=0
+while IFS= read -r line; do
+	case "$line" in
+	CONFIG_*=n) opt=${line%%=*}
+		grep -qx "# $opt is not set" "$tree/.config" ||
+			! grep -q "^$opt=" "$tree/.config" || { log "kconfig: $line did not stick"; bad=1; } ;;
+	CONFIG_*) grep -qx "$line" "$tree/.config" || { log "kconfig: $line did not stick"; bad=1; } ;;
+	esac
+done <"$fragment"
+[ $bad -eq 0 ] || die "the debug kernel config is incomplete (see above)"
+
+log "building the debug kernel with -j$jobs (about 10 minutes on 2 cores, once per machine)"
+if ! make -C "$tree" -j"$jobs" -s bzImage modules >"$dir/build.log" 2>&1; then
+	tail -n 40 "$dir/build.log" >&2
+	die "debug kernel build failed; full log: $dir/build.log"
+fi
+echo $(($(date +%s) - start)) >"$dir/build-seconds"
+touch "$dir/.done"
+log "debug kernel built in $(cat "$dir/build-seconds") s"
+echo "$tree"

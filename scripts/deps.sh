@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Install everything syncsock needs, from Debian packages only.
+# Idempotent and quick when everything is already there: it only calls
+# apt-get when a package is missing.
+#
+#   scripts/deps.sh          host tools, libraries and the stock header trees
+#
+# Kernel *images* are never installed here: scripts/kernels.sh downloads and
+# unpacks them into the cache, because installing one would touch the host's
+# /boot.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+
+pkgs=(
+	build-essential bc bison flex cpio xz-utils zstd kmod file
+	libelf-dev libssl-dev dwarves sparse
+	qemu-system-x86 busybox-static
+	clang llvm libbpf-dev bpftool
+	cmake catch2 liburing-dev
+	sockperf wrk iperf3 curl iproute2 gnuplot-nox python3-docutils
+	linux-source-6.12
+)
+
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+		missing+=("$p")
+done
+
+apt_updated=
+apt_update() {
+	[ -n "$apt_updated" ] && return 0
+	log "apt-get update"
+	apt-get update -qq
+	apt_updated=1
+}
+
+if [ ${#missing[@]} -gt 0 ]; then
+	apt_update
+	log "installing ${missing[*]}"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+		"${missing[@]}" >/dev/null
+fi
+
+# The stock header trees the matrix builds against.  Versions come from the
+# archive's meta packages, so a Debian security update moves them along.
+for series in 6.1 6.12; do
+	if ! rel=$(kernel_release "$series" 2>/dev/null); then
+		apt_update
+		rel=$(kernel_release "$series")
+	fi
+	if [ ! -e "/usr/src/linux-headers-$rel/Makefile" ]; then
+		apt_update
+		log "installing linux-headers-$rel"
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+			"linux-headers-$rel" >/dev/null
+	fi
+done
+exit 0
