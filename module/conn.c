@@ -1,0 +1,332 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * syncsock: connections.  Set-up after accept, the state and error callbacks,
+ * the process-context work and the release that ends every connection.
+ *
+ * Lifetime: a connection is created by the accept work, published in
+ * sk_user_data, and released by its release work, which is the only place
+ * that detaches the callbacks, calls the handler's close callback (so exactly
+ * once) and frees it (after an RCU grace period).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/slab.h>
+#include <linux/tcp.h>
+#include <net/sock.h>
+#include <net/tcp.h>
+#include <net/tcp_states.h>
+
+#include "internal.h"
+
+/*
+ * Queue the connection's work from a socket callback.  Under
+ * sk_callback_lock, and only while sk_user_data still points to @conn: once
+ * the release has detached the connection under the write lock, nothing can
+ * queue its work again, so the cancel that follows is final.
+ */
+void syncsock_conn_kick(struct sock *sk)
+{
+	struct syncsock_conn *conn;
+
+	read_lock_bh(&sk->sk_callback_lock);
+	rcu_read_lock();
+	conn = rcu_dereference_sk_user_data(sk);
+	if (conn)
+		queue_work(syncsock_wq, &conn->io_work);
+	rcu_read_unlock();
+	read_unlock_bh(&sk->sk_callback_lock);
+}
+
+/* Context: softirq or process context, socket locked. */
+static void syncsock_state_change(struct sock *sk)
+{
+	switch (sk->sk_state) {
+	case TCP_CLOSE_WAIT:
+	case TCP_CLOSE:
+	case TCP_LAST_ACK:
+		syncsock_conn_kick(sk);
+		break;
+	default:
+		break;
+	}
+}
+
+/* Context: softirq or process context, socket locked. */
+static void syncsock_error_report(struct sock *sk)
+{
+	syncsock_conn_kick(sk);
+}
+
+/**
+ * syncsock_conn_check_state() - close a connection the peer has finished
+ * @conn: the connection
+ *
+ * After a FIN, once every byte before it was delivered, the close is
+ * graceful (queued replies go first); after a reset or error it is an abort.
+ *
+ * Context: softirq or process context, socket locked.
+ */
+void syncsock_conn_check_state(struct syncsock_conn *conn)
+{
+	struct sock *sk = conn->sk;
+	int err = READ_ONCE(sk->sk_err);
+
+	if (err || sk->sk_state == TCP_CLOSE) {
+		set_bit(SYNCSOCK_CONN_ERROR, &conn->flags);
+		syncsock_conn_request_close(conn, err == ECONNRESET || err == EPIPE ?
+					    SYNCSOCK_CLOSE_PEER_RESET :
+					    SYNCSOCK_CLOSE_ERROR, true);
+		return;
+	}
+	if ((sk->sk_shutdown & RCV_SHUTDOWN) &&
+	    !test_bit(SYNCSOCK_CONN_RX_THROTTLED, &conn->flags) &&
+	    skb_queue_empty_lockless(&sk->sk_receive_queue)) {
+		/* Everything the peer sent has been delivered. */
+		set_bit(SYNCSOCK_CONN_PEER_FIN, &conn->flags);
+		syncsock_conn_request_close(conn, SYNCSOCK_CLOSE_PEER_FIN, false);
+	}
+}
+
+/*
+ * Process-context pass over a connection: data that was deferred because a
+ * process owned the socket, or that arrived before accept; queued sends; and
+ * the peer's FIN or an error.
+ */
+static void syncsock_io_work(struct work_struct *work)
+{
+	struct syncsock_conn *conn = container_of(work, struct syncsock_conn, io_work);
+	struct sock *sk = conn->sk;
+
+	lock_sock(sk);
+	if (!test_bit(SYNCSOCK_CONN_DETACHED, &conn->flags)) {
+		syncsock_stat_inc(conn->lsn->stats, SYNCSOCK_STAT_WORK_RUNS);
+		syncsock_rx(conn);
+		syncsock_tx_flush(conn);
+	}
+	release_sock(sk);
+}
+
+/* Put the socket back as TCP made it.  Socket locked. */
+static void syncsock_conn_detach(struct syncsock_conn *conn)
+{
+	struct sock *sk = conn->sk;
+
+	write_lock_bh(&sk->sk_callback_lock);
+	rcu_assign_sk_user_data(sk, NULL);
+	sk->sk_data_ready = syncsock_defaults.data_ready;
+	sk->sk_write_space = syncsock_defaults.write_space;
+	sk->sk_state_change = syncsock_defaults.state_change;
+	sk->sk_error_report = syncsock_defaults.error_report;
+	set_bit(SYNCSOCK_CONN_DETACHED, &conn->flags);
+	write_unlock_bh(&sk->sk_callback_lock);
+}
+
+static void syncsock_release_work(struct work_struct *work)
+{
+	struct syncsock_conn *conn =
+		container_of(to_delayed_work(work), struct syncsock_conn, release_work);
+	struct syncsock_listener *lsn = conn->lsn;
+	struct sock *sk = conn->sk;
+	enum syncsock_close_reason why;
+	bool abort;
+
+	lock_sock(sk);
+	set_bit(SYNCSOCK_CONN_RELEASING, &conn->flags);
+	abort = test_bit(SYNCSOCK_CONN_ABORT, &conn->flags);
+	if (!abort) {
+		/* Graceful: what is queued goes first, or the deadline ends it. */
+		syncsock_tx_flush(conn);
+		if (!syncsock_txq_empty(&conn->txq) && !sk->sk_err) {
+			if (time_before(jiffies, conn->close_deadline)) {
+				clear_bit(SYNCSOCK_CONN_RELEASING, &conn->flags);
+				release_sock(sk);
+				mod_delayed_work(syncsock_wq, &conn->release_work,
+						 conn->close_deadline - jiffies);
+				return;
+			}
+			conn->close_reason = SYNCSOCK_CLOSE_TIMEOUT;
+			abort = true;
+		}
+	}
+	syncsock_conn_detach(conn);
+	release_sock(sk);
+
+	/* Nothing can queue these again (see syncsock_conn_kick()). */
+	cancel_work_sync(&conn->io_work);
+
+	why = conn->close_reason;
+	if (lsn->handler->close)
+		lsn->handler->close(conn, why);
+
+	if (abort)
+		sock_no_linger(sk);	/* close sends RST */
+	syncsock_txq_purge(&conn->txq);
+	sock_release(conn->sock);
+
+	syncsock_stat_inc(lsn->stats, SYNCSOCK_STAT_CLOSED);
+	syncsock_stat_inc(lsn->stats, SYNCSOCK_STAT_CLOSE_BASE + why);
+	syncsock_conn_gone(lsn, conn);
+	/* Off the listener's list, nothing can find the connection any more;
+	 * a close request that raced in before may have queued us again.
+	 */
+	cancel_delayed_work(&conn->release_work);
+	kfree_rcu(conn, rcu);
+}
+
+/**
+ * syncsock_conn_request_close() - start closing a connection
+ * @conn: the connection
+ * @why: the reason, recorded if this is the first request
+ * @abort: reset rather than a graceful close; upgrades an earlier graceful
+ *	request
+ *
+ * Context: any context.
+ */
+void syncsock_conn_request_close(struct syncsock_conn *conn,
+				 enum syncsock_close_reason why, bool abort)
+{
+	unsigned long delay;
+	bool empty;
+
+	if (test_and_set_bit(SYNCSOCK_CONN_CLOSING, &conn->flags)) {
+		if (abort && !test_and_set_bit(SYNCSOCK_CONN_ABORT, &conn->flags))
+			mod_delayed_work(syncsock_wq, &conn->release_work, 0);
+		return;
+	}
+	conn->close_reason = why;
+	if (abort)
+		set_bit(SYNCSOCK_CONN_ABORT, &conn->flags);
+
+	spin_lock_bh(&conn->txq_lock);
+	empty = syncsock_txq_empty(&conn->txq);
+	spin_unlock_bh(&conn->txq_lock);
+
+	delay = msecs_to_jiffies(conn->lsn->cfg.close_timeout_ms);
+	conn->close_deadline = jiffies + delay;
+	/* A graceful close with data queued waits for the flush to finish
+	 * (syncsock_tx_flush() brings the work forward) or the deadline.
+	 */
+	mod_delayed_work(syncsock_wq, &conn->release_work,
+			 abort || empty ? 0 : delay);
+}
+
+/**
+ * syncsock_close() - close a connection (see syncsock.h)
+ * @conn: the connection
+ * @abort: reset rather than close gracefully
+ */
+void syncsock_close(struct syncsock_conn *conn, bool abort)
+{
+	syncsock_conn_request_close(conn, abort ? SYNCSOCK_CLOSE_HANDLER_ABORT :
+				    SYNCSOCK_CLOSE_HANDLER, abort);
+}
+EXPORT_SYMBOL_GPL(syncsock_close);
+
+void syncsock_conn_set_priv(struct syncsock_conn *conn, void *priv)
+{
+	conn->priv = priv;
+}
+EXPORT_SYMBOL_GPL(syncsock_conn_set_priv);
+
+void *syncsock_conn_priv(const struct syncsock_conn *conn)
+{
+	return conn->priv;
+}
+EXPORT_SYMBOL_GPL(syncsock_conn_priv);
+
+void *syncsock_conn_listener_priv(const struct syncsock_conn *conn)
+{
+	return conn->lsn->handler_priv;
+}
+EXPORT_SYMBOL_GPL(syncsock_conn_listener_priv);
+
+/* Refuse a child: reset it. */
+static void syncsock_conn_reject(struct syncsock_listener *lsn, struct socket *sock)
+{
+	sock_no_linger(sock->sk);
+	sock_release(sock);
+	syncsock_stat_inc(lsn->stats, SYNCSOCK_STAT_ACCEPT_REJECTED);
+}
+
+/**
+ * syncsock_conn_create() - take over an accepted socket
+ * @lsn: the listener it came from
+ * @sock: the accepted socket; consumed whatever happens
+ *
+ * Context: process context (the accept work), may sleep.
+ * Return: 0, or a negative errno if the connection was refused and reset.
+ */
+int syncsock_conn_create(struct syncsock_listener *lsn, struct socket *sock)
+{
+	struct syncsock_conn *conn;
+	struct sock *sk = sock->sk;
+	int err;
+
+	spin_lock_bh(&lsn->conns_lock);
+	if (lsn->closing || lsn->nconns >= lsn->cfg.max_conns) {
+		spin_unlock_bh(&lsn->conns_lock);
+		syncsock_conn_reject(lsn, sock);
+		return -ECONNREFUSED;
+	}
+	lsn->nconns++;
+	refcount_inc(&lsn->ref);
+	spin_unlock_bh(&lsn->conns_lock);
+
+	conn = kzalloc(sizeof(*conn), GFP_KERNEL);
+	if (!conn) {
+		err = -ENOMEM;
+		goto out_unaccount;
+	}
+	conn->sock = sock;
+	conn->sk = sk;
+	conn->lsn = lsn;
+	INIT_LIST_HEAD(&conn->node);
+	spin_lock_init(&conn->txq_lock);
+	syncsock_txq_init(&conn->txq, lsn->cfg.txq_limit);
+	INIT_WORK(&conn->io_work, syncsock_io_work);
+	INIT_DELAYED_WORK(&conn->release_work, syncsock_release_work);
+
+	/* These take the socket lock: process context, before we hold it. */
+	tcp_sock_set_nodelay(sk);
+	syncsock_conn_prepare_tx(sk);
+
+	if (lsn->handler->accept) {
+		err = lsn->handler->accept(conn);
+		if (err) {
+			kfree(conn);
+			goto out_unaccount;
+		}
+	}
+
+	/* Under the socket lock, so that no callback (they are deferred to
+	 * release_sock) and no release can see a half-made connection.
+	 */
+	lock_sock(sk);
+	write_lock_bh(&sk->sk_callback_lock);
+	rcu_assign_sk_user_data(sk, conn);
+	sk->sk_data_ready = syncsock_data_ready;
+	sk->sk_write_space = syncsock_write_space;
+	sk->sk_state_change = syncsock_state_change;
+	sk->sk_error_report = syncsock_error_report;
+	write_unlock_bh(&sk->sk_callback_lock);
+
+	spin_lock_bh(&lsn->conns_lock);
+	list_add_tail(&conn->node, &lsn->conns);
+	if (lsn->closing)	/* the listener was deleted meanwhile */
+		syncsock_conn_request_close(conn, lsn->close_reason, lsn->close_abort);
+	spin_unlock_bh(&lsn->conns_lock);
+	syncsock_stat_inc(lsn->stats, SYNCSOCK_STAT_ACCEPTED);
+	release_sock(sk);
+
+	/* Data, FIN or RST may have come before the callbacks were ours. */
+	queue_work(syncsock_wq, &conn->io_work);
+	return 0;
+
+out_unaccount:
+	syncsock_conn_reject(lsn, sock);
+	spin_lock_bh(&lsn->conns_lock);
+	lsn->nconns--;
+	spin_unlock_bh(&lsn->conns_lock);
+	syncsock_listener_put(lsn);
+	return err;
+}

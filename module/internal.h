@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * syncsock: structures and functions shared by the module's files.
+ */
+#ifndef _SYNCSOCK_INTERNAL_H
+#define _SYNCSOCK_INTERNAL_H
+
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/percpu.h>
+#include <linux/refcount.h>
+#include <linux/socket.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+#include <net/sock.h>
+#include <syncsock/syncsock.h>
+
+#include "txq.h"
+
+/* Per-CPU counters of one listener. */
+struct syncsock_stats {
+	u64 v[SYNCSOCK_STAT_MAX];
+};
+
+static inline void syncsock_stat_add(struct syncsock_stats __percpu *st,
+				     enum syncsock_stat i, u64 n)
+{
+	this_cpu_add(st->v[i], n);
+}
+
+static inline void syncsock_stat_inc(struct syncsock_stats __percpu *st,
+				     enum syncsock_stat i)
+{
+	this_cpu_inc(st->v[i]);
+}
+
+void syncsock_stats_sum(struct syncsock_stats __percpu *st, u64 *out);
+void syncsock_stats_cpu(struct syncsock_stats __percpu *st, int cpu, u64 *out);
+void syncsock_stats_retire(struct syncsock_stats __percpu *st);
+void syncsock_stats_module(int cpu, u64 *out);
+const char *syncsock_stat_name(enum syncsock_stat i, char *buf, size_t len);
+
+/* Limits and defaults of a listener. */
+#define SYNCSOCK_DEFAULT_BACKLOG	128
+#define SYNCSOCK_DEFAULT_MAX_CONNS	65536
+#define SYNCSOCK_DEFAULT_TXQ_BYTES	(256 * 1024)
+#define SYNCSOCK_MAX_TXQ_BYTES		(64 * 1024 * 1024)
+#define SYNCSOCK_DEFAULT_CLOSE_TIMEOUT_MS 5000
+#define SYNCSOCK_CONFIG_MAX		1024
+
+/**
+ * struct syncsock_listener_cfg - what a listener is asked to be
+ * @addr: local address and port (AF_INET or AF_INET6)
+ * @backlog: listen() backlog
+ * @max_conns: connections served at once; more are reset at accept
+ * @txq_limit: bytes a connection may have queued for sending
+ * @close_timeout_ms: how long a graceful close may wait for its queue
+ * @handler: the handler's name
+ * @config: the handler's configuration string
+ */
+struct syncsock_listener_cfg {
+	struct sockaddr_storage addr;
+	u32 backlog;
+	u32 max_conns;
+	u32 txq_limit;
+	u32 close_timeout_ms;
+	char handler[SYNCSOCK_HANDLER_NAME_MAX];
+	char config[SYNCSOCK_CONFIG_MAX];
+};
+
+/* One network namespace's listeners. */
+struct syncsock_net {
+	struct mutex lock;		/* listeners, next_id, exiting */
+	struct list_head listeners;	/* active listeners */
+	u32 next_id;
+	bool exiting;
+	spinlock_t draining_lock;	/* draining */
+	struct list_head draining;	/* deleted, connections still open */
+	wait_queue_head_t drained;	/* draining became empty */
+};
+
+struct syncsock_listener {
+	struct list_head node;		/* in syncsock_net listeners or draining */
+	struct list_head all_node;	/* in the module-wide list, for stats */
+	struct list_head reap_node;	/* private to close_all */
+	struct net *net;
+	bool deleted;			/* moved to draining */
+	u32 id;
+	struct syncsock_listener_cfg cfg;
+	struct syncsock_handler *handler;
+	void *handler_priv;
+	struct socket *sock;		/* NULL once deleted */
+	struct work_struct accept_work;
+
+	spinlock_t conns_lock;		/* conns, closing */
+	struct list_head conns;
+	u32 nconns;
+	bool closing;
+	enum syncsock_close_reason close_reason;
+	bool close_abort;
+
+	struct syncsock_stats __percpu *stats;
+	refcount_t ref;			/* the table + one per connection */
+};
+
+/* Connection flags (conn->flags). */
+enum {
+	SYNCSOCK_CONN_CLOSING,		/* close requested: no new sends */
+	SYNCSOCK_CONN_ABORT,		/* ... and it is an abort */
+	SYNCSOCK_CONN_PEER_FIN,		/* peer shut down its side */
+	SYNCSOCK_CONN_ERROR,		/* socket error or reset seen */
+	SYNCSOCK_CONN_RX_THROTTLED,	/* handler left data unconsumed */
+	SYNCSOCK_CONN_RELEASING,	/* release work running */
+	SYNCSOCK_CONN_DETACHED,		/* callbacks restored */
+	SYNCSOCK_CONN_WRITE_SPACE,	/* tell the handler when queue drains */
+};
+
+struct syncsock_conn {
+	struct socket *sock;
+	struct sock *sk;
+	struct syncsock_listener *lsn;
+	struct list_head node;		/* in lsn->conns */
+	unsigned long flags;
+	enum syncsock_close_reason close_reason;
+	unsigned long close_deadline;	/* jiffies, graceful close */
+
+	struct syncsock_txq txq;	/* under the socket lock */
+	spinlock_t txq_lock;		/* sends from outside the socket lock */
+	bool flushing;			/* re-entry guard of the flush */
+	void *owner;			/* context holding the socket lock for
+					 * us, see syncsock_ctx_token()
+					 */
+
+	void *priv;			/* handler's */
+	struct work_struct io_work;
+	struct delayed_work release_work;
+	struct rcu_head rcu;
+};
+
+/* main.c */
+extern struct workqueue_struct *syncsock_wq;
+extern unsigned int syncsock_net_id;
+struct syncsock_net *syncsock_pernet(struct net *net);
+
+/* Default socket callbacks, captured from a fresh TCP socket at load. */
+struct syncsock_sk_defaults {
+	void (*data_ready)(struct sock *sk);
+	void (*write_space)(struct sock *sk);
+	void (*state_change)(struct sock *sk);
+	void (*error_report)(struct sock *sk);
+};
+
+extern struct syncsock_sk_defaults syncsock_defaults;
+
+/* handler.c */
+struct syncsock_handler *syncsock_handler_get(const char *name);
+void syncsock_handler_put(struct syncsock_handler *h);
+int syncsock_handler_list(char *buf, size_t len);
+int syncsock_builtin_handlers_init(void);
+void syncsock_builtin_handlers_exit(void);
+
+/* listener.c */
+int syncsock_listener_add(struct net *net, const struct syncsock_listener_cfg *cfg,
+			  u32 *id, char *err, size_t err_len);
+int syncsock_listener_del(struct net *net, u32 id, bool abort);
+void syncsock_listeners_close_all(struct net *net, enum syncsock_close_reason why);
+void syncsock_listener_put(struct syncsock_listener *lsn);
+void syncsock_conn_gone(struct syncsock_listener *lsn, struct syncsock_conn *conn);
+extern spinlock_t syncsock_all_lock;
+extern struct list_head syncsock_all;
+
+/* conn.c */
+int syncsock_conn_create(struct syncsock_listener *lsn, struct socket *sock);
+void syncsock_conn_check_state(struct syncsock_conn *conn);
+void syncsock_conn_kick(struct sock *sk);
+void syncsock_conn_request_close(struct syncsock_conn *conn,
+				 enum syncsock_close_reason why, bool abort);
+
+/* rx.c */
+void syncsock_data_ready(struct sock *sk);
+void syncsock_rx(struct syncsock_conn *conn);
+
+/* tx.c */
+void *syncsock_ctx_token(void);
+void syncsock_write_space(struct sock *sk);
+void syncsock_tx_flush(struct syncsock_conn *conn);
+void syncsock_conn_prepare_tx(struct sock *sk);
+
+/* debugfs.c */
+int syncsock_debugfs_init(void);
+void syncsock_debugfs_exit(void);
+
+/* handlers */
+extern struct syncsock_handler syncsock_echo_handler;
+extern struct syncsock_handler syncsock_discard_handler;
+
+#endif /* _SYNCSOCK_INTERNAL_H */

@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * syncsock: send.  From the connection's own locked context with nothing
+ * queued, syncsock_send() hands the bytes straight to TCP with
+ * kernel_sendmsg_locked(); what TCP cannot take waits in the connection's
+ * queue, flushed in order from sk_write_space or the connection's work.
+ */
+#include <linux/interrupt.h>
+#include <linux/net.h>
+#include <linux/sched.h>
+#include <net/sock.h>
+#include <net/tcp.h>
+
+#include "internal.h"
+
+static DEFINE_PER_CPU(u8, syncsock_softirq_token);
+
+/**
+ * syncsock_ctx_token() - who is running
+ *
+ * The task in process context, this CPU's softirq in softirq context (which
+ * cannot be preempted or migrated, and does not nest), nothing in hard
+ * interrupt or NMI context.  A connection records the token of the context
+ * that holds its socket lock for it, so that syncsock_send() can tell a call
+ * from the connection's own callback from any other.
+ *
+ * Context: any context.
+ * Return: the token, or NULL where no send may be inline.
+ */
+void *syncsock_ctx_token(void)
+{
+	if (in_task())
+		return current;
+	if (in_serving_softirq() && !in_hardirq() && !in_nmi())
+		return this_cpu_ptr(&syncsock_softirq_token);
+	return NULL;
+}
+
+/**
+ * syncsock_conn_prepare_tx() - make a socket safe to send on from softirq
+ * @sk: the socket
+ *
+ * Atomic allocations, and the socket's own page frag rather than the task's.
+ *
+ * Context: process context, before the callbacks are installed.
+ */
+void syncsock_conn_prepare_tx(struct sock *sk)
+{
+	sk->sk_allocation = GFP_ATOMIC;
+	syncsock_sk_no_task_frag(sk);
+}
+
+/* Socket locked.  Return: bytes TCP took (maybe 0) or a negative errno. */
+static int syncsock_sendmsg_locked(struct syncsock_conn *conn, const void *data,
+				   size_t len)
+{
+	struct msghdr msg = { .msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL };
+	struct kvec vec = { .iov_base = (void *)data, .iov_len = len };
+	int n;
+
+	n = kernel_sendmsg_locked(conn->sk, &msg, &vec, 1, len);
+	if (n == -EAGAIN)
+		n = 0;
+	if (n >= 0 && n < len && conn->sock)
+		/* Make sure TCP calls sk_write_space once room comes back. */
+		set_bit(SOCK_NOSPACE, &conn->sock->flags);
+	return n;
+}
+
+static bool syncsock_txq_is_empty(struct syncsock_conn *conn)
+{
+	bool empty;
+
+	spin_lock_bh(&conn->txq_lock);
+	empty = syncsock_txq_empty(&conn->txq);
+	spin_unlock_bh(&conn->txq_lock);
+	return empty;
+}
+
+static int syncsock_queue(struct syncsock_conn *conn, const void *data, size_t len)
+{
+	struct syncsock_stats __percpu *st = conn->lsn->stats;
+	int err;
+
+	spin_lock_bh(&conn->txq_lock);
+	err = syncsock_txq_append(&conn->txq, data, len, GFP_ATOMIC);
+	spin_unlock_bh(&conn->txq_lock);
+	if (!err) {
+		syncsock_stat_add(st, SYNCSOCK_STAT_TX_QUEUED_BYTES, len);
+	} else if (err == -ENOBUFS || err == -EMSGSIZE) {
+		syncsock_stat_inc(st, SYNCSOCK_STAT_TX_QUEUE_FULL);
+		set_bit(SYNCSOCK_CONN_WRITE_SPACE, &conn->flags);
+	} else {
+		syncsock_stat_inc(st, SYNCSOCK_STAT_TX_ERRORS);
+	}
+	return err;
+}
+
+/**
+ * syncsock_tx_flush() - hand queued bytes to TCP, in order
+ * @conn: the connection
+ *
+ * When the queue empties: a pending graceful close proceeds, reading resumes
+ * if the handler was throttled, and the handler hears it may send again.
+ *
+ * Context: softirq or process context with the socket locked.
+ */
+void syncsock_tx_flush(struct syncsock_conn *conn)
+{
+	struct syncsock_listener *lsn = conn->lsn;
+	void *prev = conn->owner;
+	bool empty;
+
+	if (conn->flushing)
+		return;
+	conn->flushing = true;
+	conn->owner = syncsock_ctx_token();
+	for (;;) {
+		const void *p;
+		size_t len;
+		int n;
+
+		spin_lock_bh(&conn->txq_lock);
+		p = syncsock_txq_peek(&conn->txq, &len);
+		spin_unlock_bh(&conn->txq_lock);
+		if (!p)
+			break;
+		/* The head chunk stays put while unlocked: only the flush,
+		 * serialized by the socket lock, consumes.
+		 */
+		n = syncsock_sendmsg_locked(conn, p, len);
+		if (n <= 0) {
+			if (n < 0)
+				syncsock_stat_inc(lsn->stats, SYNCSOCK_STAT_TX_ERRORS);
+			break;
+		}
+		spin_lock_bh(&conn->txq_lock);
+		syncsock_txq_consume(&conn->txq, n);
+		spin_unlock_bh(&conn->txq_lock);
+		syncsock_stat_add(lsn->stats, SYNCSOCK_STAT_TX_FLUSHED_BYTES, n);
+		if (n < len)
+			break;
+	}
+	conn->flushing = false;
+
+	empty = syncsock_txq_is_empty(conn);
+	if (empty) {
+		if (test_bit(SYNCSOCK_CONN_CLOSING, &conn->flags) &&
+		    !test_bit(SYNCSOCK_CONN_RELEASING, &conn->flags))
+			mod_delayed_work(syncsock_wq, &conn->release_work, 0);
+		if (test_and_clear_bit(SYNCSOCK_CONN_RX_THROTTLED, &conn->flags))
+			syncsock_rx(conn);
+		if (test_and_clear_bit(SYNCSOCK_CONN_WRITE_SPACE, &conn->flags) &&
+		    lsn->handler->write_space &&
+		    !test_bit(SYNCSOCK_CONN_CLOSING, &conn->flags))
+			lsn->handler->write_space(conn);
+	}
+	conn->owner = prev;
+}
+
+/**
+ * syncsock_write_space() - the connection's sk_write_space
+ * @sk: the socket
+ *
+ * Context: softirq with the socket locked, or process context from
+ * release_sock().
+ */
+void syncsock_write_space(struct sock *sk)
+{
+	struct syncsock_conn *conn;
+
+	rcu_read_lock();
+	conn = rcu_dereference_sk_user_data(sk);
+	if (unlikely(!conn)) {
+		rcu_read_unlock();
+		syncsock_defaults.write_space(sk);
+		return;
+	}
+	if (sock_owned_by_user_nocheck(sk)) {
+		rcu_read_unlock();
+		syncsock_conn_kick(sk);
+		return;
+	}
+	if (!syncsock_txq_is_empty(conn) ||
+	    test_bit(SYNCSOCK_CONN_RX_THROTTLED, &conn->flags))
+		syncsock_tx_flush(conn);
+	rcu_read_unlock();
+}
+
+int syncsock_send(struct syncsock_conn *conn, const void *data, size_t len)
+{
+	struct syncsock_stats __percpu *st = conn->lsn->stats;
+	void *token;
+	int err;
+	int n;
+
+	if (unlikely(test_bit(SYNCSOCK_CONN_CLOSING, &conn->flags)))
+		return -EPIPE;
+	if (unlikely(!len))
+		return 0;
+
+	token = syncsock_ctx_token();
+	if (!token || READ_ONCE(conn->owner) != token) {
+		/* Not under the socket lock: queue, and let the work send. */
+		err = syncsock_queue(conn, data, len);
+		if (!err)
+			syncsock_conn_kick(conn->sk);
+		return err;
+	}
+
+	if (conn->flushing || !syncsock_txq_is_empty(conn)) {
+		/* Behind queued bytes, to keep the order. */
+		err = syncsock_queue(conn, data, len);
+		if (!err)
+			syncsock_tx_flush(conn);
+		return err;
+	}
+
+	/* Nothing queued: the rest of a short send is sure to fit. */
+	err = syncsock_txq_room(&conn->txq, len);
+	if (err) {
+		syncsock_stat_inc(st, SYNCSOCK_STAT_TX_QUEUE_FULL);
+		return err;
+	}
+	n = syncsock_sendmsg_locked(conn, data, len);
+	if (n < 0) {
+		syncsock_stat_inc(st, SYNCSOCK_STAT_TX_ERRORS);
+		return n;
+	}
+	syncsock_stat_add(st, SYNCSOCK_STAT_TX_INLINE_BYTES, n);
+	if (!in_task())
+		syncsock_stat_add(st, SYNCSOCK_STAT_TX_INLINE_SOFTIRQ_BYTES, n);
+	if (n == len)
+		return 0;
+
+	err = syncsock_queue(conn, data + n, len - n);
+	if (err) {
+		/* Part is on the wire and the rest cannot follow: the stream
+		 * would be corrupt, so the connection ends.
+		 */
+		syncsock_conn_request_close(conn, SYNCSOCK_CLOSE_NOMEM, true);
+	}
+	return err;
+}
+EXPORT_SYMBOL_GPL(syncsock_send);

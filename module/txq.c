@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * syncsock: the per-connection send queue (see txq.h).
+ */
+#include <linux/errno.h>
+#include <linux/export.h>
+#include <linux/minmax.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "txq.h"
+
+/**
+ * syncsock_txq_init() - make an empty queue
+ * @q: the queue
+ * @limit: most payload bytes it may hold
+ *
+ * Context: any context.
+ */
+void syncsock_txq_init(struct syncsock_txq *q, u32 limit)
+{
+	INIT_LIST_HEAD(&q->chunks);
+	q->bytes = 0;
+	q->limit = limit;
+}
+
+/**
+ * syncsock_txq_room() - would @len more bytes fit?
+ * @q: the queue
+ * @len: bytes to add
+ *
+ * Context: any context; the caller serializes with other users of @q.
+ * Return: 0 if they fit, -EMSGSIZE if @len exceeds the limit itself,
+ * -ENOBUFS if the queue is too full now.
+ */
+int syncsock_txq_room(const struct syncsock_txq *q, size_t len)
+{
+	if (len > q->limit)
+		return -EMSGSIZE;
+	if (len > q->limit - q->bytes)
+		return -ENOBUFS;
+	return 0;
+}
+
+/**
+ * syncsock_txq_append() - copy bytes to the tail of the queue
+ * @q: the queue
+ * @data: the bytes
+ * @len: how many
+ * @gfp: allocation flags (GFP_ATOMIC from softirq)
+ *
+ * Takes all of @len or nothing.
+ *
+ * Context: any context allowed by @gfp; the caller serializes.
+ * Return: 0, or the error of syncsock_txq_room(), or -ENOMEM.
+ */
+int syncsock_txq_append(struct syncsock_txq *q, const void *data, size_t len,
+			gfp_t gfp)
+{
+	struct syncsock_txq_chunk *c;
+	size_t n;
+	int err;
+
+	err = syncsock_txq_room(q, len);
+	if (err)
+		return err;
+	if (!len)
+		return 0;
+
+	c = list_empty(&q->chunks) ? NULL :
+		list_last_entry(&q->chunks, struct syncsock_txq_chunk, node);
+	n = c ? min_t(size_t, len, c->size - c->end) : 0;
+	if (len > n) {
+		struct syncsock_txq_chunk *nc;
+		size_t size = max_t(size_t, len - n, SYNCSOCK_TXQ_CHUNK);
+
+		/* Allocate before touching the tail: all or nothing. */
+		nc = kmalloc(struct_size(nc, data, size), gfp);
+		if (!nc)
+			return -ENOMEM;
+		nc->start = 0;
+		nc->end = len - n;
+		nc->size = size;
+		memcpy(nc->data, data + n, len - n);
+		list_add_tail(&nc->node, &q->chunks);
+	}
+	if (n) {
+		memcpy(c->data + c->end, data, n);
+		c->end += n;
+	}
+	q->bytes += len;
+	return 0;
+}
+
+/**
+ * syncsock_txq_peek() - the oldest unsent bytes
+ * @q: the queue
+ * @len: set to how many bytes the returned pointer covers
+ *
+ * Context: any context; the caller serializes with syncsock_txq_consume().
+ * Return: pointer to the bytes, or NULL (and *@len = 0) if the queue is empty.
+ */
+const void *syncsock_txq_peek(const struct syncsock_txq *q, size_t *len)
+{
+	struct syncsock_txq_chunk *c;
+
+	if (list_empty(&q->chunks)) {
+		*len = 0;
+		return NULL;
+	}
+	c = list_first_entry(&q->chunks, struct syncsock_txq_chunk, node);
+	*len = c->end - c->start;
+	return c->data + c->start;
+}
+
+/**
+ * syncsock_txq_consume() - drop bytes that were sent
+ * @q: the queue
+ * @len: how many, from the head; at most the queue's bytes
+ *
+ * Context: any context; the caller serializes.
+ */
+void syncsock_txq_consume(struct syncsock_txq *q, size_t len)
+{
+	if (WARN_ON_ONCE(len > q->bytes))
+		len = q->bytes;
+	q->bytes -= len;
+	while (len) {
+		struct syncsock_txq_chunk *c;
+		size_t n;
+
+		c = list_first_entry(&q->chunks, struct syncsock_txq_chunk, node);
+		n = min_t(size_t, len, c->end - c->start);
+		c->start += n;
+		len -= n;
+		if (c->start == c->end) {
+			list_del(&c->node);
+			kfree(c);
+		}
+	}
+}
+
+/**
+ * syncsock_txq_purge() - free every queued byte
+ * @q: the queue
+ *
+ * Context: any context; the caller serializes.
+ */
+void syncsock_txq_purge(struct syncsock_txq *q)
+{
+	struct syncsock_txq_chunk *c, *tmp;
+
+	list_for_each_entry_safe(c, tmp, &q->chunks, node)
+		kfree(c);
+	INIT_LIST_HEAD(&q->chunks);
+	q->bytes = 0;
+}
