@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit: the per-connection send queue (module/txq.c), built into this test
+ * module from the same source as syncsock.ko.
+ */
+#include <kunit/test.h>
+#include <linux/random.h>
+#include <linux/slab.h>
+
+#include "../../module/txq.c"
+
+static void txq_fill(u8 *buf, size_t len, u32 seed)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		buf[i] = (u8)(seed + i * 7 + (i >> 8));
+}
+
+static void txq_room_limits(struct kunit *test)
+{
+	struct syncsock_txq q;
+
+	syncsock_txq_init(&q, 100);
+	KUNIT_EXPECT_EQ(test, syncsock_txq_room(&q, 0), 0);
+	KUNIT_EXPECT_EQ(test, syncsock_txq_room(&q, 100), 0);
+	KUNIT_EXPECT_EQ(test, syncsock_txq_room(&q, 101), -EMSGSIZE);
+	KUNIT_ASSERT_EQ(test, syncsock_txq_append(&q, "0123456789", 10, GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, q.bytes, 10U);
+	KUNIT_EXPECT_EQ(test, syncsock_txq_room(&q, 90), 0);
+	KUNIT_EXPECT_EQ(test, syncsock_txq_room(&q, 91), -ENOBUFS);
+	KUNIT_EXPECT_EQ(test, syncsock_txq_append(&q, "x", 91, GFP_KERNEL), -ENOBUFS);
+	/* A refused append changes nothing. */
+	KUNIT_EXPECT_EQ(test, q.bytes, 10U);
+	syncsock_txq_purge(&q);
+	KUNIT_EXPECT_TRUE(test, syncsock_txq_empty(&q));
+}
+
+static void txq_empty_peek(struct kunit *test)
+{
+	struct syncsock_txq q;
+	size_t len = 1234;
+
+	syncsock_txq_init(&q, 4096);
+	KUNIT_EXPECT_NULL(test, syncsock_txq_peek(&q, &len));
+	KUNIT_EXPECT_EQ(test, len, 0UL);
+	KUNIT_EXPECT_EQ(test, syncsock_txq_append(&q, NULL, 0, GFP_KERNEL), 0);
+	KUNIT_EXPECT_TRUE(test, syncsock_txq_empty(&q));
+}
+
+/* Small appends share a chunk; bytes come out in order. */
+static void txq_coalesce_small(struct kunit *test)
+{
+	struct syncsock_txq q;
+	const void *p;
+	size_t len;
+	int i;
+
+	syncsock_txq_init(&q, 1 << 20);
+	for (i = 0; i < 10; i++) {
+		char c = 'a' + i;
+
+		KUNIT_ASSERT_EQ(test, syncsock_txq_append(&q, &c, 1, GFP_KERNEL), 0);
+	}
+	p = syncsock_txq_peek(&q, &len);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_EQ(test, len, 10UL);
+	KUNIT_EXPECT_EQ(test, memcmp(p, "abcdefghij", 10), 0);
+	KUNIT_EXPECT_EQ(test, list_count_nodes(&q.chunks), 1UL);
+	syncsock_txq_consume(&q, 4);
+	p = syncsock_txq_peek(&q, &len);
+	KUNIT_EXPECT_EQ(test, len, 6UL);
+	KUNIT_EXPECT_EQ(test, memcmp(p, "efghij", 6), 0);
+	syncsock_txq_consume(&q, 6);
+	KUNIT_EXPECT_TRUE(test, syncsock_txq_empty(&q));
+	KUNIT_EXPECT_TRUE(test, list_empty(&q.chunks));
+}
+
+/*
+ * Random appends and partial consumes against a flat model: what comes out
+ * is exactly what went in, and the byte count always matches.
+ */
+static void txq_random_model(struct kunit *test)
+{
+	const size_t total = 256 * 1024;
+	size_t in = 0, out = 0;
+	struct syncsock_txq q;
+	u8 *src, *dst;
+	u32 rnd = 12345;
+
+	src = kunit_kmalloc(test, total, GFP_KERNEL);
+	dst = kunit_kmalloc(test, total, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, src);
+	KUNIT_ASSERT_NOT_NULL(test, dst);
+	txq_fill(src, total, 3);
+	syncsock_txq_init(&q, 64 * 1024);
+
+	while (out < total) {
+		size_t n, len;
+		const void *p;
+
+		rnd = rnd * 1103515245 + 12345;
+		n = min_t(size_t, (rnd >> 8) % 9000 + 1, total - in);
+		if (in < total && !syncsock_txq_room(&q, n)) {
+			KUNIT_ASSERT_EQ(test, syncsock_txq_append(&q, src + in, n, GFP_KERNEL), 0);
+			in += n;
+		}
+		KUNIT_ASSERT_EQ(test, (size_t)q.bytes, in - out);
+		p = syncsock_txq_peek(&q, &len);
+		if (!p)
+			continue;
+		rnd = rnd * 1103515245 + 12345;
+		n = min_t(size_t, len, (rnd >> 8) % 5000 + 1);
+		memcpy(dst + out, p, n);
+		syncsock_txq_consume(&q, n);
+		out += n;
+	}
+	KUNIT_EXPECT_EQ(test, memcmp(src, dst, total), 0);
+	KUNIT_EXPECT_TRUE(test, syncsock_txq_empty(&q));
+	KUNIT_EXPECT_TRUE(test, list_empty(&q.chunks));
+}
+
+/* A large append is one chunk of its own size, never truncated. */
+static void txq_large_append(struct kunit *test)
+{
+	const size_t big = 3 * SYNCSOCK_TXQ_CHUNK + 17;
+	struct syncsock_txq q;
+	size_t len, got = 0;
+	u8 *src;
+
+	src = kunit_kmalloc(test, big, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, src);
+	txq_fill(src, big, 9);
+	syncsock_txq_init(&q, 1 << 20);
+	KUNIT_ASSERT_EQ(test, syncsock_txq_append(&q, "hdr", 3, GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, syncsock_txq_append(&q, src, big, GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, (size_t)q.bytes, big + 3);
+	while (!syncsock_txq_empty(&q)) {
+		const u8 *p = syncsock_txq_peek(&q, &len);
+
+		if (got < 3) {
+			KUNIT_ASSERT_GE(test, len, 3UL);
+			KUNIT_EXPECT_EQ(test, memcmp(p, "hdr", 3), 0);
+			p += 3;
+			len -= 3;
+			syncsock_txq_consume(&q, 3);
+			got = 3;
+		}
+		KUNIT_ASSERT_EQ(test, memcmp(p, src + got - 3, len), 0);
+		syncsock_txq_consume(&q, len);
+		got += len;
+	}
+	KUNIT_EXPECT_EQ(test, got, big + 3);
+}
+
+/* Purge frees a queue that still holds data (kmemleak watches). */
+static void txq_purge_frees(struct kunit *test)
+{
+	struct syncsock_txq q;
+	u8 buf[700];
+	int i;
+
+	txq_fill(buf, sizeof(buf), 1);
+	syncsock_txq_init(&q, 1 << 20);
+	for (i = 0; i < 50; i++)
+		KUNIT_ASSERT_EQ(test, syncsock_txq_append(&q, buf, sizeof(buf), GFP_KERNEL), 0);
+	syncsock_txq_consume(&q, 1000);
+	syncsock_txq_purge(&q);
+	KUNIT_EXPECT_TRUE(test, syncsock_txq_empty(&q));
+	KUNIT_EXPECT_TRUE(test, list_empty(&q.chunks));
+}
+
+static struct kunit_case syncsock_txq_cases[] = {
+	KUNIT_CASE(txq_room_limits),
+	KUNIT_CASE(txq_empty_peek),
+	KUNIT_CASE(txq_coalesce_small),
+	KUNIT_CASE(txq_random_model),
+	KUNIT_CASE(txq_large_append),
+	KUNIT_CASE(txq_purge_frees),
+	{}
+};
+
+static struct kunit_suite syncsock_txq_suite = {
+	.name = "syncsock_txq",
+	.test_cases = syncsock_txq_cases,
+};
+
+kunit_test_suites(&syncsock_txq_suite);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("KUnit tests of syncsock");
