@@ -1,0 +1,65 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# syncsock: the front end.  Kbuild holds the kbuild rules.
+#
+#   make                 syncsock.ko for KDIR, and the user-space programs
+#   make modules         syncsock.ko for KDIR (default: the running kernel)
+#   make userspace       libsyncsock, syncsockctl, syncsock-bench, tests
+#   make install         install the module (+ depmod) and the programs
+#   make dkms-install    register the module with DKMS
+#   make check           every test, on the host and in the guest kernels
+#   make demo            boot a guest, load the module, show it working
+#   make vm-shell KERNEL=6.1|6.12|debug   an interactive test guest
+#   make style           checkpatch --strict and sparse on the module
+#   make deps            install what the project needs (Debian packages)
+
+KDIR ?= /lib/modules/$(shell uname -r)/build
+BUILD ?= $(CURDIR)/build
+KERNEL ?= 6.12
+VERSION := 0.1
+KOUT := $(BUILD)/kmod/$(notdir $(abspath $(KDIR)))
+PREFIX ?= /usr/local
+
+all: modules userspace
+
+modules:
+	scripts/build-module.sh $(KDIR) $(KOUT)
+	@echo "built $(KOUT)/module/syncsock.ko"
+
+userspace:
+	cmake -S userspace -B $(BUILD)/userspace -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	cmake --build $(BUILD)/userspace -j$$(nproc)
+
+install: modules userspace
+	$(MAKE) -C $(KDIR) M=$(KOUT) modules_install
+	depmod -a $(notdir $(abspath $(KDIR)))
+	cmake --install $(BUILD)/userspace --prefix $(PREFIX)
+	install -D -m 0644 uapi/linux/syncsock.h $(PREFIX)/include/linux/syncsock.h
+
+dkms-install:
+	rm -rf /usr/src/syncsock-$(VERSION)
+	mkdir -p /usr/src/syncsock-$(VERSION)
+	cp -r Kbuild dkms.conf module uapi /usr/src/syncsock-$(VERSION)/
+	dkms add -m syncsock -v $(VERSION)
+	dkms build -m syncsock -v $(VERSION)
+	dkms install -m syncsock -v $(VERSION)
+
+deps:
+	scripts/deps.sh
+
+check:
+	python3 scripts/check.py
+
+demo:
+	scripts/demo.sh
+
+vm-shell:
+	scripts/vm-shell.sh $(KERNEL)
+
+style:
+	scripts/style.sh
+
+clean:
+	rm -rf $(BUILD)
+
+.PHONY: all modules userspace install dkms-install deps check demo vm-shell style clean

@@ -1,0 +1,333 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""syncsock's whole test suite: `make check`.
+
+Stages, in order (each result is counted):
+  host     user-space build and the Catch2 unit tests (ctest)
+  build    syncsock.ko against the stock 6.1 and 6.12 headers and the debug
+           kernel, warnings as errors at W=1
+  style    checkpatch --strict and sparse on the module
+  harness  the harness's own tests: a WARN_ON fails a run, a hung guest trips
+           the watchdog, a failing in-guest test fails `make check`
+  guest    tests/guest/plan in a guest of each kernel (6.1, 6.12, debug),
+           KUnit on the debug kernel; a kernel splat fails the kernel's run
+
+The last line is "N passed, N failed" (", N skipped" when something was).
+Logs of every guest run stay in build/check/.
+"""
+
+import argparse
+import json
+import os
+import re
+import shlex
+import subprocess
+import sys
+import time
+import xml.etree.ElementTree as ET
+
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BUILD = os.environ.get("BUILD", os.path.join(TOP, "build"))
+OUT = os.path.join(BUILD, "check")
+ALL_STAGES = ["host", "build", "style", "harness", "guest"]
+ALL_KERNELS = ["6.1", "6.12", "debug"]
+
+
+class Results:
+    def __init__(self):
+        self.rows = []
+        self.timings = []
+
+    def add(self, name, status, detail=""):
+        self.rows.append((name, status, detail))
+        color = {"ok": "32", "not-ok": "31", "skip": "33"}[status]
+        word = {"ok": "ok", "not-ok": "FAIL", "skip": "skip"}[status]
+        print(f"  \033[{color}m{word:4}\033[0m {name}" + (f"  ({detail})" if detail else ""),
+              flush=True)
+
+    def count(self, status):
+        return sum(1 for r in self.rows if r[1] == status)
+
+
+def stage(title):
+    print(f"\n\033[1m== {title}\033[0m", flush=True)
+
+
+def run(cmd, log=None, **kw):
+    """Run a command; its output goes to @log (or is kept for errors)."""
+    if log:
+        os.makedirs(os.path.dirname(log), exist_ok=True)
+        with open(log, "w") as f:
+            return subprocess.run(cmd, stdout=f, stderr=subprocess.STDOUT, **kw).returncode
+    return subprocess.run(cmd, **kw).returncode
+
+
+def kernel_info(name):
+    out = subprocess.run([os.path.join(TOP, "scripts/kernels.sh"), name], check=True,
+                         stdout=subprocess.PIPE, text=True).stdout
+    return {k: shlex.split(v)[0] if v else "" for k, _, v in
+            (line.partition("=") for line in out.splitlines())}
+
+
+def kmod_dir(kernel, info):
+    tag = f"debug-{info['KREL']}" if kernel == "debug" else info["KREL"]
+    return os.path.join(BUILD, "kmod", tag)
+
+
+def tail(path, n=25):
+    try:
+        with open(path, errors="replace") as f:
+            return "".join(f.readlines()[-n:])
+    except OSError:
+        return ""
+
+
+# --- stages -------------------------------------------------------------
+
+def stage_host(res):
+    stage("host: user-space build and unit tests")
+    bdir = os.path.join(BUILD, "userspace")
+    log = os.path.join(OUT, "host-build.log")
+    if run(["cmake", "-S", os.path.join(TOP, "userspace"), "-B", bdir,
+            "-DCMAKE_BUILD_TYPE=RelWithDebInfo"], log) or \
+       run(["cmake", "--build", bdir, f"-j{os.cpu_count()}"], log.replace(".log", "2.log")):
+        print(tail(log) + tail(log.replace(".log", "2.log")))
+        res.add("host/build", "not-ok", f"see {log}")
+        return False
+    res.add("host/build", "ok")
+    junit = os.path.join(OUT, "ctest.xml")
+    run(["ctest", "--test-dir", bdir, "--output-junit", junit, "--output-on-failure"],
+        os.path.join(OUT, "ctest.log"))
+    try:
+        for case in ET.parse(junit).getroot().iter("testcase"):
+            name = "host/" + case.get("name")
+            if case.find("failure") is not None or case.get("status") == "fail":
+                res.add(name, "not-ok", f"see {OUT}/ctest.log")
+            elif case.find("skipped") is not None:
+                res.add(name, "skip")
+            else:
+                res.add(name, "ok")
+    except (OSError, ET.ParseError) as e:
+        res.add("host/ctest", "not-ok", f"no results: {e}")
+    return True
+
+
+def stage_build(res, kernels):
+    stage("build: syncsock.ko at W=1, warnings as errors")
+    built = {}
+    for k in kernels:
+        try:
+            info = kernel_info(k)
+        except subprocess.CalledProcessError:
+            res.add(f"build/{k}", "not-ok", "kernel not available")
+            continue
+        out = kmod_dir(k, info)
+        log = os.path.join(OUT, f"build-{k}.log")
+        t0 = time.monotonic()
+        rc = run([os.path.join(TOP, "scripts/build-module.sh"), info["KDIR"], out], log)
+        if rc:
+            print(tail(log))
+            res.add(f"build/{k}", "not-ok", f"see {log}")
+            continue
+        res.add(f"build/{k}", "ok", f"{info['KREL']}, {time.monotonic() - t0:.0f}s")
+        built[k] = (info, out)
+    return built
+
+
+def stage_style(res, built):
+    stage("style: checkpatch --strict, sparse")
+    log = os.path.join(OUT, "style.log")
+    rc = run([os.path.join(TOP, "scripts/style.sh")], log)
+    out = tail(log, 200)
+    for tool in ("checkpatch", "sparse"):
+        m = re.search(rf"^{tool}: (ok|FAIL)(.*)$", out, re.M)
+        if not m:
+            res.add(f"style/{tool}", "not-ok", f"did not run, see {log}")
+        elif m.group(1) == "ok":
+            res.add(f"style/{tool}", "ok", m.group(2).strip())
+        else:
+            print(tail(log, 30))
+            res.add(f"style/{tool}", "not-ok", f"see {log}")
+    return rc == 0
+
+
+def guest_args(kernel, info, out, plan):
+    args = [sys.executable, os.path.join(TOP, "scripts/vm.py"), "--kernel", kernel,
+            "--plan", plan, "--host-tool", "/usr/sbin/ip", "--quiet"]
+    for ko in ("module/syncsock.ko", "tests/kunit/syncsock_kunit.ko"):
+        if os.path.exists(os.path.join(out, ko)):
+            args += ["--module", os.path.join(out, ko)]
+    gdir = os.path.join(TOP, "tests/guest")
+    for f in sorted(os.listdir(gdir)):
+        if f.endswith(".sh"):
+            args += ["--script", os.path.join(gdir, f)]
+    bindir = os.path.join(BUILD, "userspace/guest-bin")
+    if os.path.isdir(bindir):
+        for f in sorted(os.listdir(bindir)):
+            args += ["--bin", os.path.join(bindir, f)]
+    return args
+
+
+def plan_timeout(plan, kernel):
+    total = 0
+    with open(plan) as f:
+        for line in f:
+            parts = line.split()
+            if not parts or parts[0].startswith("#") or len(parts) < 4:
+                continue
+            if parts[2] == "all" or kernel in parts[2].split(","):
+                total += int(parts[1])
+    return total + 180
+
+
+def run_guest(res, kernel, info, out, plan, logdir, extra=()):
+    js = os.path.join(logdir, "result.json")
+    if os.path.exists(js):
+        os.unlink(js)
+    args = guest_args(kernel, info, out, plan) + ["--log-dir", logdir, "--json", js,
+                                                  "--timeout", str(plan_timeout(plan, kernel))]
+    rc = subprocess.run(args + list(extra)).returncode
+    try:
+        with open(js) as f:
+            summary = json.load(f)
+    except (OSError, ValueError):
+        summary = {"results": [], "problems": [f"vm.py exited {rc} without results"],
+                   "ok": False, "seconds": 0}
+    return rc, summary
+
+
+def stage_guest(res, built, plan):
+    stage("guest: the test plan in each kernel")
+    for k, (info, out) in built.items():
+        logdir = os.path.join(OUT, f"guest-{k}")
+        t0 = time.monotonic()
+        rc, summary = run_guest(res, k, info, out, plan, logdir)
+        for r in summary["results"]:
+            res.add(f"guest/{k}/{r['name']}", r["status"], r["detail"])
+        # The run itself: it finished, and the kernel never complained.
+        if summary["problems"]:
+            res.add(f"guest/{k}/clean-run", "not-ok",
+                    "; ".join(summary["problems"]) + f"; logs in {logdir}")
+        else:
+            res.add(f"guest/{k}/clean-run", "ok", "no splat, no hang")
+        res.timings.append((f"guest {k}", time.monotonic() - t0))
+
+
+def stage_harness(res, built):
+    stage("harness: the harness catches what it must")
+    if "6.12" not in built:
+        res.add("harness/self-tests", "skip", "needs the 6.12 kernel build")
+        return
+    info, out = built["6.12"]
+    hdir = os.path.join(OUT, "harness")
+    os.makedirs(hdir, exist_ok=True)
+
+    # A module that calls WARN_ON(1) on load, built only for this test.
+    wdir = os.path.join(BUILD, "kmod", "harness-" + info["KREL"])
+    os.makedirs(wdir, exist_ok=True)
+    for f in ("Kbuild", "ssk_warn_on.c"):
+        dst = os.path.join(wdir, f)
+        if not os.path.islink(dst):
+            os.symlink(os.path.join(TOP, "tests/harness/warn_on", f), dst)
+    log = os.path.join(hdir, "warn-build.log")
+    if run(["make", "-C", info["KDIR"], f"M={wdir}", "modules"], log):
+        res.add("harness/warn-on-fails-run", "not-ok", f"test module build failed, see {log}")
+    else:
+        plan = os.path.join(hdir, "warn.plan")
+        with open(plan, "w") as f:
+            f.write("warn-on 60 all insmod /modules/ssk_warn_on.ko\n")
+        rc, s = run_guest(res, "6.12", info, out, plan, os.path.join(hdir, "warn"),
+                          ["--module", os.path.join(wdir, "ssk_warn_on.ko")])
+        caught = rc != 0 and any("kernel splat" in p for p in s["problems"])
+        test_passed = any(r["name"] == "warn-on" and r["status"] == "ok" for r in s["results"])
+        res.add("harness/warn-on-fails-run", "ok" if caught and test_passed else "not-ok",
+                "the test passed but the splat failed the run" if caught else
+                f"WARN_ON went unnoticed: {s['problems']}")
+
+    plan = os.path.join(hdir, "hang.plan")
+    with open(plan, "w") as f:
+        f.write("hang 1000 all sleep 1000\n")
+    args = guest_args("6.12", info, out, plan) + [
+        "--log-dir", os.path.join(hdir, "hang"), "--json", os.path.join(hdir, "hang.json"),
+        "--timeout", "45"]
+    rc = subprocess.run(args).returncode
+    with open(os.path.join(hdir, "hang.json")) as f:
+        s = json.load(f)
+    fired = rc != 0 and any(p.startswith("watchdog") for p in s["problems"])
+    res.add("harness/watchdog-fires", "ok" if fired else "not-ok",
+            "a hung guest was killed and failed" if fired else f"rc={rc} {s['problems']}")
+
+    # A failing in-guest test must fail `make check` itself.
+    plan = os.path.join(hdir, "fail.plan")
+    with open(plan, "w") as f:
+        f.write("must-fail 60 all false\n")
+    log = os.path.join(hdir, "fail-check.log")
+    rc = run([sys.executable, os.path.abspath(__file__), "--stages", "guest", "--kernels", "6.12",
+              "--plan", plan, "--out", os.path.join(hdir, "fail-check")], log)
+    with open(log, errors="replace") as f:
+        last = [ln for ln in f.read().splitlines() if ln.strip()][-1:]
+    ok = rc != 0 and last and re.fullmatch(r"\d+ passed, 1 failed", last[0])
+    res.add("harness/failing-test-fails-check", "ok" if ok else "not-ok",
+            f"make check exited {rc}: '{last[0] if last else ''}'")
+
+
+def main():
+    global OUT
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--stages", default=",".join(ALL_STAGES))
+    ap.add_argument("--kernels", default=os.environ.get("KERNELS", ",".join(ALL_KERNELS)))
+    ap.add_argument("--plan", default=os.path.join(TOP, "tests/guest/plan"))
+    ap.add_argument("--out", default=OUT, help="where logs go")
+    args = ap.parse_args()
+    OUT = args.out
+    os.makedirs(OUT, exist_ok=True)
+    stages = args.stages.split(",")
+    kernels = [k for k in args.kernels.split(",") if k]
+    res = Results()
+    t_start = time.monotonic()
+
+    if run([os.path.join(TOP, "scripts/deps.sh")]):
+        print("syncsock: installing the dependencies failed (scripts/deps.sh)")
+        res.add("deps", "not-ok")
+    t0 = time.monotonic()
+    if "host" in stages:
+        stage_host(res)
+    res.timings.append(("host", time.monotonic() - t0))
+
+    built = {}
+    need_build = any(s in stages for s in ("build", "guest", "harness"))
+    if need_build:
+        t0 = time.monotonic()
+        build_kernels = list(kernels)
+        if "harness" in stages and "6.12" not in build_kernels:
+            build_kernels = build_kernels + ["6.12"]
+        built = stage_build(res, build_kernels)
+        res.timings.append(("kernels + module builds", time.monotonic() - t0))
+    if "style" in stages:
+        t0 = time.monotonic()
+        stage_style(res, built)
+        res.timings.append(("style", time.monotonic() - t0))
+    if "harness" in stages:
+        t0 = time.monotonic()
+        stage_harness(res, built)
+        res.timings.append(("harness self-tests", time.monotonic() - t0))
+    if "guest" in stages:
+        stage_guest(res, {k: v for k, v in built.items() if k in kernels}, args.plan)
+
+    stage("summary")
+    for name, secs in res.timings:
+        print(f"  {name:28} {secs:6.0f} s")
+    print(f"  {'total':28} {time.monotonic() - t_start:6.0f} s")
+    failed = [r for r in res.rows if r[1] == "not-ok"]
+    for name, _, detail in failed:
+        print(f"  \033[31mFAILED\033[0m {name}: {detail}")
+    line = f"{res.count('ok')} passed, {res.count('not-ok')} failed"
+    if res.count("skip"):
+        line += f", {res.count('skip')} skipped"
+    print(line)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Kernel style gates on the module: checkpatch.pl --strict (from the debug
+# kernel's source tree) and sparse (make C=2) against the stock 6.12 headers.
+# Prints "checkpatch: ok|FAIL" and "sparse: ok|FAIL".
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(dirname "$here")
+. "$here/lib.sh"
+
+tree=$("$here/debug-kernel.sh") || die "no kernel source tree for checkpatch"
+files=$(cd "$top" && git ls-files -co --exclude-standard module tests/kunit tests/harness uapi |
+	grep -E '\.(c|h)$')
+rc=0
+# The kernel's own spelling list and const_structs, no git, no tree checks.
+if (cd "$top" && "$tree/scripts/checkpatch.pl" --strict --no-tree --file --terse \
+	--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG,LINUX_VERSION_CODE $files); then
+	echo "checkpatch: ok ($(echo "$files" | wc -l) files)"
+else
+	echo "checkpatch: FAIL"
+	rc=1
+fi
+
+eval "$("$here/kernels.sh" 6.12)"
+out="${BUILD:-$top/build}/kmod/sparse-$KREL"
+if "$here/build-module.sh" "$KDIR" "$out" C=2 CHECK="sparse -Wno-decl" >"$out.log" 2>&1 &&
+	! grep -E '(warning|error):' "$out.log" | grep -q '/module/\|/tests/kunit/'; then
+	echo "sparse: ok"
+else
+	grep -E '(warning|error):' "$out.log" | grep '/module/\|/tests/kunit/' | head -40
+	echo "sparse: FAIL (log: $out.log)"
+	rc=1
+fi
+exit $rc
