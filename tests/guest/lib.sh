@@ -37,5 +37,5 @@ ssk_del() { echo "del id=$*" >"$SSK_DBG/control"; }
 ssk_stat() {
 	local scope="listener=$1"
 	[ "$1" = module ] && scope=module
-	sed -n "s/^$scope cpu=all .* $2=\([0-9]*\).*/\1/p" "$SSK_DBG/stats"
+	sed -n "s/^$scope cpu=all.* $2=\([0-9]*\).*/\1/p" "$SSK_DBG/stats"
 }
