@@ -69,21 +69,25 @@ static void syncsock_error_report(struct sock *sk)
 void syncsock_conn_check_state(struct syncsock_conn *conn)
 {
 	struct sock *sk = conn->sk;
-	int err = READ_ONCE(sk->sk_err);
 
-	if (err || sk->sk_state == TCP_CLOSE) {
-		set_bit(SYNCSOCK_CONN_ERROR, &conn->flags);
-		syncsock_conn_request_close(conn, err == ECONNRESET || err == EPIPE ?
-					    SYNCSOCK_CLOSE_PEER_RESET :
-					    SYNCSOCK_CLOSE_ERROR, true);
-		return;
-	}
-	if ((sk->sk_shutdown & RCV_SHUTDOWN) &&
-	    !test_bit(SYNCSOCK_CONN_RX_THROTTLED, &conn->flags) &&
-	    skb_queue_empty_lockless(&sk->sk_receive_queue)) {
-		/* Everything the peer sent has been delivered. */
+	switch (syncsock_peer_state(READ_ONCE(sk->sk_err), sk->sk_state == TCP_CLOSE,
+				    sk->sk_shutdown & RCV_SHUTDOWN,
+				    skb_queue_empty_lockless(&sk->sk_receive_queue),
+				    test_bit(SYNCSOCK_CONN_RX_THROTTLED, &conn->flags))) {
+	case SYNCSOCK_PEER_OPEN:
+		break;
+	case SYNCSOCK_PEER_FINISHED:
 		set_bit(SYNCSOCK_CONN_PEER_FIN, &conn->flags);
 		syncsock_conn_request_close(conn, SYNCSOCK_CLOSE_PEER_FIN, false);
+		break;
+	case SYNCSOCK_PEER_RESET:
+		set_bit(SYNCSOCK_CONN_ERROR, &conn->flags);
+		syncsock_conn_request_close(conn, SYNCSOCK_CLOSE_PEER_RESET, true);
+		break;
+	case SYNCSOCK_PEER_FAILED:
+		set_bit(SYNCSOCK_CONN_ERROR, &conn->flags);
+		syncsock_conn_request_close(conn, SYNCSOCK_CLOSE_ERROR, true);
+		break;
 	}
 }
 
@@ -133,20 +137,26 @@ static void syncsock_release_work(struct work_struct *work)
 	lock_sock(sk);
 	set_bit(SYNCSOCK_CONN_RELEASING, &conn->flags);
 	abort = test_bit(SYNCSOCK_CONN_ABORT, &conn->flags);
-	if (!abort) {
-		/* Graceful: what is queued goes first, or the deadline ends it. */
-		syncsock_tx_flush(conn);
-		if (!syncsock_txq_empty(&conn->txq) && !sk->sk_err) {
-			if (time_before(jiffies, conn->close_deadline)) {
-				clear_bit(SYNCSOCK_CONN_RELEASING, &conn->flags);
-				release_sock(sk);
-				mod_delayed_work(syncsock_wq, &conn->release_work,
-						 conn->close_deadline - jiffies);
-				return;
-			}
-			conn->close_reason = SYNCSOCK_CLOSE_TIMEOUT;
-			abort = true;
-		}
+	if (!abort)
+		syncsock_tx_flush(conn);	/* graceful: queued data first */
+	switch (syncsock_release_step(abort, syncsock_conn_txq_empty(conn),
+				      READ_ONCE(sk->sk_err), jiffies,
+				      conn->close_deadline)) {
+	case SYNCSOCK_RELEASE_WAIT:
+		/* The flush brings us forward when the queue empties. */
+		clear_bit(SYNCSOCK_CONN_RELEASING, &conn->flags);
+		release_sock(sk);
+		mod_delayed_work(syncsock_wq, &conn->release_work,
+				 conn->close_deadline - jiffies);
+		return;
+	case SYNCSOCK_RELEASE_TIMEOUT:
+		conn->close_reason = SYNCSOCK_CLOSE_TIMEOUT;
+		fallthrough;
+	case SYNCSOCK_RELEASE_RESET:
+		abort = true;
+		break;
+	case SYNCSOCK_RELEASE_CLOSE:
+		break;
 	}
 	syncsock_conn_detach(conn);
 	release_sock(sk);
@@ -185,29 +195,25 @@ static void syncsock_release_work(struct work_struct *work)
 void syncsock_conn_request_close(struct syncsock_conn *conn,
 				 enum syncsock_close_reason why, bool abort)
 {
-	unsigned long delay;
-	bool empty;
+	unsigned long delay = msecs_to_jiffies(conn->lsn->cfg.close_timeout_ms);
 
-	if (test_and_set_bit(SYNCSOCK_CONN_CLOSING, &conn->flags)) {
-		if (abort && !test_and_set_bit(SYNCSOCK_CONN_ABORT, &conn->flags))
-			mod_delayed_work(syncsock_wq, &conn->release_work, 0);
-		return;
+	switch (syncsock_close_request(&conn->flags, &conn->close_reason, why, abort,
+				       syncsock_conn_txq_empty(conn))) {
+	case SYNCSOCK_CLOSE_ACT_NONE:
+		break;
+	case SYNCSOCK_CLOSE_ACT_NOW:
+		if (!conn->close_deadline)
+			conn->close_deadline = jiffies + delay;
+		mod_delayed_work(syncsock_wq, &conn->release_work, 0);
+		break;
+	case SYNCSOCK_CLOSE_ACT_DRAIN:
+		/* syncsock_tx_flush() brings the release forward once the
+		 * queue is empty; the deadline ends the wait otherwise.
+		 */
+		conn->close_deadline = jiffies + delay;
+		mod_delayed_work(syncsock_wq, &conn->release_work, delay);
+		break;
 	}
-	conn->close_reason = why;
-	if (abort)
-		set_bit(SYNCSOCK_CONN_ABORT, &conn->flags);
-
-	spin_lock_bh(&conn->txq_lock);
-	empty = syncsock_txq_empty(&conn->txq);
-	spin_unlock_bh(&conn->txq_lock);
-
-	delay = msecs_to_jiffies(conn->lsn->cfg.close_timeout_ms);
-	conn->close_deadline = jiffies + delay;
-	/* A graceful close with data queued waits for the flush to finish
-	 * (syncsock_tx_flush() brings the work forward) or the deadline.
-	 */
-	mod_delayed_work(syncsock_wq, &conn->release_work,
-			 abort || empty ? 0 : delay);
 }
 
 /**

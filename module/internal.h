@@ -15,6 +15,7 @@
 #include <net/sock.h>
 #include <syncsock/syncsock.h>
 
+#include "close.h"
 #include "txq.h"
 
 /* Per-CPU counters of one listener. */
@@ -103,18 +104,6 @@ struct syncsock_listener {
 	refcount_t ref;			/* the table + one per connection */
 };
 
-/* Connection flags (conn->flags). */
-enum {
-	SYNCSOCK_CONN_CLOSING,		/* close requested: no new sends */
-	SYNCSOCK_CONN_ABORT,		/* ... and it is an abort */
-	SYNCSOCK_CONN_PEER_FIN,		/* peer shut down its side */
-	SYNCSOCK_CONN_ERROR,		/* socket error or reset seen */
-	SYNCSOCK_CONN_RX_THROTTLED,	/* handler left data unconsumed */
-	SYNCSOCK_CONN_RELEASING,	/* release work running */
-	SYNCSOCK_CONN_DETACHED,		/* callbacks restored */
-	SYNCSOCK_CONN_WRITE_SPACE,	/* tell the handler when queue drains */
-};
-
 struct syncsock_conn {
 	struct socket *sock;
 	struct sock *sk;
@@ -182,6 +171,7 @@ void syncsock_rx(struct syncsock_conn *conn);
 
 /* tx.c */
 void *syncsock_ctx_token(void);
+bool syncsock_conn_txq_empty(struct syncsock_conn *conn);
 void syncsock_write_space(struct sock *sk);
 void syncsock_tx_flush(struct syncsock_conn *conn);
 void syncsock_conn_prepare_tx(struct sock *sk);

@@ -65,15 +65,9 @@ void syncsock_rx(struct syncsock_conn *conn)
 	/* A handler that left bytes without a full queue would wait forever
 	 * for a drain that never comes: offer them again with the next data.
 	 */
-	if (test_bit(SYNCSOCK_CONN_RX_THROTTLED, &conn->flags)) {
-		bool empty;
-
-		spin_lock_bh(&conn->txq_lock);
-		empty = syncsock_txq_empty(&conn->txq);
-		spin_unlock_bh(&conn->txq_lock);
-		if (empty)
-			clear_bit(SYNCSOCK_CONN_RX_THROTTLED, &conn->flags);
-	}
+	if (test_bit(SYNCSOCK_CONN_RX_THROTTLED, &conn->flags) &&
+	    syncsock_conn_txq_empty(conn))
+		clear_bit(SYNCSOCK_CONN_RX_THROTTLED, &conn->flags);
 	syncsock_conn_check_state(conn);
 }
 

@@ -67,7 +67,14 @@ static int syncsock_sendmsg_locked(struct syncsock_conn *conn, const void *data,
 	return n;
 }
 
-static bool syncsock_txq_is_empty(struct syncsock_conn *conn)
+/**
+ * syncsock_conn_txq_empty() - is nothing waiting to be sent?
+ * @conn: the connection
+ *
+ * Context: any context.
+ * Return: true if the send queue is empty.
+ */
+bool syncsock_conn_txq_empty(struct syncsock_conn *conn)
 {
 	bool empty;
 
@@ -143,7 +150,7 @@ void syncsock_tx_flush(struct syncsock_conn *conn)
 	}
 	conn->flushing = false;
 
-	empty = syncsock_txq_is_empty(conn);
+	empty = syncsock_conn_txq_empty(conn);
 	if (empty) {
 		if (test_bit(SYNCSOCK_CONN_CLOSING, &conn->flags) &&
 		    !test_bit(SYNCSOCK_CONN_RELEASING, &conn->flags))
@@ -181,7 +188,7 @@ void syncsock_write_space(struct sock *sk)
 		syncsock_conn_kick(sk);
 		return;
 	}
-	if (!syncsock_txq_is_empty(conn) ||
+	if (!syncsock_conn_txq_empty(conn) ||
 	    test_bit(SYNCSOCK_CONN_RX_THROTTLED, &conn->flags))
 		syncsock_tx_flush(conn);
 	rcu_read_unlock();
@@ -208,7 +215,7 @@ int syncsock_send(struct syncsock_conn *conn, const void *data, size_t len)
 		return err;
 	}
 
-	if (conn->flushing || !syncsock_txq_is_empty(conn)) {
+	if (conn->flushing || !syncsock_conn_txq_empty(conn)) {
 		/* Behind queued bytes, to keep the order. */
 		err = syncsock_queue(conn, data, len);
 		if (!err)
