@@ -18,6 +18,7 @@ static LIST_HEAD(syncsock_handlers);
 struct syncsock_handler_entry {
 	struct list_head node;
 	struct syncsock_handler *h;
+	u32 users;		/* listeners using it */
 };
 
 static struct syncsock_handler_entry *syncsock_handler_find(const char *name)
@@ -36,8 +37,8 @@ static bool syncsock_handler_name_ok(const char *name)
 
 	if (!name)
 		return false;
-	n = strnlen(name, SYNCSOCK_HANDLER_NAME_MAX);
-	if (!n || n == SYNCSOCK_HANDLER_NAME_MAX)
+	n = strnlen(name, SYNCSOCK_NAME_MAX);
+	if (!n || n == SYNCSOCK_NAME_MAX)
 		return false;
 	for (i = 0; i < n; i++)
 		if (!islower(name[i]) && !isdigit(name[i]) &&
@@ -99,8 +100,10 @@ struct syncsock_handler *syncsock_handler_get(const char *name)
 
 	mutex_lock(&syncsock_handlers_lock);
 	e = syncsock_handler_find(name);
-	if (e && try_module_get(e->h->owner))
+	if (e && try_module_get(e->h->owner)) {
 		h = e->h;
+		e->users++;
+	}
 	mutex_unlock(&syncsock_handlers_lock);
 	return h;
 }
@@ -109,11 +112,45 @@ struct syncsock_handler *syncsock_handler_get(const char *name)
  * syncsock_handler_put() - release what syncsock_handler_get() took
  * @h: the handler
  *
- * Context: any context.
+ * Context: process context, may sleep.
  */
 void syncsock_handler_put(struct syncsock_handler *h)
 {
+	struct syncsock_handler_entry *e;
+
+	mutex_lock(&syncsock_handlers_lock);
+	e = syncsock_handler_find(h->name);
+	if (!WARN_ON_ONCE(!e || e->h != h || !e->users))
+		e->users--;
+	mutex_unlock(&syncsock_handlers_lock);
 	module_put(h->owner);
+}
+
+/**
+ * syncsock_handler_snapshot() - describe the registered handlers
+ * @infos: where to write them (zeroed by the caller)
+ * @room: entries @infos has room for
+ *
+ * Context: process context, may sleep.
+ * Return: how many handlers there are (maybe more than @room).
+ */
+u32 syncsock_handler_snapshot(struct syncsock_handler_info *infos, u32 room)
+{
+	struct syncsock_handler_entry *e;
+	u32 n = 0;
+
+	mutex_lock(&syncsock_handlers_lock);
+	list_for_each_entry(e, &syncsock_handlers, node) {
+		if (n < room) {
+			strscpy(infos[n].name, e->h->name, sizeof(infos[n].name));
+			strscpy(infos[n].module, e->h->owner ? module_name(e->h->owner) :
+				KBUILD_MODNAME, sizeof(infos[n].module));
+			infos[n].nr_listeners = e->users;
+		}
+		n++;
+	}
+	mutex_unlock(&syncsock_handlers_lock);
+	return n;
 }
 
 /**

@@ -47,7 +47,8 @@ const char *syncsock_stat_name(enum syncsock_stat i, char *buf, size_t len);
 #define SYNCSOCK_DEFAULT_TXQ_BYTES	(256 * 1024)
 #define SYNCSOCK_MAX_TXQ_BYTES		(64 * 1024 * 1024)
 #define SYNCSOCK_DEFAULT_CLOSE_TIMEOUT_MS 5000
-#define SYNCSOCK_CONFIG_MAX		1024
+
+#define SYNCSOCK_VERSION		"0.1"
 
 /**
  * struct syncsock_listener_cfg - what a listener is asked to be
@@ -56,6 +57,7 @@ const char *syncsock_stat_name(enum syncsock_stat i, char *buf, size_t len);
  * @max_conns: connections served at once; more are reset at accept
  * @txq_limit: bytes a connection may have queued for sending
  * @close_timeout_ms: how long a graceful close may wait for its queue
+ * @flags: SYNCSOCK_LISTENER_F_* (uapi)
  * @handler: the handler's name
  * @config: the handler's configuration string
  */
@@ -65,7 +67,8 @@ struct syncsock_listener_cfg {
 	u32 max_conns;
 	u32 txq_limit;
 	u32 close_timeout_ms;
-	char handler[SYNCSOCK_HANDLER_NAME_MAX];
+	u32 flags;
+	char handler[SYNCSOCK_NAME_MAX];
 	char config[SYNCSOCK_CONFIG_MAX];
 };
 
@@ -145,6 +148,7 @@ extern struct syncsock_sk_defaults syncsock_defaults;
 struct syncsock_handler *syncsock_handler_get(const char *name);
 void syncsock_handler_put(struct syncsock_handler *h);
 int syncsock_handler_list(char *buf, size_t len);
+u32 syncsock_handler_snapshot(struct syncsock_handler_info *infos, u32 room);
 int syncsock_builtin_handlers_init(void);
 void syncsock_builtin_handlers_exit(void);
 
@@ -175,6 +179,10 @@ bool syncsock_conn_txq_empty(struct syncsock_conn *conn);
 void syncsock_write_space(struct sock *sk);
 void syncsock_tx_flush(struct syncsock_conn *conn);
 void syncsock_conn_prepare_tx(struct sock *sk);
+
+/* control.c */
+int syncsock_control_init(void);
+void syncsock_control_exit(void);
 
 /* debugfs.c */
 int syncsock_debugfs_init(void);

@@ -11,6 +11,7 @@
 #include <linux/slab.h>
 #include <linux/tcp.h>
 #include <net/inet_sock.h>
+#include <net/ip.h>
 #include <net/sock.h>
 #include <net/tcp_states.h>
 
@@ -57,6 +58,13 @@ static void syncsock_accept_work(struct work_struct *work)
 	}
 	/* More may be waiting: let other work run first. */
 	queue_work(syncsock_wq, &lsn->accept_work);
+}
+
+static u16 syncsock_cfg_port(const struct syncsock_listener_cfg *cfg)
+{
+	return ntohs(cfg->addr.ss_family == AF_INET ?
+		     ((const struct sockaddr_in *)&cfg->addr)->sin_port :
+		     ((const struct sockaddr_in6 *)&cfg->addr)->sin6_port);
 }
 
 static int syncsock_cfg_check(const struct syncsock_listener_cfg *cfg,
@@ -280,8 +288,15 @@ int syncsock_listener_add(struct net *net, const struct syncsock_listener_cfg *c
 		snprintf(err, err_len, "cannot create the listening socket");
 		goto out_setup;
 	}
-	/* Takes the socket lock: before anything else holds it. */
+	/* These take the socket lock: before anything else holds it. */
 	sock_set_reuseaddr(sock->sk);
+	if (cfg->flags & SYNCSOCK_LISTENER_F_FREEBIND)
+		ip_sock_set_freebind(sock->sk);
+	if (cfg->flags & SYNCSOCK_LISTENER_F_V6ONLY) {
+		lock_sock(sock->sk);
+		sock->sk->sk_ipv6only = true;
+		release_sock(sock->sk);
+	}
 
 	addrlen = cfg->addr.ss_family == AF_INET ? sizeof(struct sockaddr_in) :
 						   sizeof(struct sockaddr_in6);
@@ -291,7 +306,10 @@ int syncsock_listener_add(struct net *net, const struct syncsock_listener_cfg *c
 			snprintf(err, err_len, "the address and port are already in use");
 		else if (ret == -EADDRNOTAVAIL)
 			snprintf(err, err_len,
-				 "the address is not local to this network namespace");
+				 "the address is not local to this network namespace (freebind allows it)");
+		else if (ret == -EACCES)
+			snprintf(err, err_len, "binding port %u needs CAP_NET_BIND_SERVICE",
+				 syncsock_cfg_port(cfg));
 		else
 			snprintf(err, err_len, "cannot bind the listening socket");
 		goto out_sock;

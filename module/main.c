@@ -96,9 +96,15 @@ static int __init syncsock_init(void)
 	if (err)
 		goto out_pernet;
 
+	err = syncsock_control_init();
+	if (err)
+		goto out_debugfs;
+
 	pr_info("loaded\n");
 	return 0;
 
+out_debugfs:
+	syncsock_debugfs_exit();
 out_pernet:
 	unregister_pernet_subsys(&syncsock_net_ops);
 out_handlers:
@@ -110,6 +116,7 @@ out_wq:
 
 static void __exit syncsock_exit(void)
 {
+	syncsock_control_exit();
 	syncsock_debugfs_exit();
 	WRITE_ONCE(syncsock_unloading, true);
 	/* Runs syncsock_net_exit() for every namespace: every listener and
@@ -128,4 +135,4 @@ module_exit(syncsock_exit);
 MODULE_LICENSE("GPL");
 MODULE_AUTHOR("The syncsock authors");
 MODULE_DESCRIPTION("Synchronous in-softirq TCP handlers on stock kernels");
-MODULE_VERSION("0.1");
+MODULE_VERSION(SYNCSOCK_VERSION);

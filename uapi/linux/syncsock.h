@@ -2,13 +2,45 @@
 /*
  * syncsock: user-space ABI.
  *
- * Counter and close-reason numbers shared by the module, its control plane and
- * user-space tools.  New values are only ever appended.
+ * The control device /dev/syncsock takes the ioctls below.  Every structure
+ * has fixed-width fields, explicit padding and a size that is a multiple of 8
+ * bytes, so it is the same for 32- and 64-bit callers; user pointers travel as
+ * __u64.  Reserved fields and unknown flags must be zero (-EINVAL otherwise),
+ * so that they can be given a meaning later without breaking old callers.
+ * Counter and close-reason numbers are only ever appended.
+ *
+ * Errors (negative errno from the ioctl, errno in user space):
+ *   ENOTTY        unknown command
+ *   EFAULT        a pointer is not readable/writable
+ *   EINVAL        reserved field not zero, unknown flag, string without its
+ *                 terminator, value out of range, port 0
+ *   EPERM         CAP_NET_ADMIN (in the user namespace owning the caller's
+ *                 network namespace) is needed to change state
+ *   EACCES        a port below ip_unprivileged_port_start needs
+ *                 CAP_NET_BIND_SERVICE
+ *   EAFNOSUPPORT  family is neither AF_INET nor AF_INET6
+ *   ENOENT        no handler by that name / no listener with that id
+ *   EADDRINUSE    the address and port are taken (also: the same listener
+ *                 twice)
+ *   EADDRNOTAVAIL the address is not local (ask SYNCSOCK_LISTENER_F_FREEBIND)
+ *   ENOSPC        the caller's buffer is too small; the count it needs is set
+ *   anything a handler's setup returns, with its message in @err
  */
 #ifndef _UAPI_LINUX_SYNCSOCK_H
 #define _UAPI_LINUX_SYNCSOCK_H
 
+#include <linux/const.h>
+#include <linux/ioctl.h>
 #include <linux/types.h>
+
+/* Bumped only for an incompatible change; additions keep the number. */
+#define SYNCSOCK_ABI_VERSION		1
+
+#define SYNCSOCK_DEVICE			"/dev/syncsock"
+#define SYNCSOCK_NAME_MAX		32	/* handler names, with NUL */
+#define SYNCSOCK_MODULE_NAME_MAX	56	/* module names, with NUL */
+#define SYNCSOCK_CONFIG_MAX		1024	/* configuration, with NUL */
+#define SYNCSOCK_ERR_MAX		256	/* useful size of an error buffer */
 
 /**
  * enum syncsock_close_reason - why a connection was closed
@@ -94,5 +126,214 @@ enum syncsock_stat {
 	SYNCSOCK_STAT_CLOSE_BASE,
 	SYNCSOCK_STAT_MAX = SYNCSOCK_STAT_CLOSE_BASE + SYNCSOCK_CLOSE_REASONS
 };
+
+/**
+ * struct syncsock_version - what the module speaks (SYNCSOCK_IOC_VERSION)
+ * @abi_version: %SYNCSOCK_ABI_VERSION of the module
+ * @nr_stats: %SYNCSOCK_STAT_MAX of the module (counters per row)
+ * @nr_close_reasons: %SYNCSOCK_CLOSE_REASONS of the module
+ * @nr_cpu_ids: rows of per-CPU counters (CPU numbers 0 .. @nr_cpu_ids - 1)
+ * @module_version: the module's version string, NUL-terminated
+ * @reserved: zero
+ */
+struct syncsock_version {
+	__u32 abi_version;
+	__u32 nr_stats;
+	__u32 nr_close_reasons;
+	__u32 nr_cpu_ids;
+	char module_version[32];
+	__u32 reserved[4];
+};
+
+/**
+ * struct syncsock_addr - an IPv4 or IPv6 address and port
+ * @family: AF_INET (2) or AF_INET6 (10)
+ * @port: the port, host byte order; not 0
+ * @scope_id: IPv6 scope (interface index) for link-local addresses, else 0
+ * @addr: the address in network byte order; IPv4 uses the first 4 bytes and
+ *	the rest must be zero; all zero is the any address
+ */
+struct syncsock_addr {
+	__u16 family;
+	__u16 port;
+	__u32 scope_id;
+	__u8 addr[16];
+};
+
+/* Flags of struct syncsock_listener_add. */
+#define SYNCSOCK_LISTENER_F_FREEBIND	_BITUL(0)  /* bind a non-local address */
+#define SYNCSOCK_LISTENER_F_V6ONLY	_BITUL(1)  /* IPv6 "::" without IPv4 */
+#define SYNCSOCK_LISTENER_F_ALL		(SYNCSOCK_LISTENER_F_FREEBIND | \
+					 SYNCSOCK_LISTENER_F_V6ONLY)
+
+/**
+ * struct syncsock_listener_add - create a listener (SYNCSOCK_IOC_LISTENER_ADD)
+ * @addr: where to listen, in the caller's network namespace
+ * @flags: SYNCSOCK_LISTENER_F_*
+ * @backlog: listen() backlog, 1..65535; 0 means 128
+ * @max_conns: connections served at once, 1..1000000; 0 means 65536
+ * @txq_limit: bytes a connection may have queued for sending, 1..64 MiB;
+ *	0 means 256 KiB
+ * @close_timeout_ms: how long a graceful close may wait for queued data,
+ *	0..600000; 0 means 5000
+ * @id: out: the new listener's id (never 0)
+ * @handler: the handler's name, NUL-terminated
+ * @config: pointer to the handler's configuration, a NUL-terminated string
+ *	of at most %SYNCSOCK_CONFIG_MAX bytes with its NUL; 0 for none
+ * @err: pointer to a buffer for a message saying what was wrong; 0 for none
+ * @err_len: size of @err
+ * @reserved: zero
+ */
+struct syncsock_listener_add {
+	struct syncsock_addr addr;
+	__u32 flags;
+	__u32 backlog;
+	__u32 max_conns;
+	__u32 txq_limit;
+	__u32 close_timeout_ms;
+	__u32 id;
+	char handler[SYNCSOCK_NAME_MAX];
+	__u64 config;
+	__u64 err;
+	__u32 err_len;
+	__u32 reserved[5];
+};
+
+/* Flags of struct syncsock_listener_del. */
+#define SYNCSOCK_DEL_F_ABORT		_BITUL(0)  /* reset the connections */
+#define SYNCSOCK_DEL_F_ALL		SYNCSOCK_DEL_F_ABORT
+
+/**
+ * struct syncsock_listener_del - delete a listener (SYNCSOCK_IOC_LISTENER_DEL)
+ * @id: the listener
+ * @flags: SYNCSOCK_DEL_F_*; without ABORT, connections close gracefully
+ * @reserved: zero
+ */
+struct syncsock_listener_del {
+	__u32 id;
+	__u32 flags;
+	__u32 reserved[2];
+};
+
+/* Listener states. */
+#define SYNCSOCK_STATE_LISTENING	1
+#define SYNCSOCK_STATE_DRAINING		2  /* deleted, connections closing */
+
+/**
+ * struct syncsock_listener_info - one listener (SYNCSOCK_IOC_LISTENER_GET and
+ * the entries of SYNCSOCK_IOC_LISTENER_LIST)
+ * @id: in for GET, out otherwise
+ * @state: SYNCSOCK_STATE_*
+ * @addr: where it listens
+ * @flags: as given at add
+ * @backlog: as in effect
+ * @max_conns: as in effect
+ * @txq_limit: as in effect
+ * @close_timeout_ms: as in effect
+ * @nr_conns: connections open now
+ * @handler: the handler's name
+ * @reserved: zero
+ */
+struct syncsock_listener_info {
+	__u32 id;
+	__u32 state;
+	struct syncsock_addr addr;
+	__u32 flags;
+	__u32 backlog;
+	__u32 max_conns;
+	__u32 txq_limit;
+	__u32 close_timeout_ms;
+	__u32 nr_conns;
+	char handler[SYNCSOCK_NAME_MAX];
+	__u32 reserved[4];
+};
+
+/**
+ * struct syncsock_listener_list - the caller's namespace's listeners
+ * (SYNCSOCK_IOC_LISTENER_LIST)
+ * @entries: pointer to an array of struct syncsock_listener_info
+ * @count: in: room in @entries; out: entries written
+ * @total: out: listeners there are (if more than @count: -ENOSPC)
+ * @reserved: zero
+ */
+struct syncsock_listener_list {
+	__u64 entries;
+	__u32 count;
+	__u32 total;
+	__u32 reserved[2];
+};
+
+/* Flags of struct syncsock_stats_get. */
+#define SYNCSOCK_STATS_F_PER_CPU	_BITUL(0)  /* rows per CPU after the sum */
+#define SYNCSOCK_STATS_F_ALL		SYNCSOCK_STATS_F_PER_CPU
+
+/**
+ * struct syncsock_stats_get - counters (SYNCSOCK_IOC_STATS_GET)
+ * @id: a listener of the caller's namespace, or 0 for the whole module
+ *	(every listener of every namespace, past and present)
+ * @flags: SYNCSOCK_STATS_F_*
+ * @nr_stats: in: counters per row the caller reads; out: counters per row
+ *	written (the smaller of that and the module's %SYNCSOCK_STAT_MAX)
+ * @nr_rows: in: room in @values, in rows; out: rows written: 1 (the sum),
+ *	plus nr_cpu_ids with SYNCSOCK_STATS_F_PER_CPU (row 1 + n is CPU n;
+ *	a CPU that is not possible reads zero)
+ * @values: pointer to __u64[@nr_rows][@nr_stats], indexed by
+ *	&enum syncsock_stat
+ * @reserved: zero
+ */
+struct syncsock_stats_get {
+	__u32 id;
+	__u32 flags;
+	__u32 nr_stats;
+	__u32 nr_rows;
+	__u64 values;
+	__u32 reserved[2];
+};
+
+/**
+ * struct syncsock_handler_info - one registered handler
+ * @name: its name
+ * @module: the module providing it ("syncsock" for the built-in ones)
+ * @nr_listeners: listeners using it now, in all namespaces
+ * @reserved: zero
+ */
+struct syncsock_handler_info {
+	char name[SYNCSOCK_NAME_MAX];
+	char module[SYNCSOCK_MODULE_NAME_MAX];
+	__u32 nr_listeners;
+	__u32 reserved;
+};
+
+/**
+ * struct syncsock_handler_list - the registered handlers
+ * (SYNCSOCK_IOC_HANDLER_LIST)
+ * @entries: pointer to an array of struct syncsock_handler_info
+ * @count: in: room in @entries; out: entries written
+ * @total: out: handlers there are (if more than @count: -ENOSPC)
+ * @reserved: zero
+ */
+struct syncsock_handler_list {
+	__u64 entries;
+	__u32 count;
+	__u32 total;
+	__u32 reserved[2];
+};
+
+#define SYNCSOCK_IOC_MAGIC		0xE7
+
+#define SYNCSOCK_IOC_VERSION \
+	_IOR(SYNCSOCK_IOC_MAGIC, 0x00, struct syncsock_version)
+#define SYNCSOCK_IOC_LISTENER_ADD \
+	_IOWR(SYNCSOCK_IOC_MAGIC, 0x01, struct syncsock_listener_add)
+#define SYNCSOCK_IOC_LISTENER_DEL \
+	_IOW(SYNCSOCK_IOC_MAGIC, 0x02, struct syncsock_listener_del)
+#define SYNCSOCK_IOC_LISTENER_GET \
+	_IOWR(SYNCSOCK_IOC_MAGIC, 0x03, struct syncsock_listener_info)
+#define SYNCSOCK_IOC_LISTENER_LIST \
+	_IOWR(SYNCSOCK_IOC_MAGIC, 0x04, struct syncsock_listener_list)
+#define SYNCSOCK_IOC_STATS_GET \
+	_IOWR(SYNCSOCK_IOC_MAGIC, 0x05, struct syncsock_stats_get)
+#define SYNCSOCK_IOC_HANDLER_LIST \
+	_IOWR(SYNCSOCK_IOC_MAGIC, 0x06, struct syncsock_handler_list)
 
 #endif /* _UAPI_LINUX_SYNCSOCK_H */

@@ -19,12 +19,10 @@
 struct syncsock_conn;
 struct syncsock_listener;
 
-#define SYNCSOCK_HANDLER_NAME_MAX 32
-
 /**
  * struct syncsock_handler - a named table of callbacks serving connections
  * @name: unique name, used by "listener add"; at most
- *	%SYNCSOCK_HANDLER_NAME_MAX - 1 characters of [a-z0-9_-].
+ *	%SYNCSOCK_NAME_MAX - 1 characters of [a-z0-9_-].
  * @owner: the module that provides the handler (THIS_MODULE); pinned while a
  *	listener uses the handler.
  * @setup: optional.  Parse the listener's configuration string and build
