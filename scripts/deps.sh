@@ -15,7 +15,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
 pkgs=(
-	build-essential bc bison flex cpio xz-utils zstd kmod file
+	build-essential gcc-multilib g++-multilib bc bison flex cpio xz-utils zstd kmod file
 	libelf-dev libssl-dev dwarves sparse
 	qemu-system-x86 busybox-static
 	clang llvm libbpf-dev bpftool
