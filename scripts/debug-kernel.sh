@@ -71,4 +71,8 @@ fi
 echo $(($(date +%s) - start)) >"$dir/build-seconds"
 touch "$dir/.done"
 log "debug kernel built in $(cat "$dir/build-seconds") s"
+# Builds for other sources or configs are superseded: free their space.
+for old in "$SYNCSOCK_CACHE"/debug-kernel/*/; do
+	[ "${old%/}" = "$dir" ] || rm -rf "${old%/}"
+done
 echo "$tree"
