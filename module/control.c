@@ -97,6 +97,7 @@ static long syncsock_ioc_version(void __user *arg)
 	v.nr_stats = SYNCSOCK_STAT_MAX;
 	v.nr_close_reasons = SYNCSOCK_CLOSE_REASONS;
 	v.nr_cpu_ids = nr_cpu_ids;
+	v.close_base = SYNCSOCK_STAT_CLOSE_BASE;
 	strscpy(v.module_version, SYNCSOCK_VERSION, sizeof(v.module_version));
 	return copy_to_user(arg, &v, sizeof(v)) ? -EFAULT : 0;
 }

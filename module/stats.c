@@ -111,6 +111,7 @@ static const char *const syncsock_close_names[SYNCSOCK_CLOSE_REASONS] = {
 	[SYNCSOCK_CLOSE_UNLOAD] = "unload",
 	[SYNCSOCK_CLOSE_NOMEM] = "nomem",
 	[SYNCSOCK_CLOSE_OVERSIZE] = "oversize",
+	[SYNCSOCK_CLOSE_BAD_FRAME] = "bad_frame",
 };
 
 static const char *const syncsock_stat_names[SYNCSOCK_STAT_CLOSE_BASE] = {
@@ -131,6 +132,8 @@ static const char *const syncsock_stat_names[SYNCSOCK_STAT_CLOSE_BASE] = {
 	[SYNCSOCK_STAT_TX_ERRORS] = "tx_errors",
 	[SYNCSOCK_STAT_HANDLER_ERRORS] = "handler_errors",
 	[SYNCSOCK_STAT_WORK_RUNS] = "work_runs",
+	[SYNCSOCK_STAT_RX_MESSAGES] = "rx_messages",
+	[SYNCSOCK_STAT_RX_MESSAGES_COPIED] = "rx_messages_copied",
 };
 
 /**

@@ -41,6 +41,7 @@
 #define SYNCSOCK_MODULE_NAME_MAX	56	/* module names, with NUL */
 #define SYNCSOCK_CONFIG_MAX		1024	/* configuration, with NUL */
 #define SYNCSOCK_ERR_MAX		256	/* useful size of an error buffer */
+#define SYNCSOCK_VERSION_MAX		32	/* module version string, with NUL */
 
 /**
  * enum syncsock_close_reason - why a connection was closed
@@ -58,6 +59,8 @@
  * @SYNCSOCK_CLOSE_UNLOAD: the module was unloaded.
  * @SYNCSOCK_CLOSE_NOMEM: memory for the connection's state ran out.
  * @SYNCSOCK_CLOSE_OVERSIZE: the framer met a message over the size limit.
+ * @SYNCSOCK_CLOSE_BAD_FRAME: the framer met a length field shorter than its
+ *	own header.
  * @SYNCSOCK_CLOSE_REASONS: number of reasons.
  */
 enum syncsock_close_reason {
@@ -73,6 +76,7 @@ enum syncsock_close_reason {
 	SYNCSOCK_CLOSE_UNLOAD,
 	SYNCSOCK_CLOSE_NOMEM,
 	SYNCSOCK_CLOSE_OVERSIZE,
+	SYNCSOCK_CLOSE_BAD_FRAME,
 	SYNCSOCK_CLOSE_REASONS
 };
 
@@ -101,6 +105,9 @@ enum syncsock_close_reason {
  * @SYNCSOCK_STAT_TX_ERRORS: sends that failed for another reason.
  * @SYNCSOCK_STAT_HANDLER_ERRORS: handler callbacks that returned an error.
  * @SYNCSOCK_STAT_WORK_RUNS: runs of a connection's process-context work.
+ * @SYNCSOCK_STAT_RX_MESSAGES: whole messages the framer delivered.
+ * @SYNCSOCK_STAT_RX_MESSAGES_COPIED: the part of those gathered in the
+ *	framer's buffer because they were split; the rest went in place.
  * @SYNCSOCK_STAT_CLOSE_BASE: first of %SYNCSOCK_CLOSE_REASONS counters, one
  *	per &enum syncsock_close_reason.
  * @SYNCSOCK_STAT_MAX: number of counters.
@@ -123,9 +130,14 @@ enum syncsock_stat {
 	SYNCSOCK_STAT_TX_ERRORS,
 	SYNCSOCK_STAT_HANDLER_ERRORS,
 	SYNCSOCK_STAT_WORK_RUNS,
+	SYNCSOCK_STAT_RX_MESSAGES,
+	SYNCSOCK_STAT_RX_MESSAGES_COPIED,
 	SYNCSOCK_STAT_CLOSE_BASE,
 	SYNCSOCK_STAT_MAX = SYNCSOCK_STAT_CLOSE_BASE + SYNCSOCK_CLOSE_REASONS
 };
+
+/* The counter of connections closed for @reason (an enum syncsock_close_reason). */
+#define SYNCSOCK_STAT_CLOSED(reason)	((int)SYNCSOCK_STAT_CLOSE_BASE + (int)(reason))
 
 /**
  * struct syncsock_version - what the module speaks (SYNCSOCK_IOC_VERSION)
@@ -133,6 +145,8 @@ enum syncsock_stat {
  * @nr_stats: %SYNCSOCK_STAT_MAX of the module (counters per row)
  * @nr_close_reasons: %SYNCSOCK_CLOSE_REASONS of the module
  * @nr_cpu_ids: rows of per-CPU counters (CPU numbers 0 .. @nr_cpu_ids - 1)
+ * @close_base: %SYNCSOCK_STAT_CLOSE_BASE of the module: counters from here on
+ *	are the @nr_close_reasons closed_<reason> counters
  * @module_version: the module's version string, NUL-terminated
  * @reserved: zero
  */
@@ -141,8 +155,9 @@ struct syncsock_version {
 	__u32 nr_stats;
 	__u32 nr_close_reasons;
 	__u32 nr_cpu_ids;
-	char module_version[32];
-	__u32 reserved[4];
+	char module_version[SYNCSOCK_VERSION_MAX];
+	__u32 close_base;
+	__u32 reserved[3];
 };
 
 /**
@@ -174,9 +189,9 @@ struct syncsock_addr {
  * @max_conns: connections served at once, 1..1000000; 0 means 65536
  * @txq_limit: bytes a connection may have queued for sending, 1..64 MiB;
  *	0 means 256 KiB
- * @close_timeout_ms: how long a graceful close may wait for queued data,
- *	0..600000; 0 means 5000
- * @id: out: the new listener's id (never 0)
+ * @close_timeout_ms: how long a graceful close may wait for queued data
+ *	before it becomes a reset, 1..600000 ms; 0 means 5000
+ * @id: in: zero; out: the new listener's id (never 0)
  * @handler: the handler's name, NUL-terminated
  * @config: pointer to the handler's configuration, a NUL-terminated string
  *	of at most %SYNCSOCK_CONFIG_MAX bytes with its NUL; 0 for none
