@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: GPL-2.0
+//
+// Names user space shows for the module's numbers: counters, close reasons,
+// listener states.  They match module/stats.c (the debugfs files).
+#include <syncsock/syncsock.hpp>
+
+#include <algorithm>
+
+#include <linux/syncsock.h>
+
+namespace syncsock {
+namespace {
+
+constexpr std::array<std::string_view, SYNCSOCK_STAT_CLOSE_BASE> kStatNames = {
+	"accepted",	    "accept_rejected", "closed",	 "rx_bytes",
+	"rx_segments",	    "rx_softirq",      "rx_process",	 "rx_deferred",
+	"rx_throttled",	    "tx_inline_bytes", "tx_inline_softirq_bytes",
+	"tx_queued_bytes",  "tx_flushed_bytes", "tx_queue_full", "tx_errors",
+	"handler_errors",   "work_runs",	"rx_messages",	 "rx_messages_copied",
+};
+
+constexpr std::array<std::string_view, SYNCSOCK_CLOSE_REASONS> kCloseNames = {
+	"peer_fin",	 "peer_reset",	    "error",	  "handler",
+	"handler_abort", "handler_error",   "timeout",	  "listener_delete",
+	"netns_exit",	 "unload",	    "nomem",	  "oversize",
+	"bad_frame",
+};
+
+// A counter or close reason added to the uapi header needs its name here.
+static_assert(kStatNames.back() == "rx_messages_copied" &&
+	      SYNCSOCK_STAT_RX_MESSAGES_COPIED + 1 == SYNCSOCK_STAT_CLOSE_BASE);
+static_assert(kCloseNames.back() == "bad_frame" && SYNCSOCK_CLOSE_BAD_FRAME + 1 == SYNCSOCK_CLOSE_REASONS);
+
+} // namespace
+
+std::string_view library_version() noexcept
+{
+	return SYNCSOCK_LIB_VERSION;
+}
+
+std::uint32_t library_abi_version() noexcept
+{
+	return SYNCSOCK_ABI_VERSION;
+}
+
+std::string state_name(ListenerState state)
+{
+	switch (state) {
+	case ListenerState::listening:
+		return "listening";
+	case ListenerState::draining:
+		return "draining";
+	}
+	return "state_" + std::to_string(static_cast<std::uint32_t>(state));
+}
+
+std::string stat_name(std::uint32_t index, std::uint32_t nr_close_reasons, std::uint32_t close_base)
+{
+	// Plain counters are numbered alike below both close blocks; close
+	// reasons alike from each side's block start.  The rest: numbers.
+	std::uint32_t known_reasons = std::min<std::uint32_t>(nr_close_reasons, SYNCSOCK_CLOSE_REASONS);
+
+	if (!close_base)
+		close_base = SYNCSOCK_STAT_CLOSE_BASE;
+	if (index < close_base)
+		return index < SYNCSOCK_STAT_CLOSE_BASE ? std::string(kStatNames[index])
+							: "stat_" + std::to_string(index);
+	if (index - close_base < known_reasons)
+		return "closed_" + std::string(kCloseNames[index - close_base]);
+	return "stat_" + std::to_string(index);
+}
+
+std::vector<std::string> stat_names(std::uint32_t nr_stats, std::uint32_t nr_close_reasons,
+				    std::uint32_t close_base)
+{
+	std::vector<std::string> names;
+
+	names.reserve(nr_stats);
+	for (std::uint32_t i = 0; i < nr_stats; i++)
+		names.push_back(stat_name(i, nr_close_reasons, close_base));
+	return names;
+}
+
+} // namespace syncsock
