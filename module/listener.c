@@ -263,8 +263,7 @@ int syncsock_listener_add(struct net *net, const struct syncsock_listener_cfg *c
 
 	lsn->handler = syncsock_handler_get(cfg->handler);
 	if (!lsn->handler) {
-		snprintf(err, err_len, "no handler named '%s' (see the handler list)",
-			 cfg->handler);
+		snprintf(err, err_len, "no handler named '%s'", cfg->handler);
 		ret = -ENOENT;
 		goto out_stats;
 	}

@@ -159,12 +159,15 @@ def guest_args(kernel, info, out, plan):
             args += ["--module", os.path.join(out, ko)]
     gdir = os.path.join(TOP, "tests/guest")
     for f in sorted(os.listdir(gdir)):
-        if f.endswith(".sh"):
+        if f.endswith((".sh", ".expected")):
             args += ["--script", os.path.join(gdir, f)]
     bindir = os.path.join(BUILD, "userspace/guest-bin")
     if os.path.isdir(bindir):
         for f in sorted(os.listdir(bindir)):
             args += ["--bin", os.path.join(bindir, f)]
+    cli = os.path.join(BUILD, "userspace/cli/syncsockctl")
+    if os.path.exists(cli):
+        args += ["--bin", cli]
     return args
 
 

@@ -19,7 +19,11 @@ guest_prepare() {
 	for f in "$out/module/syncsock.ko" "$out/tests/kunit/syncsock_kunit.ko"; do
 		[ -e "$f" ] && VM_ARGS+=(--module "$f")
 	done
-	for f in "$top"/tests/guest/*.sh; do VM_ARGS+=(--script "$f"); done
+	for f in "$top"/tests/guest/*.sh "$top"/tests/guest/*.expected; do
+		VM_ARGS+=(--script "$f")
+	done
+	f="${BUILD:-$top/build}/userspace/cli/syncsockctl"
+	[ -x "$f" ] && VM_ARGS+=(--bin "$f")
 	for f in "${BUILD:-$top/build}"/userspace/guest-bin/*; do
 		[ -x "$f" ] && VM_ARGS+=(--bin "$f")
 	done
