@@ -7,13 +7,20 @@
 #ifndef _SYNCSOCK_COMPAT_H
 #define _SYNCSOCK_COMPAT_H
 
-#include "compat-generated.h"
+/* Each build directory generates its own copy (-I$(obj)). */
+#include <compat-generated.h>
 
 /* Every message of ours carries the module's name (kernel style). */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #ifdef __KERNEL__
 #include <net/sock.h>
+
+#ifdef SYNCSOCK_HAVE_LINUX_UNALIGNED_H
+#include <linux/unaligned.h>
+#else
+#include <asm/unaligned.h>
+#endif
 
 /* Never let sk_page_frag() hand a softirq send the current task's frag. */
 static inline void syncsock_sk_no_task_frag(struct sock *sk)

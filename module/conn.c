@@ -171,6 +171,7 @@ static void syncsock_release_work(struct work_struct *work)
 	if (abort)
 		sock_no_linger(sk);	/* close sends RST */
 	syncsock_txq_purge(&conn->txq);
+	syncsock_framer_release(&conn->framer);
 	sock_release(conn->sock);
 
 	syncsock_stat_inc(lsn->stats, SYNCSOCK_STAT_CLOSED);
@@ -246,6 +247,51 @@ void *syncsock_conn_listener_priv(const struct syncsock_conn *conn)
 }
 EXPORT_SYMBOL_GPL(syncsock_conn_listener_priv);
 
+void syncsock_framer_skip(struct syncsock_conn *conn, u64 bytes)
+{
+	conn->framer.skip += bytes;
+}
+EXPORT_SYMBOL_GPL(syncsock_framer_skip);
+
+void syncsock_count(struct syncsock_conn *conn, unsigned int counter, u64 delta)
+{
+	if (WARN_ON_ONCE(counter > SYNCSOCK_STAT_APP3 - SYNCSOCK_STAT_APP0))
+		return;
+	syncsock_stat_add(conn->lsn->stats, SYNCSOCK_STAT_APP0 + counter, delta);
+}
+EXPORT_SYMBOL_GPL(syncsock_count);
+
+static void syncsock_sk_addr(const struct sock *sk, bool peer, struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (sk->sk_family == AF_INET6) {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_addr = peer ? sk->sk_v6_daddr : sk->sk_v6_rcv_saddr;
+		sin6->sin6_port = peer ? sk->sk_dport : htons(sk->sk_num);
+		sin6->sin6_scope_id = sk->sk_bound_dev_if;
+	} else {
+		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+
+		sin->sin_family = AF_INET;
+		sin->sin_addr.s_addr = peer ? sk->sk_daddr : sk->sk_rcv_saddr;
+		sin->sin_port = peer ? sk->sk_dport : htons(sk->sk_num);
+	}
+}
+
+void syncsock_conn_peer(const struct syncsock_conn *conn, struct sockaddr_storage *addr)
+{
+	syncsock_sk_addr(conn->sk, true, addr);
+}
+EXPORT_SYMBOL_GPL(syncsock_conn_peer);
+
+void syncsock_conn_local(const struct syncsock_conn *conn, struct sockaddr_storage *addr)
+{
+	syncsock_sk_addr(conn->sk, false, addr);
+}
+EXPORT_SYMBOL_GPL(syncsock_conn_local);
+
 /* Refuse a child: reset it. */
 static void syncsock_conn_reject(struct syncsock_listener *lsn, struct socket *sock)
 {
@@ -289,6 +335,7 @@ int syncsock_conn_create(struct syncsock_listener *lsn, struct socket *sock)
 	INIT_LIST_HEAD(&conn->node);
 	spin_lock_init(&conn->txq_lock);
 	syncsock_txq_init(&conn->txq, lsn->cfg.txq_limit);
+	syncsock_framer_init(&conn->framer, &lsn->framer);
 	INIT_WORK(&conn->io_work, syncsock_io_work);
 	INIT_DELAYED_WORK(&conn->release_work, syncsock_release_work);
 

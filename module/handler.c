@@ -52,7 +52,7 @@ int syncsock_handler_register(struct syncsock_handler *h)
 	struct syncsock_handler_entry *e;
 	int err = 0;
 
-	if (!h || !syncsock_handler_name_ok(h->name) || !h->data)
+	if (!h || !syncsock_handler_name_ok(h->name) || (!h->data && !h->msg))
 		return -EINVAL;
 	e = kzalloc(sizeof(*e), GFP_KERNEL);
 	if (!e)

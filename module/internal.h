@@ -16,6 +16,7 @@
 #include <syncsock/syncsock.h>
 
 #include "close.h"
+#include "framer.h"
 #include "txq.h"
 
 /* Per-CPU counters of one listener. */
@@ -93,6 +94,7 @@ struct syncsock_listener {
 	struct syncsock_listener_cfg cfg;
 	struct syncsock_handler *handler;
 	void *handler_priv;
+	struct syncsock_framer_cfg framer;	/* set by the handler's setup */
 	struct socket *sock;		/* NULL once deleted */
 	struct work_struct accept_work;
 
@@ -124,6 +126,7 @@ struct syncsock_conn {
 					 */
 
 	void *priv;			/* handler's */
+	struct syncsock_framer framer;	/* under the socket lock */
 	struct work_struct io_work;
 	struct delayed_work release_work;
 	struct rcu_head rcu;

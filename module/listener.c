@@ -219,6 +219,17 @@ static void syncsock_listener_retire(struct syncsock_net *sn,
 	spin_unlock_bh(&sn->draining_lock);
 }
 
+int syncsock_listener_set_framer(struct syncsock_listener *lsn,
+				 const struct syncsock_framer_cfg *cfg)
+{
+	int ret = syncsock_framer_cfg_check(cfg);
+
+	if (!ret)
+		lsn->framer = *cfg;
+	return ret;
+}
+EXPORT_SYMBOL_GPL(syncsock_listener_set_framer);
+
 /**
  * syncsock_listener_add() - create a listener in a network namespace
  * @net: the namespace
@@ -280,6 +291,13 @@ int syncsock_listener_add(struct net *net, const struct syncsock_listener_cfg *c
 		snprintf(err, err_len, "handler '%s' takes no configuration", cfg->handler);
 		ret = -EINVAL;
 		goto out_handler;
+	}
+	if (lsn->framer.type == SYNCSOCK_FRAMER_NONE ? !lsn->handler->data :
+						       !lsn->handler->msg) {
+		snprintf(err, err_len, "handler '%s' has no %s callback for its framing",
+			 cfg->handler, lsn->framer.type ? "msg" : "data");
+		ret = -EINVAL;
+		goto out_setup;
 	}
 
 	ret = sock_create_kern(net, cfg->addr.ss_family, SOCK_STREAM, IPPROTO_TCP, &sock);

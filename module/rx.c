@@ -11,6 +11,44 @@
 
 #include "internal.h"
 
+/* The framer's delivery: one whole message to the handler. */
+static int syncsock_deliver_msg(void *arg, const void *msg, size_t len)
+{
+	struct syncsock_conn *conn = arg;
+	struct syncsock_listener *lsn = conn->lsn;
+	int ret;
+
+	ret = lsn->handler->msg(conn, msg, len);
+	if (ret == -EAGAIN)
+		return ret;
+	if (ret)
+		return ret;
+	syncsock_stat_inc(lsn->stats, SYNCSOCK_STAT_RX_MESSAGES);
+	if (msg == conn->framer.buf)
+		syncsock_stat_inc(lsn->stats, SYNCSOCK_STAT_RX_MESSAGES_COPIED);
+	return 0;
+}
+
+/* Bytes through the framer.  Return: bytes used, or a negative errno. */
+static int syncsock_rx_framed(struct syncsock_conn *conn, const struct sk_buff *skb,
+			      unsigned int offset, size_t len)
+{
+	size_t used;
+	int ret;
+
+	ret = syncsock_framer_feed(&conn->framer, skb, offset, len, syncsock_deliver_msg,
+				   conn, &used);
+	if (!ret)
+		return used;
+	if (ret == -EMSGSIZE)
+		syncsock_conn_request_close(conn, SYNCSOCK_CLOSE_OVERSIZE, true);
+	else if (ret == -EPROTO)
+		syncsock_conn_request_close(conn, SYNCSOCK_CLOSE_BAD_FRAME, true);
+	else if (ret == -ENOMEM)
+		syncsock_conn_request_close(conn, SYNCSOCK_CLOSE_NOMEM, true);
+	return ret;
+}
+
 static int syncsock_recv_actor(read_descriptor_t *desc, struct sk_buff *skb,
 			       unsigned int offset, size_t len)
 {
@@ -22,10 +60,15 @@ static int syncsock_recv_actor(read_descriptor_t *desc, struct sk_buff *skb,
 	if (unlikely(test_bit(SYNCSOCK_CONN_CLOSING, &conn->flags)))
 		return len;
 
-	used = lsn->handler->data(conn, skb, offset, len);
+	if (lsn->framer.type)
+		used = syncsock_rx_framed(conn, skb, offset, len);
+	else
+		used = lsn->handler->data(conn, skb, offset, len);
 	if (unlikely(used < 0)) {
-		syncsock_stat_inc(lsn->stats, SYNCSOCK_STAT_HANDLER_ERRORS);
-		syncsock_conn_request_close(conn, SYNCSOCK_CLOSE_HANDLER_ERROR, true);
+		if (!test_bit(SYNCSOCK_CONN_CLOSING, &conn->flags)) {
+			syncsock_stat_inc(lsn->stats, SYNCSOCK_STAT_HANDLER_ERRORS);
+			syncsock_conn_request_close(conn, SYNCSOCK_CLOSE_HANDLER_ERROR, true);
+		}
 		desc->count = 0;
 		return 0;
 	}
@@ -59,6 +102,21 @@ void syncsock_rx(struct syncsock_conn *conn)
 	syncsock_stat_inc(conn->lsn->stats, in_task() ? SYNCSOCK_STAT_RX_PROCESS :
 						       SYNCSOCK_STAT_RX_SOFTIRQ);
 	conn->owner = syncsock_ctx_token();
+	/* A message refused earlier goes first, even if no new data came. */
+	if (conn->framer.pending &&
+	    !test_bit(SYNCSOCK_CONN_CLOSING, &conn->flags)) {
+		int ret = syncsock_framer_retry(&conn->framer, syncsock_deliver_msg, conn);
+
+		if (ret == -EAGAIN) {
+			set_bit(SYNCSOCK_CONN_RX_THROTTLED, &conn->flags);
+			conn->owner = prev;
+			return;
+		}
+		if (ret) {
+			syncsock_stat_inc(conn->lsn->stats, SYNCSOCK_STAT_HANDLER_ERRORS);
+			syncsock_conn_request_close(conn, SYNCSOCK_CLOSE_HANDLER_ERROR, true);
+		}
+	}
 	tcp_read_sock(conn->sk, &desc, syncsock_recv_actor);
 	conn->owner = prev;
 

@@ -134,6 +134,10 @@ static const char *const syncsock_stat_names[SYNCSOCK_STAT_CLOSE_BASE] = {
 	[SYNCSOCK_STAT_WORK_RUNS] = "work_runs",
 	[SYNCSOCK_STAT_RX_MESSAGES] = "rx_messages",
 	[SYNCSOCK_STAT_RX_MESSAGES_COPIED] = "rx_messages_copied",
+	[SYNCSOCK_STAT_APP0] = "app0",
+	[SYNCSOCK_STAT_APP1] = "app1",
+	[SYNCSOCK_STAT_APP2] = "app2",
+	[SYNCSOCK_STAT_APP3] = "app3",
 };
 
 /**

@@ -22,6 +22,8 @@ static int syncsock_echo_data(struct syncsock_conn *conn, const struct sk_buff *
 
 	skb_prepare_seq_read((struct sk_buff *)skb, offset, offset + len, &st);
 	while ((n = skb_seq_read(done, &p, &st)) != 0) {
+		/* skb_seq_read() returns whole blocks, past our range too. */
+		n = min_t(unsigned int, n, len - done);
 		if (syncsock_send(conn, p, n)) {
 			/* Queue full: stop here; the rest is offered again
 			 * once it drains.

@@ -130,10 +130,10 @@ static_assert(SYNCSOCK_IOC_HANDLER_LIST == 0xc018e706);
 
 /* Numbers that are only ever appended to. */
 static_assert(SYNCSOCK_ABI_VERSION == 1);
-static_assert(SYNCSOCK_STAT_CLOSE_BASE == 19);
+static_assert(SYNCSOCK_STAT_CLOSE_BASE == 23);
 static_assert(SYNCSOCK_CLOSE_REASONS == 13);
-static_assert(SYNCSOCK_STAT_MAX == 32);
-static_assert(SYNCSOCK_STAT_CLOSED(SYNCSOCK_CLOSE_PEER_FIN) == 19);
+static_assert(SYNCSOCK_STAT_MAX == 36);
+static_assert(SYNCSOCK_STAT_CLOSED(SYNCSOCK_CLOSE_PEER_FIN) == 23);
 static_assert(SYNCSOCK_STATE_LISTENING == 1 && SYNCSOCK_STATE_DRAINING == 2);
 static_assert(SYNCSOCK_LISTENER_F_ALL == 3 && SYNCSOCK_DEL_F_ALL == 1 &&
 	      SYNCSOCK_STATS_F_ALL == 1);

@@ -108,6 +108,11 @@ enum syncsock_close_reason {
  * @SYNCSOCK_STAT_RX_MESSAGES: whole messages the framer delivered.
  * @SYNCSOCK_STAT_RX_MESSAGES_COPIED: the part of those gathered in the
  *	framer's buffer because they were split; the rest went in place.
+ * @SYNCSOCK_STAT_APP0: first of four counters a handler bumps for its own
+ *	purposes (syncsock_count()); its documentation says what they mean.
+ * @SYNCSOCK_STAT_APP1: second handler counter.
+ * @SYNCSOCK_STAT_APP2: third handler counter.
+ * @SYNCSOCK_STAT_APP3: fourth handler counter.
  * @SYNCSOCK_STAT_CLOSE_BASE: first of %SYNCSOCK_CLOSE_REASONS counters, one
  *	per &enum syncsock_close_reason.
  * @SYNCSOCK_STAT_MAX: number of counters.
@@ -132,6 +137,10 @@ enum syncsock_stat {
 	SYNCSOCK_STAT_WORK_RUNS,
 	SYNCSOCK_STAT_RX_MESSAGES,
 	SYNCSOCK_STAT_RX_MESSAGES_COPIED,
+	SYNCSOCK_STAT_APP0,
+	SYNCSOCK_STAT_APP1,
+	SYNCSOCK_STAT_APP2,
+	SYNCSOCK_STAT_APP3,
 	SYNCSOCK_STAT_CLOSE_BASE,
 	SYNCSOCK_STAT_MAX = SYNCSOCK_STAT_CLOSE_BASE + SYNCSOCK_CLOSE_REASONS
 };

@@ -20,6 +20,47 @@ struct syncsock_conn;
 struct syncsock_listener;
 
 /**
+ * enum syncsock_framer_type - how the framer cuts the stream into messages
+ * @SYNCSOCK_FRAMER_NONE: no framing: the data callback sees bytes as they come
+ * @SYNCSOCK_FRAMER_LENGTH: a header carries the message's length
+ * @SYNCSOCK_FRAMER_DELIM: a delimiter ends each message
+ */
+enum syncsock_framer_type {
+	SYNCSOCK_FRAMER_NONE,
+	SYNCSOCK_FRAMER_LENGTH,
+	SYNCSOCK_FRAMER_DELIM,
+};
+
+/**
+ * struct syncsock_framer_cfg - message framing rules of a listener
+ * @type: the kind of framing
+ * @max_msg: largest message, header or delimiter included; a larger one
+ *	closes the connection (closed_oversize)
+ * @len_offset: length-prefixed: where the length field starts
+ * @len_width: length-prefixed: its size, 1, 2, 4 or 8 bytes
+ * @len_big_endian: length-prefixed: network byte order (else little endian)
+ * @len_includes_header: length-prefixed: the value counts the header too
+ *	(else it counts only the bytes after the header)
+ * @hdr_len: length-prefixed: header size; 0 means @len_offset + @len_width
+ * @delim: delimiter-terminated: the delimiter, e.g. "\r\n\r\n"
+ * @delim_len: delimiter-terminated: its length, 1..16
+ *
+ * Length-prefixed messages are delivered header included; delimited ones
+ * delimiter included.
+ */
+struct syncsock_framer_cfg {
+	enum syncsock_framer_type type;
+	u32 max_msg;
+	u16 len_offset;
+	u8 len_width;
+	bool len_big_endian;
+	bool len_includes_header;
+	u16 hdr_len;
+	u8 delim[16];
+	u8 delim_len;
+};
+
+/**
  * struct syncsock_handler - a named table of callbacks serving connections
  * @name: unique name, used by "listener add"; at most
  *	%SYNCSOCK_NAME_MAX - 1 characters of [a-z0-9_-].
@@ -42,6 +83,13 @@ struct syncsock_listener;
  *	A negative errno aborts the connection.  Context: softirq or process
  *	context with the socket locked; must not sleep, allocate only with
  *	GFP_ATOMIC, must not call syncsock_close() callers' blocking helpers.
+ * @msg: instead of @data, for a listener whose setup called
+ *	syncsock_listener_set_framer(): one whole message, @len bytes at @msg.
+ *	The bytes are valid during the call only.  They point into the skb
+ *	(no copy) when the message lay in one contiguous piece, else into the
+ *	framer's buffer.  Return 0, -EAGAIN to be offered the same message again
+ *	once the send queue has drained (reading stops meanwhile), or another
+ *	negative errno to abort the connection.  Same context as @data.
  * @write_space: optional.  The connection's send queue has drained after a
  *	syncsock_send() was refused.  Same context as @data.
  * @close: the connection is gone; called exactly once per accepted
@@ -57,6 +105,7 @@ struct syncsock_handler {
 	int (*accept)(struct syncsock_conn *conn);
 	int (*data)(struct syncsock_conn *conn, const struct sk_buff *skb,
 		    unsigned int offset, size_t len);
+	int (*msg)(struct syncsock_conn *conn, const void *msg, size_t len);
 	void (*write_space)(struct syncsock_conn *conn);
 	void (*close)(struct syncsock_conn *conn,
 		      enum syncsock_close_reason reason);
@@ -122,12 +171,66 @@ void *syncsock_conn_priv(const struct syncsock_conn *conn);
 void *syncsock_conn_listener_priv(const struct syncsock_conn *conn);
 
 /**
+ * syncsock_listener_set_framer() - deliver whole messages to this listener
+ * @lsn: the listener being set up
+ * @cfg: the rules; copied
+ *
+ * Call it from the handler's setup callback; the handler then needs a msg
+ * callback.
+ *
+ * Context: process context (the setup callback).
+ * Return: 0, or -EINVAL for rules that make no sense.
+ */
+int syncsock_listener_set_framer(struct syncsock_listener *lsn,
+				 const struct syncsock_framer_cfg *cfg);
+
+/**
+ * syncsock_framer_skip() - drop the next bytes of the stream unframed
+ * @conn: the connection
+ * @bytes: how many, counted from the end of the message being delivered
+ *
+ * For a protocol whose message announces a body the handler does not want
+ * framed (an HTTP request body of Content-Length bytes, say).
+ *
+ * Context: the msg callback of @conn.
+ */
+void syncsock_framer_skip(struct syncsock_conn *conn, u64 bytes);
+
+/**
+ * syncsock_count() - bump one of the listener's handler counters
+ * @conn: a connection of the listener
+ * @counter: 0..3, shown as app0..app3
+ * @delta: how much to add
+ *
+ * Context: any context; a per-CPU add, cheap enough for every message.
+ */
+void syncsock_count(struct syncsock_conn *conn, unsigned int counter, u64 delta);
+
+/**
+ * syncsock_conn_peer() - the address and port of the peer
+ * @conn: the connection
+ * @addr: filled as a struct sockaddr_in or sockaddr_in6
+ *
+ * Context: any context.
+ */
+void syncsock_conn_peer(const struct syncsock_conn *conn, struct sockaddr_storage *addr);
+
+/**
+ * syncsock_conn_local() - the local address and port of the connection
+ * @conn: the connection
+ * @addr: filled as a struct sockaddr_in or sockaddr_in6
+ *
+ * Context: any context.
+ */
+void syncsock_conn_local(const struct syncsock_conn *conn, struct sockaddr_storage *addr);
+
+/**
  * syncsock_handler_register() - make a handler available to listeners
  * @h: the handler; must stay valid until syncsock_handler_unregister()
  *
  * Context: process context, may sleep.
- * Return: 0, -EINVAL for a bad name or missing data callback, -EEXIST if the
- * name is taken.
+ * Return: 0, -EINVAL for a bad name or without a data or msg callback,
+ * -EEXIST if the name is taken.
  */
 int syncsock_handler_register(struct syncsock_handler *h);
 

@@ -1,0 +1,502 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit: the message framer (module/framer.c) against constructed skbs:
+ * linear, paged (page fragments) and frag_list; a stream of messages fed
+ * split at every byte boundary (and at every pair of boundaries), both
+ * length encodings and widths, oversize, zero-length bodies, a length field
+ * shorter than its header, delimiters across segment boundaries, delivery
+ * refused and retried, and bytes skipped.
+ */
+#include <kunit/test.h>
+#include <linux/mm.h>
+#include <linux/skbuff.h>
+
+#include "../../module/framer.c"
+
+enum layout { LINEAR, PAGED, FRAGLIST, LAYOUTS };
+
+static const char *const layout_names[] = { "linear", "paged", "frag_list" };
+
+/* Put @len bytes into page fragments of at most @chunk bytes each. */
+static void add_frags(struct kunit *test, struct sk_buff *skb, const u8 *data, size_t len,
+		      size_t chunk)
+{
+	int i = skb_shinfo(skb)->nr_frags;
+
+	while (len) {
+		size_t n = min(len, chunk);
+		struct page *page = alloc_page(GFP_KERNEL);
+
+		KUNIT_ASSERT_NOT_NULL(test, page);
+		KUNIT_ASSERT_LT(test, i, MAX_SKB_FRAGS);
+		/* An offset inside the page, as real fragments have. */
+		memcpy(page_address(page) + 100, data, n);
+		skb_fill_page_desc(skb, i++, page, 100, n);
+		skb->len += n;
+		skb->data_len += n;
+		skb->truesize += PAGE_SIZE;
+		data += n;
+		len -= n;
+	}
+}
+
+/* An skb holding @data in the given layout; freed with the test. */
+static struct sk_buff *make_skb(struct kunit *test, const u8 *data, size_t len, enum layout l)
+{
+	size_t head = l == LINEAR ? len : min_t(size_t, len, 3);
+	struct sk_buff *skb = alloc_skb(head + 16, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	skb_put_data(skb, data, head);
+	data += head;
+	len -= head;
+	if (l == PAGED) {
+		add_frags(test, skb, data, len, max_t(size_t, DIV_ROUND_UP(len, 12), 1));
+	} else if (l == FRAGLIST && len) {
+		/* Two more skbs hang on the frag_list: one linear, one paged. */
+		size_t first = len / 2;
+		struct sk_buff *a = alloc_skb(first + 16, GFP_KERNEL);
+		struct sk_buff *b = alloc_skb(16, GFP_KERNEL);
+
+		KUNIT_ASSERT_NOT_NULL(test, a);
+		KUNIT_ASSERT_NOT_NULL(test, b);
+		skb_put_data(a, data, first);
+		add_frags(test, b, data + first, len - first, 5);
+		a->next = b;
+		skb_shinfo(skb)->frag_list = a;
+		skb->len += len;
+		skb->data_len += len;
+		skb->truesize += a->truesize + b->truesize;
+	}
+	return skb;
+}
+
+/* What the framer delivered. */
+struct sink {
+	u8 data[4096];
+	size_t fill;
+	u32 lens[64];
+	int count;
+	int in_place;
+	const struct syncsock_framer *f;
+	int refuse_at;		/* refuse (-EAGAIN) the message with this index once */
+	u64 skip_after;		/* ask to skip this many bytes after message 0 */
+};
+
+static int sink_deliver(void *arg, const void *msg, size_t len)
+{
+	struct sink *s = arg;
+
+	if (s->count == s->refuse_at) {
+		s->refuse_at = -1;
+		return -EAGAIN;
+	}
+	if (s->fill + len > sizeof(s->data) || s->count == ARRAY_SIZE(s->lens))
+		return -ENOSPC;
+	memcpy(s->data + s->fill, msg, len);
+	s->fill += len;
+	s->lens[s->count++] = len;
+	if (msg != s->f->buf)
+		s->in_place++;
+	if (s->count == 1 && s->skip_after)
+		((struct syncsock_framer *)s->f)->skip += s->skip_after;
+	return 0;
+}
+
+static void sink_init(struct sink *s, const struct syncsock_framer *f)
+{
+	memset(s, 0, sizeof(*s));
+	s->f = f;
+	s->refuse_at = -1;
+}
+
+/* Feed @skb in the pieces cut at @cuts (increasing, inside the data). */
+static int feed_cut(struct syncsock_framer *f, struct sink *s, struct sk_buff *skb,
+		    const size_t *cuts, int ncuts)
+{
+	int i, ret, stuck = 0;
+	size_t from = 0;
+
+	for (i = 0; i <= ncuts; i++) {
+		size_t to = i < ncuts ? cuts[i] : skb->len;
+		size_t used;
+
+		while (from < to) {
+			ret = syncsock_framer_feed(f, skb, from, to - from, sink_deliver, s, &used);
+			if (ret)
+				return ret;
+			/* A refused message is offered again with what follows;
+			 * two feeds in a row without progress is a bug.
+			 */
+			from += used;
+			stuck = used ? 0 : stuck + 1;
+			if (stuck > 1)
+				return -EIO;
+		}
+	}
+	return 0;
+}
+
+/* A stream of length-prefixed messages: 4-byte big-endian total length
+ * (header included) at offset 2 of a 6-byte header.
+ */
+static size_t make_length_stream(u8 *out, const u32 *bodies, int n, bool big, bool incl,
+				 int width)
+{
+	size_t pos = 0;
+	int i, k;
+
+	for (i = 0; i < n; i++) {
+		u64 v = incl ? bodies[i] + 2 + width : bodies[i];
+
+		out[pos] = 0xA0 + i;
+		out[pos + 1] = 0xB0 + i;
+		for (k = 0; k < width; k++)
+			out[pos + 2 + k] = big ? v >> (8 * (width - 1 - k)) : v >> (8 * k);
+		pos += 2 + width;
+		for (k = 0; k < bodies[i]; k++)
+			out[pos++] = (u8)(i * 31 + k);
+	}
+	return pos;
+}
+
+static void check_messages(struct kunit *test, const struct sink *s, const u8 *stream,
+			   size_t len, const u32 *msg_lens, int n)
+{
+	int i;
+
+	KUNIT_ASSERT_EQ(test, s->count, n);
+	for (i = 0; i < n; i++)
+		KUNIT_EXPECT_EQ(test, s->lens[i], msg_lens[i]);
+	KUNIT_ASSERT_EQ(test, s->fill, len);
+	KUNIT_EXPECT_EQ(test, memcmp(s->data, stream, len), 0);
+}
+
+static const struct syncsock_framer_cfg be32_cfg = {
+	.type = SYNCSOCK_FRAMER_LENGTH, .max_msg = 1024, .len_offset = 2, .len_width = 4,
+	.len_big_endian = true, .len_includes_header = true,
+};
+
+/* Every single cut and every pair of cuts, in every layout. */
+static void framer_length_every_split(struct kunit *test)
+{
+	static const u32 bodies[] = { 5, 0, 17, 1 };
+	u32 lens[ARRAY_SIZE(bodies)];
+	struct syncsock_framer f;
+	struct sink *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+	u8 stream[128];
+	size_t len, a, b;
+	int l, i;
+
+	len = make_length_stream(stream, bodies, ARRAY_SIZE(bodies), true, true, 4);
+	for (i = 0; i < ARRAY_SIZE(bodies); i++)
+		lens[i] = bodies[i] + 6;
+
+	for (l = 0; l < LAYOUTS; l++) {
+		struct sk_buff *skb = make_skb(test, stream, len, l);
+
+		for (a = 0; a <= len; a++) {
+			for (b = a; b <= len; b++) {
+				size_t cuts[2] = { a, b };
+
+				syncsock_framer_init(&f, &be32_cfg);
+				sink_init(s, &f);
+				KUNIT_ASSERT_EQ_MSG(test, feed_cut(&f, s, skb, cuts, 2), 0,
+						    "%s, cuts %zu %zu", layout_names[l], a, b);
+				check_messages(test, s, stream, len, lens, ARRAY_SIZE(bodies));
+				KUNIT_EXPECT_EQ(test, f.fill, 0U);
+				syncsock_framer_release(&f);
+			}
+		}
+		kfree_skb(skb);
+	}
+}
+
+/* Widths 1, 2, 4, 8, both byte orders, length with and without header. */
+static void framer_length_encodings(struct kunit *test)
+{
+	static const u32 bodies[] = { 3, 0, 40 };
+	static const u8 widths[] = { 1, 2, 4, 8 };
+	struct syncsock_framer_cfg cfg;
+	struct syncsock_framer f;
+	u32 lens[ARRAY_SIZE(bodies)];
+	struct sink *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+	u8 stream[256];
+	int w, big, incl, i;
+
+	for (w = 0; w < ARRAY_SIZE(widths); w++)
+		for (big = 0; big < 2; big++)
+			for (incl = 0; incl < 2; incl++) {
+				size_t len, cut;
+				struct sk_buff *skb;
+
+				len = make_length_stream(stream, bodies, ARRAY_SIZE(bodies), big,
+							 incl, widths[w]);
+				for (i = 0; i < ARRAY_SIZE(bodies); i++)
+					lens[i] = bodies[i] + 2 + widths[w];
+				memset(&cfg, 0, sizeof(cfg));
+				cfg.type = SYNCSOCK_FRAMER_LENGTH;
+				cfg.max_msg = 512;
+				cfg.len_offset = 2;
+				cfg.len_width = widths[w];
+				cfg.len_big_endian = big;
+				cfg.len_includes_header = incl;
+				KUNIT_ASSERT_EQ(test, syncsock_framer_cfg_check(&cfg), 0);
+				skb = make_skb(test, stream, len, PAGED);
+				for (cut = 0; cut <= len; cut++) {
+					syncsock_framer_init(&f, &cfg);
+					sink_init(s, &f);
+					KUNIT_ASSERT_EQ_MSG(test, feed_cut(&f, s, skb, &cut, 1), 0,
+							    "width %u big %d incl %d cut %zu",
+							    widths[w], big, incl, cut);
+					check_messages(test, s, stream, len, lens,
+						       ARRAY_SIZE(bodies));
+					syncsock_framer_release(&f);
+				}
+				kfree_skb(skb);
+			}
+}
+
+/* Whole messages in a linear skb go in place: no copy. */
+static void framer_in_place(struct kunit *test)
+{
+	static const u32 bodies[] = { 10, 20, 30 };
+	struct syncsock_framer f;
+	struct sk_buff *skb;
+	struct sink *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+	u8 stream[128];
+	size_t len, cut;
+
+	len = make_length_stream(stream, bodies, 3, true, true, 4);
+	skb = make_skb(test, stream, len, LINEAR);
+	syncsock_framer_init(&f, &be32_cfg);
+	sink_init(s, &f);
+	KUNIT_ASSERT_EQ(test, feed_cut(&f, s, skb, NULL, 0), 0);
+	KUNIT_EXPECT_EQ(test, s->in_place, 3);
+	KUNIT_EXPECT_NULL(test, f.buf);
+	syncsock_framer_release(&f);
+
+	/* A cut inside message 2: only that one is gathered. */
+	cut = 16 + 10;
+	syncsock_framer_init(&f, &be32_cfg);
+	sink_init(s, &f);
+	KUNIT_ASSERT_EQ(test, feed_cut(&f, s, skb, &cut, 1), 0);
+	KUNIT_EXPECT_EQ(test, s->count, 3);
+	KUNIT_EXPECT_EQ(test, s->in_place, 2);
+	syncsock_framer_release(&f);
+	kfree_skb(skb);
+}
+
+static void framer_oversize_and_bad_length(struct kunit *test)
+{
+	struct syncsock_framer_cfg cfg = be32_cfg;
+	static const u32 big[] = { 100 };
+	static const u32 exact[] = { 58 };
+	struct syncsock_framer f;
+	struct sk_buff *skb;
+	struct sink *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+	u8 stream[256];
+	size_t len, cut = 7;
+
+	cfg.max_msg = 64;
+	len = make_length_stream(stream, big, 1, true, true, 4);
+	skb = make_skb(test, stream, len, LINEAR);
+	syncsock_framer_init(&f, &cfg);
+	sink_init(s, &f);
+	KUNIT_EXPECT_EQ(test, feed_cut(&f, s, skb, &cut, 1), -EMSGSIZE);
+	KUNIT_EXPECT_EQ(test, s->count, 0);
+	syncsock_framer_release(&f);
+	kfree_skb(skb);
+
+	/* Exactly max_msg is fine. */
+	len = make_length_stream(stream, exact, 1, true, true, 4);
+	skb = make_skb(test, stream, len, FRAGLIST);
+	syncsock_framer_init(&f, &cfg);
+	sink_init(s, &f);
+	KUNIT_EXPECT_EQ(test, feed_cut(&f, s, skb, &cut, 1), 0);
+	KUNIT_EXPECT_EQ(test, s->count, 1);
+	KUNIT_EXPECT_EQ(test, s->lens[0], 64U);
+	syncsock_framer_release(&f);
+	kfree_skb(skb);
+
+	/* A length that does not even cover the header. */
+	memset(stream, 0, 6);
+	stream[5] = 3;
+	skb = make_skb(test, stream, 6, LINEAR);
+	syncsock_framer_init(&f, &be32_cfg);
+	sink_init(s, &f);
+	KUNIT_EXPECT_EQ(test, feed_cut(&f, s, skb, NULL, 0), -EPROTO);
+	syncsock_framer_release(&f);
+	kfree_skb(skb);
+}
+
+static const struct syncsock_framer_cfg crlf_cfg = {
+	.type = SYNCSOCK_FRAMER_DELIM, .max_msg = 200, .delim = "\r\n\r\n", .delim_len = 4,
+};
+
+static void framer_delim_every_split(struct kunit *test)
+{
+	static const char stream[] = "GET / HTTP/1.1\r\nHost: a\r\n\r\n"
+				     "\r\n\r\n"
+				     "X\r\n\r\r\n\r\n";
+	static const u32 lens[] = { 27, 4, 8 };
+	size_t len = sizeof(stream) - 1, a, b;
+	struct syncsock_framer f;
+	struct sink *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+	int l;
+
+	for (l = 0; l < LAYOUTS; l++) {
+		struct sk_buff *skb = make_skb(test, (const u8 *)stream, len, l);
+
+		for (a = 0; a <= len; a++)
+			for (b = a; b <= len; b++) {
+				size_t cuts[2] = { a, b };
+
+				syncsock_framer_init(&f, &crlf_cfg);
+				sink_init(s, &f);
+				KUNIT_ASSERT_EQ_MSG(test, feed_cut(&f, s, skb, cuts, 2), 0,
+						    "%s, cuts %zu %zu", layout_names[l], a, b);
+				check_messages(test, s, (const u8 *)stream, len, lens, 3);
+				syncsock_framer_release(&f);
+			}
+		kfree_skb(skb);
+	}
+}
+
+/* A delimiter that overlaps itself: the match must back off correctly. */
+static void framer_delim_self_overlap(struct kunit *test)
+{
+	static const struct syncsock_framer_cfg cfg = {
+		.type = SYNCSOCK_FRAMER_DELIM, .max_msg = 64, .delim = "aab", .delim_len = 3,
+	};
+	static const char stream[] = "xaaaabyaabaab";
+	static const u32 lens[] = { 6, 4, 3 };
+	size_t len = sizeof(stream) - 1, cut;
+	struct syncsock_framer f;
+	struct sk_buff *skb;
+	struct sink *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+
+	skb = make_skb(test, (const u8 *)stream, len, PAGED);
+	for (cut = 0; cut <= len; cut++) {
+		syncsock_framer_init(&f, &cfg);
+		sink_init(s, &f);
+		KUNIT_ASSERT_EQ(test, feed_cut(&f, s, skb, &cut, 1), 0);
+		check_messages(test, s, (const u8 *)stream, len, lens, 3);
+		syncsock_framer_release(&f);
+	}
+	kfree_skb(skb);
+}
+
+static void framer_delim_oversize(struct kunit *test)
+{
+	struct syncsock_framer_cfg cfg = crlf_cfg;
+	struct syncsock_framer f;
+	struct sk_buff *skb;
+	struct sink *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+	u8 data[100];
+	size_t cut = 50;
+
+	cfg.max_msg = 64;
+	memset(data, 'z', sizeof(data));
+	skb = make_skb(test, data, sizeof(data), FRAGLIST);
+	syncsock_framer_init(&f, &cfg);
+	sink_init(s, &f);
+	KUNIT_EXPECT_EQ(test, feed_cut(&f, s, skb, &cut, 1), -EMSGSIZE);
+	KUNIT_EXPECT_EQ(test, s->count, 0);
+	syncsock_framer_release(&f);
+	kfree_skb(skb);
+}
+
+/* A refused message is kept (or left unconsumed) and comes again. */
+static void framer_refuse_and_retry(struct kunit *test)
+{
+	static const u32 bodies[] = { 4, 9, 2 };
+	u32 lens[3] = { 10, 15, 8 };
+	struct syncsock_framer f;
+	struct sink *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+	u8 stream[64];
+	size_t len, cut;
+	int l;
+
+	len = make_length_stream(stream, bodies, 3, true, true, 4);
+	for (l = 0; l < LAYOUTS; l++) {
+		struct sk_buff *skb = make_skb(test, stream, len, l);
+
+		for (cut = 0; cut <= len; cut++) {
+			syncsock_framer_init(&f, &be32_cfg);
+			sink_init(s, &f);
+			s->refuse_at = 1;
+			KUNIT_ASSERT_EQ(test, feed_cut(&f, s, skb, &cut, 1), 0);
+			check_messages(test, s, stream, len, lens, 3);
+			syncsock_framer_release(&f);
+		}
+		kfree_skb(skb);
+	}
+}
+
+/* Bytes the handler skips (a body) are not framed. */
+static void framer_skip(struct kunit *test)
+{
+	static const char stream[] = "POST\r\n\r\nBODY!GET\r\n\r\n";
+	static const char expect[] = "POST\r\n\r\nGET\r\n\r\n";
+	static const u32 lens[] = { 8, 7 };
+	size_t len = sizeof(stream) - 1, cut;
+	struct syncsock_framer f;
+	struct sk_buff *skb;
+	struct sink *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+
+	skb = make_skb(test, (const u8 *)stream, len, PAGED);
+	for (cut = 0; cut <= len; cut++) {
+		syncsock_framer_init(&f, &crlf_cfg);
+		sink_init(s, &f);
+		s->skip_after = 5;
+		KUNIT_ASSERT_EQ(test, feed_cut(&f, s, skb, &cut, 1), 0);
+		check_messages(test, s, (const u8 *)expect, sizeof(expect) - 1, lens, 2);
+		syncsock_framer_release(&f);
+	}
+	kfree_skb(skb);
+}
+
+static void framer_cfg_checks(struct kunit *test)
+{
+	struct syncsock_framer_cfg c = be32_cfg;
+
+	KUNIT_EXPECT_EQ(test, syncsock_framer_cfg_check(&c), 0);
+	c.len_width = 3;
+	KUNIT_EXPECT_EQ(test, syncsock_framer_cfg_check(&c), -EINVAL);
+	c = be32_cfg;
+	c.hdr_len = 5;	/* shorter than offset + width */
+	KUNIT_EXPECT_EQ(test, syncsock_framer_cfg_check(&c), -EINVAL);
+	c = be32_cfg;
+	c.max_msg = 4;
+	KUNIT_EXPECT_EQ(test, syncsock_framer_cfg_check(&c), -EINVAL);
+	c = crlf_cfg;
+	KUNIT_EXPECT_EQ(test, syncsock_framer_cfg_check(&c), 0);
+	c.delim_len = 0;
+	KUNIT_EXPECT_EQ(test, syncsock_framer_cfg_check(&c), -EINVAL);
+	c.delim_len = 17;
+	KUNIT_EXPECT_EQ(test, syncsock_framer_cfg_check(&c), -EINVAL);
+	c.type = 7;
+	KUNIT_EXPECT_EQ(test, syncsock_framer_cfg_check(&c), -EINVAL);
+}
+
+static struct kunit_case syncsock_framer_cases[] = {
+	KUNIT_CASE(framer_length_every_split),
+	KUNIT_CASE(framer_length_encodings),
+	KUNIT_CASE(framer_in_place),
+	KUNIT_CASE(framer_oversize_and_bad_length),
+	KUNIT_CASE(framer_delim_every_split),
+	KUNIT_CASE(framer_delim_self_overlap),
+	KUNIT_CASE(framer_delim_oversize),
+	KUNIT_CASE(framer_refuse_and_retry),
+	KUNIT_CASE(framer_skip),
+	KUNIT_CASE(framer_cfg_checks),
+	{}
+};
+
+static struct kunit_suite syncsock_framer_suite = {
+	.name = "syncsock_framer",
+	.test_cases = syncsock_framer_cases,
+};
+
+kunit_test_suites(&syncsock_framer_suite);
