@@ -177,6 +177,8 @@ int syncsock_handler_list(char *buf, size_t len)
 static struct syncsock_handler *syncsock_builtins[] = {
 	&syncsock_echo_handler,
 	&syncsock_discard_handler,
+	&syncsock_http_handler,
+	&syncsock_sockperf_handler,
 };
 
 int syncsock_builtin_handlers_init(void)

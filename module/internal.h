@@ -194,5 +194,7 @@ void syncsock_debugfs_exit(void);
 /* handlers */
 extern struct syncsock_handler syncsock_echo_handler;
 extern struct syncsock_handler syncsock_discard_handler;
+extern struct syncsock_handler syncsock_http_handler;
+extern struct syncsock_handler syncsock_sockperf_handler;
 
 #endif /* _SYNCSOCK_INTERNAL_H */

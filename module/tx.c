@@ -51,14 +51,13 @@ void syncsock_conn_prepare_tx(struct sock *sk)
 }
 
 /* Socket locked.  Return: bytes TCP took (maybe 0) or a negative errno. */
-static int syncsock_sendmsg_locked(struct syncsock_conn *conn, const void *data,
-				   size_t len)
+static int syncsock_sendmsg_locked(struct syncsock_conn *conn, const struct kvec *vec,
+				   size_t nr, size_t len)
 {
 	struct msghdr msg = { .msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL };
-	struct kvec vec = { .iov_base = (void *)data, .iov_len = len };
 	int n;
 
-	n = kernel_sendmsg_locked(conn->sk, &msg, &vec, 1, len);
+	n = kernel_sendmsg_locked(conn->sk, &msg, (struct kvec *)vec, nr, len);
 	if (n == -EAGAIN)
 		n = 0;
 	if (n >= 0 && n < len && conn->sock)
@@ -84,13 +83,14 @@ bool syncsock_conn_txq_empty(struct syncsock_conn *conn)
 	return empty;
 }
 
-static int syncsock_queue(struct syncsock_conn *conn, const void *data, size_t len)
+static int syncsock_queue(struct syncsock_conn *conn, const struct kvec *vec, size_t nr,
+			  size_t skip, size_t len)
 {
 	struct syncsock_stats __percpu *st = conn->lsn->stats;
 	int err;
 
 	spin_lock_bh(&conn->txq_lock);
-	err = syncsock_txq_append(&conn->txq, data, len, GFP_ATOMIC);
+	err = syncsock_txq_append_vec(&conn->txq, vec, nr, skip, GFP_ATOMIC);
 	spin_unlock_bh(&conn->txq_lock);
 	if (!err) {
 		syncsock_stat_add(st, SYNCSOCK_STAT_TX_QUEUED_BYTES, len);
@@ -135,7 +135,9 @@ void syncsock_tx_flush(struct syncsock_conn *conn)
 		/* The head chunk stays put while unlocked: only the flush,
 		 * serialized by the socket lock, consumes.
 		 */
-		n = syncsock_sendmsg_locked(conn, p, len);
+		struct kvec vec = { .iov_base = (void *)p, .iov_len = len };
+
+		n = syncsock_sendmsg_locked(conn, &vec, 1, len);
 		if (n <= 0) {
 			if (n < 0)
 				syncsock_stat_inc(lsn->stats, SYNCSOCK_STAT_TX_ERRORS);
@@ -194,22 +196,25 @@ void syncsock_write_space(struct sock *sk)
 	rcu_read_unlock();
 }
 
-int syncsock_send(struct syncsock_conn *conn, const void *data, size_t len)
+int syncsock_sendv(struct syncsock_conn *conn, const struct kvec *vec, size_t nr)
 {
 	struct syncsock_stats __percpu *st = conn->lsn->stats;
+	size_t len = 0, i;
 	void *token;
 	int err;
 	int n;
 
 	if (unlikely(test_bit(SYNCSOCK_CONN_CLOSING, &conn->flags)))
 		return -EPIPE;
+	for (i = 0; i < nr; i++)
+		len += vec[i].iov_len;
 	if (unlikely(!len))
 		return 0;
 
 	token = syncsock_ctx_token();
 	if (!token || READ_ONCE(conn->owner) != token) {
 		/* Not under the socket lock: queue, and let the work send. */
-		err = syncsock_queue(conn, data, len);
+		err = syncsock_queue(conn, vec, nr, 0, len);
 		if (!err)
 			syncsock_conn_kick(conn->sk);
 		return err;
@@ -217,7 +222,7 @@ int syncsock_send(struct syncsock_conn *conn, const void *data, size_t len)
 
 	if (conn->flushing || !syncsock_conn_txq_empty(conn)) {
 		/* Behind queued bytes, to keep the order. */
-		err = syncsock_queue(conn, data, len);
+		err = syncsock_queue(conn, vec, nr, 0, len);
 		if (!err)
 			syncsock_tx_flush(conn);
 		return err;
@@ -227,9 +232,10 @@ int syncsock_send(struct syncsock_conn *conn, const void *data, size_t len)
 	err = syncsock_txq_room(&conn->txq, len);
 	if (err) {
 		syncsock_stat_inc(st, SYNCSOCK_STAT_TX_QUEUE_FULL);
+		set_bit(SYNCSOCK_CONN_WRITE_SPACE, &conn->flags);
 		return err;
 	}
-	n = syncsock_sendmsg_locked(conn, data, len);
+	n = syncsock_sendmsg_locked(conn, vec, nr, len);
 	if (n < 0) {
 		syncsock_stat_inc(st, SYNCSOCK_STAT_TX_ERRORS);
 		return n;
@@ -240,7 +246,7 @@ int syncsock_send(struct syncsock_conn *conn, const void *data, size_t len)
 	if (n == len)
 		return 0;
 
-	err = syncsock_queue(conn, data + n, len - n);
+	err = syncsock_queue(conn, vec, nr, n, len - n);
 	if (err) {
 		/* Part is on the wire and the rest cannot follow: the stream
 		 * would be corrupt, so the connection ends.
@@ -248,5 +254,13 @@ int syncsock_send(struct syncsock_conn *conn, const void *data, size_t len)
 		syncsock_conn_request_close(conn, SYNCSOCK_CLOSE_NOMEM, true);
 	}
 	return err;
+}
+EXPORT_SYMBOL_GPL(syncsock_sendv);
+
+int syncsock_send(struct syncsock_conn *conn, const void *data, size_t len)
+{
+	struct kvec vec = { .iov_base = (void *)data, .iov_len = len };
+
+	return syncsock_sendv(conn, &vec, 1);
 }
 EXPORT_SYMBOL_GPL(syncsock_send);

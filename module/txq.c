@@ -42,6 +42,80 @@ int syncsock_txq_room(const struct syncsock_txq *q, size_t len)
 	return 0;
 }
 
+/* Copy the bytes of @vec after the first @skip into @dst, @len of them. */
+static void syncsock_vec_copy(u8 *dst, const struct kvec *vec, size_t nr, size_t skip,
+			      size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < nr && len; i++) {
+		size_t n;
+
+		if (skip >= vec[i].iov_len) {
+			skip -= vec[i].iov_len;
+			continue;
+		}
+		n = min(vec[i].iov_len - skip, len);
+		memcpy(dst, vec[i].iov_base + skip, n);
+		dst += n;
+		len -= n;
+		skip = 0;
+	}
+}
+
+/**
+ * syncsock_txq_append_vec() - copy pieces of bytes to the tail of the queue
+ * @q: the queue
+ * @vec: the pieces, in order
+ * @nr: how many
+ * @skip: bytes at the start of @vec already sent, not to queue
+ * @gfp: allocation flags (GFP_ATOMIC from softirq)
+ *
+ * Takes all the bytes or nothing: at most one allocation, made before the
+ * queue changes.
+ *
+ * Context: any context allowed by @gfp; the caller serializes.
+ * Return: 0, or the error of syncsock_txq_room(), or -ENOMEM.
+ */
+int syncsock_txq_append_vec(struct syncsock_txq *q, const struct kvec *vec, size_t nr,
+			    size_t skip, gfp_t gfp)
+{
+	struct syncsock_txq_chunk *c, *nc = NULL;
+	size_t len = 0, n, i;
+	int err;
+
+	for (i = 0; i < nr; i++)
+		len += vec[i].iov_len;
+	len = len > skip ? len - skip : 0;
+	err = syncsock_txq_room(q, len);
+	if (err)
+		return err;
+	if (!len)
+		return 0;
+
+	c = list_empty(&q->chunks) ? NULL :
+		list_last_entry(&q->chunks, struct syncsock_txq_chunk, node);
+	n = c ? min_t(size_t, len, c->size - c->end) : 0;
+	if (len > n) {
+		size_t size = max_t(size_t, len - n, SYNCSOCK_TXQ_CHUNK);
+
+		nc = kmalloc(struct_size(nc, data, size), gfp);
+		if (!nc)
+			return -ENOMEM;
+		nc->start = 0;
+		nc->end = len - n;
+		nc->size = size;
+		syncsock_vec_copy(nc->data, vec, nr, skip + n, len - n);
+		list_add_tail(&nc->node, &q->chunks);
+	}
+	if (n) {
+		syncsock_vec_copy(c->data + c->end, vec, nr, skip, n);
+		c->end += n;
+	}
+	q->bytes += len;
+	return 0;
+}
+
 /**
  * syncsock_txq_append() - copy bytes to the tail of the queue
  * @q: the queue
@@ -57,39 +131,9 @@ int syncsock_txq_room(const struct syncsock_txq *q, size_t len)
 int syncsock_txq_append(struct syncsock_txq *q, const void *data, size_t len,
 			gfp_t gfp)
 {
-	struct syncsock_txq_chunk *c;
-	size_t n;
-	int err;
+	struct kvec vec = { .iov_base = (void *)data, .iov_len = len };
 
-	err = syncsock_txq_room(q, len);
-	if (err)
-		return err;
-	if (!len)
-		return 0;
-
-	c = list_empty(&q->chunks) ? NULL :
-		list_last_entry(&q->chunks, struct syncsock_txq_chunk, node);
-	n = c ? min_t(size_t, len, c->size - c->end) : 0;
-	if (len > n) {
-		struct syncsock_txq_chunk *nc;
-		size_t size = max_t(size_t, len - n, SYNCSOCK_TXQ_CHUNK);
-
-		/* Allocate before touching the tail: all or nothing. */
-		nc = kmalloc(struct_size(nc, data, size), gfp);
-		if (!nc)
-			return -ENOMEM;
-		nc->start = 0;
-		nc->end = len - n;
-		nc->size = size;
-		memcpy(nc->data, data + n, len - n);
-		list_add_tail(&nc->node, &q->chunks);
-	}
-	if (n) {
-		memcpy(c->data + c->end, data, n);
-		c->end += n;
-	}
-	q->bytes += len;
-	return 0;
+	return syncsock_txq_append_vec(q, &vec, 1, 0, gfp);
 }
 
 /**

@@ -13,6 +13,7 @@
 #include <linux/list.h>
 #include <linux/types.h>
 #include <linux/gfp.h>
+#include <linux/uio.h>
 
 /* Payload room of a chunk allocated for small sends, so that many small
  * replies share one allocation.
@@ -43,6 +44,8 @@ void syncsock_txq_init(struct syncsock_txq *q, u32 limit);
 int syncsock_txq_room(const struct syncsock_txq *q, size_t len);
 int syncsock_txq_append(struct syncsock_txq *q, const void *data, size_t len,
 			gfp_t gfp);
+int syncsock_txq_append_vec(struct syncsock_txq *q, const struct kvec *vec, size_t nr,
+			    size_t skip, gfp_t gfp);
 const void *syncsock_txq_peek(const struct syncsock_txq *q, size_t *len);
 void syncsock_txq_consume(struct syncsock_txq *q, size_t len);
 void syncsock_txq_purge(struct syncsock_txq *q);

@@ -170,7 +170,39 @@ static void txq_purge_frees(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, list_empty(&q.chunks));
 }
 
+/* Pieces queue as one, in order, from an offset; refused whole. */
+static void txq_append_vec(struct kunit *test)
+{
+	struct kvec vec[3] = {
+		{ .iov_base = "head:", .iov_len = 5 },
+		{ .iov_base = "", .iov_len = 0 },
+		{ .iov_base = "body-bytes", .iov_len = 10 },
+	};
+	struct syncsock_txq q;
+	const void *p;
+	size_t len;
+
+	syncsock_txq_init(&q, 12);
+	KUNIT_EXPECT_EQ(test, syncsock_txq_append_vec(&q, vec, 3, 0, GFP_KERNEL), -EMSGSIZE);
+	KUNIT_EXPECT_TRUE(test, syncsock_txq_empty(&q));
+	/* The first 3 bytes went out inline: 12 remain, exactly the limit. */
+	KUNIT_ASSERT_EQ(test, syncsock_txq_append_vec(&q, vec, 3, 3, GFP_KERNEL), 0);
+	p = syncsock_txq_peek(&q, &len);
+	KUNIT_ASSERT_EQ(test, len, 12UL);
+	KUNIT_EXPECT_EQ(test, memcmp(p, "d:body-bytes", 12), 0);
+	KUNIT_EXPECT_EQ(test, syncsock_txq_append_vec(&q, vec, 1, 4, GFP_KERNEL), -ENOBUFS);
+	KUNIT_EXPECT_EQ(test, q.bytes, 12U);
+	syncsock_txq_consume(&q, 7);
+	/* Into the tail chunk's spare room, after what is there. */
+	KUNIT_ASSERT_EQ(test, syncsock_txq_append_vec(&q, vec, 1, 0, GFP_KERNEL), 0);
+	p = syncsock_txq_peek(&q, &len);
+	KUNIT_ASSERT_EQ(test, len, 10UL);
+	KUNIT_EXPECT_EQ(test, memcmp(p, "byteshead:", 10), 0);
+	syncsock_txq_purge(&q);
+}
+
 static struct kunit_case syncsock_txq_cases[] = {
+	KUNIT_CASE(txq_append_vec),
 	KUNIT_CASE(txq_room_limits),
 	KUNIT_CASE(txq_empty_peek),
 	KUNIT_CASE(txq_coalesce_small),

@@ -14,6 +14,7 @@
 #include <linux/module.h>
 #include <linux/skbuff.h>
 #include <linux/socket.h>
+#include <linux/uio.h>
 #include <linux/syncsock.h>
 
 struct syncsock_conn;
@@ -129,6 +130,20 @@ struct syncsock_handler {
  * queue limit, -EPIPE once the connection is closing, -ENOMEM.
  */
 int syncsock_send(struct syncsock_conn *conn, const void *data, size_t len);
+
+/**
+ * syncsock_sendv() - send several pieces of bytes as one
+ * @conn: the connection
+ * @vec: the pieces, in order; copied before the call returns
+ * @nr: how many
+ *
+ * As syncsock_send(): all the bytes of all the pieces, or none.  For a reply
+ * made of a header built on the stack and a body that lives elsewhere.
+ *
+ * Context: as syncsock_send().
+ * Return: as syncsock_send().
+ */
+int syncsock_sendv(struct syncsock_conn *conn, const struct kvec *vec, size_t nr);
 
 /**
  * syncsock_close() - close a connection
