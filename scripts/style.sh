@@ -10,7 +10,7 @@ top=$(dirname "$here")
 . "$here/lib.sh"
 
 tree=$("$here/debug-kernel.sh") || die "no kernel source tree for checkpatch"
-files=$(cd "$top" && git ls-files -co --exclude-standard module tests/kunit tests/harness uapi |
+files=$(cd "$top" && git ls-files -co --exclude-standard module tests/kunit tests/harness uapi examples |
 	grep -E '\.(c|h)$')
 rc=0
 # The kernel's own spelling list and const_structs, no git, no tree checks.
