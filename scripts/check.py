@@ -31,6 +31,8 @@ BUILD = os.environ.get("BUILD", os.path.join(TOP, "build"))
 OUT = os.path.join(BUILD, "check")
 ALL_STAGES = ["host", "build", "style", "harness", "guest"]
 ALL_KERNELS = ["6.1", "6.12", "debug"]
+# Host programs the in-guest tests use, copied in with their libraries.
+GUEST_TOOLS = ["/usr/sbin/ip", "curl", "wrk", "sockperf"]
 
 
 class Results:
@@ -72,6 +74,10 @@ def kernel_info(name):
 def kmod_dir(kernel, info):
     tag = f"debug-{info['KREL']}" if kernel == "debug" else info["KREL"]
     return os.path.join(BUILD, "kmod", tag)
+
+
+def example_dir(out):
+    return out + "-example"
 
 
 def tail(path, n=25):
@@ -131,6 +137,14 @@ def stage_build(res, kernels):
             continue
         res.add(f"build/{k}", "ok", f"{info['KREL']}, {time.monotonic() - t0:.0f}s")
         built[k] = (info, out)
+        # The example handler, built as an outside author would.
+        log = os.path.join(OUT, f"build-{k}-example.log")
+        if run([os.path.join(TOP, "scripts/build-example.sh"), info["KDIR"], out,
+                example_dir(out)], log):
+            print(tail(log))
+            res.add(f"build/{k}/example", "not-ok", f"see {log}")
+        else:
+            res.add(f"build/{k}/example", "ok", "examples/kvcounter against Module.symvers")
     return built
 
 
@@ -153,10 +167,15 @@ def stage_style(res, built):
 
 def guest_args(kernel, info, out, plan):
     args = [sys.executable, os.path.join(TOP, "scripts/vm.py"), "--kernel", kernel,
-            "--plan", plan, "--host-tool", "/usr/sbin/ip", "--quiet"]
+            "--plan", plan, "--quiet"]
+    for tool in GUEST_TOOLS:
+        args += ["--host-tool", tool]
     for ko in ("module/syncsock.ko", "tests/kunit/syncsock_kunit.ko"):
         if os.path.exists(os.path.join(out, ko)):
             args += ["--module", os.path.join(out, ko)]
+    example = os.path.join(example_dir(out), "syncsock_kvcounter.ko")
+    if os.path.exists(example):
+        args += ["--module", example]
     gdir = os.path.join(TOP, "tests/guest")
     for f in sorted(os.listdir(gdir)):
         if f.endswith((".sh", ".expected")):

@@ -14,7 +14,11 @@ guest_prepare() {
 	cmake -S "$top/userspace" -B "${BUILD:-$top/build}/userspace" >/dev/null &&
 		cmake --build "${BUILD:-$top/build}/userspace" -j"$(nproc)" >/dev/null ||
 		die "building the user-space programs failed"
-	VM_ARGS=(--kernel "$k" --host-tool /usr/sbin/ip)
+	"$top/scripts/build-example.sh" "$KDIR" "$out" "$out-example" >"$out-example.log" 2>&1 ||
+		{ tail -n 30 "$out-example.log"; die "building examples/kvcounter for $k failed"; }
+	VM_ARGS=(--kernel "$k")
+	for f in /usr/sbin/ip curl wrk sockperf; do VM_ARGS+=(--host-tool "$f"); done
+	VM_ARGS+=(--module "$out-example/syncsock_kvcounter.ko")
 	local f
 	for f in "$out/module/syncsock.ko" "$out/tests/kunit/syncsock_kunit.ko"; do
 		[ -e "$f" ] && VM_ARGS+=(--module "$f")
