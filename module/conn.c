@@ -17,6 +17,7 @@
 #include <net/tcp_states.h>
 
 #include "internal.h"
+#include "trace.h"
 
 /*
  * Queue the connection's work from a socket callback.  Under
@@ -165,6 +166,7 @@ static void syncsock_release_work(struct work_struct *work)
 	cancel_work_sync(&conn->io_work);
 
 	why = conn->close_reason;
+	trace_syncsock_close(sk, lsn->id, why, abort);
 	if (lsn->handler->close)
 		lsn->handler->close(conn, why);
 
@@ -369,6 +371,7 @@ int syncsock_conn_create(struct syncsock_listener *lsn, struct socket *sock)
 		syncsock_conn_request_close(conn, lsn->close_reason, lsn->close_abort);
 	spin_unlock_bh(&lsn->conns_lock);
 	syncsock_stat_inc(lsn->stats, SYNCSOCK_STAT_ACCEPTED);
+	trace_syncsock_accept(sk, lsn->id);
 	release_sock(sk);
 
 	/* Data, FIN or RST may have come before the callbacks were ours. */

@@ -10,6 +10,7 @@
 #include <net/tcp.h>
 
 #include "internal.h"
+#include "trace.h"
 
 /* The framer's delivery: one whole message to the handler. */
 static int syncsock_deliver_msg(void *arg, const void *msg, size_t len)
@@ -60,6 +61,8 @@ static int syncsock_recv_actor(read_descriptor_t *desc, struct sk_buff *skb,
 	if (unlikely(test_bit(SYNCSOCK_CONN_CLOSING, &conn->flags)))
 		return len;
 
+	/* At delivery, before the handler runs (and maybe replies). */
+	trace_syncsock_rx(conn->sk, lsn->id, TCP_SKB_CB(skb)->seq + offset, len, !in_task());
 	if (lsn->framer.type)
 		used = syncsock_rx_framed(conn, skb, offset, len);
 	else

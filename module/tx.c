@@ -12,6 +12,7 @@
 #include <net/tcp.h>
 
 #include "internal.h"
+#include "trace.h"
 
 static DEFINE_PER_CPU(u8, syncsock_softirq_token);
 
@@ -87,15 +88,20 @@ static int syncsock_queue(struct syncsock_conn *conn, const struct kvec *vec, si
 			  size_t skip, size_t len)
 {
 	struct syncsock_stats __percpu *st = conn->lsn->stats;
+	u32 queued;
 	int err;
 
 	spin_lock_bh(&conn->txq_lock);
 	err = syncsock_txq_append_vec(&conn->txq, vec, nr, skip, GFP_ATOMIC);
+	queued = conn->txq.bytes;
 	spin_unlock_bh(&conn->txq_lock);
 	if (!err) {
 		syncsock_stat_add(st, SYNCSOCK_STAT_TX_QUEUED_BYTES, len);
+		trace_syncsock_tx(conn->sk, conn->lsn->id, len, true);
 	} else if (err == -ENOBUFS || err == -EMSGSIZE) {
 		syncsock_stat_inc(st, SYNCSOCK_STAT_TX_QUEUE_FULL);
+		trace_syncsock_txq_full(conn->sk, conn->lsn->id, len, queued,
+					conn->txq.limit);
 		set_bit(SYNCSOCK_CONN_WRITE_SPACE, &conn->flags);
 	} else {
 		syncsock_stat_inc(st, SYNCSOCK_STAT_TX_ERRORS);
@@ -233,6 +239,7 @@ int syncsock_sendv(struct syncsock_conn *conn, const struct kvec *vec, size_t nr
 	if (err) {
 		syncsock_stat_inc(st, SYNCSOCK_STAT_TX_QUEUE_FULL);
 		set_bit(SYNCSOCK_CONN_WRITE_SPACE, &conn->flags);
+		trace_syncsock_txq_full(conn->sk, conn->lsn->id, len, 0, conn->txq.limit);
 		return err;
 	}
 	n = syncsock_sendmsg_locked(conn, vec, nr, len);
@@ -241,6 +248,8 @@ int syncsock_sendv(struct syncsock_conn *conn, const struct kvec *vec, size_t nr
 		return n;
 	}
 	syncsock_stat_add(st, SYNCSOCK_STAT_TX_INLINE_BYTES, n);
+	if (n)
+		trace_syncsock_tx(conn->sk, conn->lsn->id, n, false);
 	if (!in_task())
 		syncsock_stat_add(st, SYNCSOCK_STAT_TX_INLINE_SOFTIRQ_BYTES, n);
 	if (n == len)
