@@ -99,8 +99,13 @@ void syncsock_rx(struct syncsock_conn *conn)
 	read_descriptor_t desc = { .arg.data = conn, .count = 1 };
 	void *prev = conn->owner;
 
-	if (test_bit(SYNCSOCK_CONN_RX_THROTTLED, &conn->flags))
+	if (test_bit(SYNCSOCK_CONN_RX_THROTTLED, &conn->flags)) {
+		/* Not reading, but a reset must still end the connection:
+		 * its queue would never drain.
+		 */
+		syncsock_conn_check_state(conn);
 		return;
+	}
 
 	syncsock_stat_inc(conn->lsn->stats, in_task() ? SYNCSOCK_STAT_RX_PROCESS :
 						       SYNCSOCK_STAT_RX_SOFTIRQ);
