@@ -15,6 +15,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <optional>
@@ -151,6 +152,20 @@ inline bool wait_for(Pred pred, std::chrono::milliseconds timeout,
 inline double seconds_since(std::chrono::steady_clock::time_point t0)
 {
 	return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// A number from the environment (how plan lines size a test), or @def.
+inline std::uint64_t env_u64(const char *name, std::uint64_t def)
+{
+	const char *v = std::getenv(name);
+	if (!v || !*v)
+		return def;
+	char *end;
+	errno = 0;
+	std::uint64_t n = std::strtoull(v, &end, 0);
+	if (errno || *end)
+		fail(std::string("bad number in $") + name + ": '" + v + "'");
+	return n;
 }
 
 // Let this process open @want descriptors (root may raise the hard limit).
