@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 //
 // `syncsockctl stats ID --watch` shows the live rate of a known load: a
-// client sends 1,000-byte blocks at 300 a second to a discard listener, and
-// the rx_bytes rate the CLI prints each second must be 300,000 B/s within
-// 25% (TCG timing is loose; the test is of the rate arithmetic and the
-// interval, not of the emulator).  Needs syncsock loaded and syncsockctl on
-// PATH.
+// client sends 1,000-byte blocks paced at 300 a second to a discard listener
+// and counts what it actually wrote; the rx_bytes rate the CLI prints each
+// second must match the client's achieved rate over the same window within
+// 20% (a slow debug guest on a loaded host falls short of the pace: the CLI
+// must then show what really happened, not the nominal rate).  Needs syncsock
+// loaded and syncsockctl on PATH.
 #include <catch2/catch.hpp>
 
 #include <arpa/inet.h>
@@ -48,6 +49,7 @@ TEST_CASE("stats --watch shows the rate a client produces")
 
 	const int blocks_per_sec = 300, block = 1000, seconds = 7;
 	std::atomic<bool> ok{true};
+	std::atomic<std::uint64_t> sent{0};
 	std::thread client([&] {
 		int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 		sockaddr_in a{};
@@ -65,6 +67,8 @@ TEST_CASE("stats --watch shows the rate a client produces")
 			std::this_thread::sleep_until(next);
 			if (write(fd, buf.data(), buf.size()) != block)
 				ok = false;
+			else
+				sent += block;
 		}
 		close(fd);
 	});
@@ -72,24 +76,37 @@ TEST_CASE("stats --watch shows the rate a client produces")
 	// Let the client reach its pace, then sample four one-second intervals.
 	std::this_thread::sleep_for(std::chrono::milliseconds(1200));
 	std::string cmd = "syncsockctl -j stats " + std::to_string(*id) + " --watch 1 --count 4";
+	auto t0 = std::chrono::steady_clock::now();
+	std::uint64_t sent0 = sent;
 	FILE *p = popen(cmd.c_str(), "r");
 	REQUIRE(p);
 	std::vector<std::string> lines;
 	char line[16384];
 	while (fgets(line, sizeof(line), p))
 		lines.emplace_back(line);
+	std::uint64_t sent1 = sent;
+	auto t1 = std::chrono::steady_clock::now();
 	CHECK(pclose(p) == 0);
 	client.join();
 	CHECK(ok);
 
 	REQUIRE(lines.size() == 4);
-	const double expect = double(blocks_per_sec) * block;
+	// What the client really produced while the CLI watched.
+	const double achieved =
+		double(sent1 - sent0) / std::chrono::duration<double>(t1 - t0).count();
+	double shown = 0, watched = 0;
 	for (auto &l : lines) {
 		double interval = json_number("{\"x\":{" + l, "x", "interval");
 		double rate = json_number(l, "rates", "rx_bytes");
 		INFO("sample: " << l);
-		CHECK(interval == Approx(1.0).epsilon(0.25));
-		CHECK(rate == Approx(expect).epsilon(0.25));
+		// The CLI reports the interval it really measured.
+		CHECK(interval >= 0.9);
+		CHECK(interval < 3.0);
+		shown += rate * interval;
+		watched += interval;
 	}
+	INFO("client achieved " << achieved << " B/s, nominal " << blocks_per_sec * block);
+	CHECK(shown / watched == Approx(achieved).epsilon(0.2));
+	CHECK(achieved > 0.25 * blocks_per_sec * block);
 	REQUIRE(dev->listener_del(*id, true));
 }
