@@ -18,7 +18,7 @@ pkgs=(
 	build-essential gcc-multilib g++-multilib bc bison flex cpio xz-utils zstd kmod file
 	libelf-dev libssl-dev dwarves sparse
 	qemu-system-x86 busybox-static
-	clang llvm libbpf-dev bpftool
+	clang llvm libbpf-dev bpftool pkg-config
 	cmake catch2 liburing-dev
 	sockperf wrk iperf3 curl iproute2 gnuplot-nox python3-docutils
 	linux-source-6.12

@@ -1,0 +1,584 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "report.hpp"
+
+#include <arpa/inet.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <tuple>
+
+#include "json.hpp"
+
+namespace syncsock::trace {
+namespace {
+
+template <typename T>
+std::optional<T> parse_uint(std::string_view s, T min, T max)
+{
+	std::uint64_t v;
+	auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+	if (ec != std::errc() || end != s.data() + s.size() || v < min || v > max)
+		return std::nullopt;
+	return static_cast<T>(v);
+}
+
+std::optional<double> parse_seconds(std::string_view s)
+{
+	std::string str(s);
+	char *end;
+	double v = std::strtod(str.c_str(), &end);
+	if (str.empty() || *end || !std::isfinite(v) || v <= 0 || v > 365 * 86400.0)
+		return std::nullopt;
+	return v;
+}
+
+std::string fmt(const char *f, double v)
+{
+	char buf[64];
+	std::snprintf(buf, sizeof(buf), f, v);
+	return buf;
+}
+
+std::string fmt_opt(const char *f, std::optional<double> v)
+{
+	return v ? fmt(f, *v) : "-";
+}
+
+// Three decimals in JSON are plenty for microseconds and shares.
+double round3(double v)
+{
+	return std::round(v * 1000) / 1000;
+}
+
+std::string addr_port(std::uint16_t family, const std::uint8_t *addr, std::uint16_t port)
+{
+	char buf[INET6_ADDRSTRLEN] = "?";
+	if (family == AF_INET6) {
+		inet_ntop(AF_INET6, addr, buf, sizeof(buf));
+		return "[" + std::string(buf) + "]:" + std::to_string(port);
+	}
+	inet_ntop(AF_INET, addr, buf, sizeof(buf));
+	return std::string(buf) + ":" + std::to_string(port);
+}
+
+// The fine histogram's bucket @slot as [lo, hi] nanoseconds.
+std::pair<double, double> ns_bucket(std::size_t slot)
+{
+	constexpr unsigned sub_bits = SST_NS_SUB_BITS;
+	if (slot < (1u << sub_bits))
+		return {static_cast<double>(slot), static_cast<double>(slot)};
+	unsigned l = slot >> sub_bits, sub = slot & ((1u << sub_bits) - 1);
+	double lo = std::ldexp(static_cast<double>((1u << sub_bits) | sub), l - sub_bits);
+	double width = std::ldexp(1.0, l - sub_bits);
+	return {lo, lo + width - 1};
+}
+
+void json_counts(cli::Json &j, const Counts &c)
+{
+	j.field("deliveries", c.deliveries);
+	j.field("bytes", c.bytes);
+	j.field("softirq", c.softirq);
+	j.field("process", c.deliveries - c.softirq);
+	j.field("softirq_share", round3(c.softirq_share()));
+	j.field("queued", c.queued);
+	j.field("wakeups", c.wakeups);
+	j.field("wakeups_per_delivery", round3(c.wakeups_per_delivery()));
+	j.field("wakeups_nodata", c.wakeups_nodata);
+	j.field("timed", c.timed);
+}
+
+void json_opt(cli::Json &j, std::string_view key, std::optional<double> v)
+{
+	j.key(key);
+	if (v)
+		j.value(round3(*v));
+	else
+		j.null();
+}
+
+} // namespace
+
+std::string usage()
+{
+	return R"(Usage: syncsock-trace [OPTIONS]
+
+How long received data waits between TCP queuing it (tcp_data_ready) and its
+consumer taking it: a syncsock handler (syncsock:syncsock_rx) or a user-space
+recv()/read()/io_uring (tcp_recvmsg), per path, until Ctrl-C or -d.
+
+  -p, --port PORT        only sockets of this local port (repeatable, or a
+                         comma list); a user-space path is a local port
+  -l, --listener ID      only connections of this syncsock listener (repeatable);
+                         -p and -l together select either
+  -d, --duration SECS    stop after SECS seconds (decimals allowed)
+  -C, --conns            also report each connection
+  -j, --json             print one JSON document on stdout, nothing else
+      --pretty           indent the JSON
+      --kprobes          probe tcp_data_ready with a kprobe, not fentry
+  -v, --verbose          libbpf's messages on stderr
+  -V, --version          print the version
+  -h, --help             this help
+
+Per path: a log2 histogram of the delay (usecs), deliveries (one skb or its
+rest handed to the consumer), the share made in softirq, tasks woken per
+delivery, mean, p50 and p99 (estimates within 12.5%).
+
+Examples:
+  syncsock-trace -p 7600 -p 7601 -d 10      a syncsock echo vs a user-space server
+  syncsock-trace -l 1 -j -d 5               JSON for listener 1, for a benchmark
+
+Exit status: 0 ok, 1 usage error, 2 the kernel refused (BPF, tracepoints).
+Needs root (CAP_BPF and CAP_PERFMON) and a kernel with BTF.
+)";
+}
+
+Parsed parse_args(std::span<const std::string_view> args)
+{
+	Parsed p;
+	Options &o = p.options;
+
+	for (std::size_t i = 0; i < args.size(); i++) {
+		std::string_view a = args[i], val;
+		bool has_val = false;
+
+		// --name=value and -xVALUE
+		if (a.starts_with("--")) {
+			if (auto eq = a.find('='); eq != std::string_view::npos) {
+				val = a.substr(eq + 1);
+				a = a.substr(0, eq);
+				has_val = true;
+			}
+		} else if (a.size() > 2 && a[0] == '-') {
+			val = a.substr(2);
+			a = a.substr(0, 2);
+			has_val = true;
+		}
+		auto need = [&](std::string_view name) -> std::optional<std::string_view> {
+			if (has_val)
+				return val;
+			if (i + 1 < args.size())
+				return args[++i];
+			p.error = std::string(name) + " needs a value";
+			return std::nullopt;
+		};
+		auto flag = [&]() {
+			if (has_val)
+				p.error = std::string(a) + " takes no value";
+			return !has_val;
+		};
+
+		if (a == "-p" || a == "--port") {
+			auto v = need(a);
+			if (!v)
+				return p;
+			std::string_view rest = *v;
+			while (true) {
+				auto comma = rest.find(',');
+				auto port =
+					parse_uint<std::uint16_t>(rest.substr(0, comma), 1, 65535);
+				if (!port) {
+					p.error = "bad port '" + std::string(*v) +
+						  "': expected 1-65535";
+					return p;
+				}
+				o.ports.push_back(*port);
+				if (comma == std::string_view::npos)
+					break;
+				rest = rest.substr(comma + 1);
+			}
+		} else if (a == "-l" || a == "--listener") {
+			auto v = need(a);
+			if (!v)
+				return p;
+			auto id = parse_uint<std::uint32_t>(*v, 1, UINT32_MAX);
+			if (!id) {
+				p.error = "bad listener id '" + std::string(*v) +
+					  "': expected a number (syncsockctl listener list)";
+				return p;
+			}
+			o.listeners.push_back(*id);
+		} else if (a == "-d" || a == "--duration") {
+			auto v = need(a);
+			if (!v)
+				return p;
+			o.duration = parse_seconds(*v);
+			if (!o.duration) {
+				p.error = "bad duration '" + std::string(*v) +
+					  "': expected seconds > 0, e.g. 10 or 0.5";
+				return p;
+			}
+		} else if (a == "-C" || a == "--conns") {
+			if (!flag())
+				return p;
+			o.conns = true;
+		} else if (a == "-j" || a == "--json") {
+			if (!flag())
+				return p;
+			o.json = true;
+		} else if (a == "--pretty") {
+			if (!flag())
+				return p;
+			o.pretty = true;
+		} else if (a == "--kprobes") {
+			if (!flag())
+				return p;
+			o.kprobes = true;
+		} else if (a == "-v" || a == "--verbose") {
+			if (!flag())
+				return p;
+			o.verbose = true;
+		} else if (a == "-V" || a == "--version") {
+			if (!flag())
+				return p;
+			o.version = true;
+		} else if (a == "-h" || a == "--help") {
+			if (!flag())
+				return p;
+			o.help = true;
+		} else {
+			p.error = "unknown argument '" + std::string(args[i]) + "' (see -h)";
+			return p;
+		}
+	}
+	std::sort(o.ports.begin(), o.ports.end());
+	o.ports.erase(std::unique(o.ports.begin(), o.ports.end()), o.ports.end());
+	std::sort(o.listeners.begin(), o.listeners.end());
+	o.listeners.erase(std::unique(o.listeners.begin(), o.listeners.end()), o.listeners.end());
+	if (o.ports.size() > 64 || o.listeners.size() > 64)
+		p.error = "at most 64 ports and 64 listeners";
+	return p;
+}
+
+Counts Counts::from(const sst_counts &c)
+{
+	Counts r;
+	r.deliveries = c.deliveries;
+	r.bytes = c.bytes;
+	r.softirq = c.softirq;
+	r.queued = c.queued;
+	r.wakeups = c.wakeups;
+	r.wakeups_nodata = c.wakeups_nodata;
+	r.timed = c.timed;
+	r.delay_sum_ns = c.delay_sum_ns;
+	r.delay_max_ns = c.delay_max_ns;
+	return r;
+}
+
+double Counts::softirq_share() const
+{
+	return deliveries ? static_cast<double>(softirq) / deliveries : 0;
+}
+
+double Counts::wakeups_per_delivery() const
+{
+	return deliveries ? static_cast<double>(wakeups) / deliveries : 0;
+}
+
+std::optional<double> Counts::mean_us() const
+{
+	if (!timed)
+		return std::nullopt;
+	return static_cast<double>(delay_sum_ns) / timed / 1000;
+}
+
+std::optional<double> Counts::max_us() const
+{
+	if (!timed)
+		return std::nullopt;
+	return delay_max_ns / 1000.0;
+}
+
+Path Path::from(const sst_path_key &key, const sst_path_stats &s)
+{
+	Path p;
+	p.kind = static_cast<sst_kind>(key.kind);
+	p.listener = key.kind == SST_KIND_SYNCSOCK ? key.id : 0;
+	p.port = static_cast<std::uint16_t>(s.port);
+	p.c = Counts::from(s.c);
+	std::copy(std::begin(s.hist_us), std::end(s.hist_us), p.hist_us.begin());
+	std::copy(std::begin(s.hist_ns), std::end(s.hist_ns), p.hist_ns.begin());
+	return p;
+}
+
+std::string Path::label() const
+{
+	if (kind != SST_KIND_SYNCSOCK)
+		return "user-space port " + std::to_string(port);
+	std::string s = "syncsock listener " + std::to_string(listener);
+	std::string what = handler;
+	if (!address.empty())
+		what += (what.empty() ? "" : " ") + address;
+	else
+		what += (what.empty() ? "" : " ") + std::string("port ") + std::to_string(port);
+	return s + " (" + what + ")";
+}
+
+std::optional<double> Path::quantile_us(double q) const
+{
+	std::uint64_t total = 0;
+	for (auto v : hist_ns)
+		total += v;
+	if (!total)
+		return std::nullopt;
+	auto want = static_cast<std::uint64_t>(std::ceil(q * total));
+	want = std::clamp<std::uint64_t>(want, 1, total);
+	std::uint64_t seen = 0;
+	for (std::size_t i = 0; i < hist_ns.size(); i++) {
+		seen += hist_ns[i];
+		if (seen >= want) {
+			auto [lo, hi] = ns_bucket(i);
+			double mid = (lo + hi) / 2;
+			if (c.delay_max_ns && mid > c.delay_max_ns)
+				mid = c.delay_max_ns;
+			return mid / 1000;
+		}
+	}
+	return std::nullopt;
+}
+
+Conn Conn::from(const sst_conn_stats &s)
+{
+	Conn c;
+	c.kind = static_cast<sst_kind>(s.kind);
+	c.listener = s.listener;
+	c.local = addr_port(s.family, s.laddr, s.lport);
+	c.remote = addr_port(s.family, s.raddr, s.rport);
+	c.c = Counts::from(s.c);
+	return c;
+}
+
+std::string Conn::path() const
+{
+	if (kind == SST_KIND_SYNCSOCK)
+		return "syncsock listener " + std::to_string(listener);
+	return "user-space";
+}
+
+void Report::sort()
+{
+	std::sort(paths.begin(), paths.end(), [](const Path &a, const Path &b) {
+		return std::tuple(a.kind, a.listener, a.port) <
+		       std::tuple(b.kind, b.listener, b.port);
+	});
+	std::sort(conns.begin(), conns.end(), [](const Conn &a, const Conn &b) {
+		return std::tuple(a.kind, a.listener, a.local, a.remote) <
+		       std::tuple(b.kind, b.listener, b.local, b.remote);
+	});
+}
+
+std::string format_log2_hist(std::span<const std::uint64_t> slots, std::string_view unit)
+{
+	constexpr int stars_max = 40;
+	int idx_max = -1;
+	std::uint64_t val_max = 0;
+	std::string out;
+	char buf[128];
+
+	for (std::size_t i = 0; i < slots.size(); i++) {
+		if (slots[i])
+			idx_max = static_cast<int>(i);
+		val_max = std::max(val_max, slots[i]);
+	}
+	if (idx_max < 0)
+		return out;
+	std::snprintf(buf, sizeof(buf), "%*s%-*s : count    distribution\n", 5, "", 19,
+		      std::string(unit).c_str());
+	out += buf;
+	for (int i = 0; i <= idx_max; i++) {
+		unsigned long long low = (1ULL << (i + 1)) >> 1, high = (1ULL << (i + 1)) - 1;
+		if (low == high)
+			low -= 1;
+		std::snprintf(buf, sizeof(buf), "%10llu -> %-10llu : %-8llu |", low, high,
+			      static_cast<unsigned long long>(slots[i]));
+		out += buf;
+		int stars = static_cast<int>(slots[i] * stars_max / val_max);
+		out.append(stars, '*');
+		out.append(stars_max - stars, ' ');
+		out += "|\n";
+	}
+	return out;
+}
+
+std::string format_text(const Report &r)
+{
+	std::string out;
+	char buf[256];
+
+	if (r.paths.empty())
+		out += "No data was consumed on a traced path.\n";
+	for (const auto &p : r.paths) {
+		out += "\npath: " + p.label() + "\n";
+		out += format_log2_hist(p.hist_us, "usecs");
+		const Counts &c = p.c;
+		std::snprintf(buf, sizeof(buf),
+			      "  deliveries %llu (%llu bytes), softirq %.1f%%, "
+			      "wakeups/delivery %.2f, queued %llu\n",
+			      static_cast<unsigned long long>(c.deliveries),
+			      static_cast<unsigned long long>(c.bytes), 100 * c.softirq_share(),
+			      c.wakeups_per_delivery(), static_cast<unsigned long long>(c.queued));
+		out += buf;
+		out += "  delay: mean " + fmt_opt("%.1f", c.mean_us()) + " us, p50 ~" +
+		       fmt_opt("%.1f", p.quantile_us(0.5)) + " us, p99 ~" +
+		       fmt_opt("%.1f", p.quantile_us(0.99)) + " us, max " +
+		       fmt_opt("%.1f", c.max_us()) + " us";
+		if (c.timed != c.deliveries)
+			out += " (" + std::to_string(c.deliveries - c.timed) +
+			       " deliveries of data queued before tracing began: not timed)";
+		out += "\n";
+	}
+
+	if (!r.paths.empty()) {
+		out += "\n";
+		std::snprintf(buf, sizeof(buf), "%-44s %10s %12s %8s %12s %10s %10s %10s\n", "PATH",
+			      "DELIVERIES", "BYTES", "SOFTIRQ", "WAKEUPS/DLV", "MEAN_us", "P50_us",
+			      "P99_us");
+		out += buf;
+		for (const auto &p : r.paths) {
+			const Counts &c = p.c;
+			std::snprintf(buf, sizeof(buf),
+				      "%-44s %10llu %12llu %7.1f%% %12.2f %10s %10s %10s\n",
+				      p.label().c_str(),
+				      static_cast<unsigned long long>(c.deliveries),
+				      static_cast<unsigned long long>(c.bytes),
+				      100 * c.softirq_share(), c.wakeups_per_delivery(),
+				      fmt_opt("%.1f", c.mean_us()).c_str(),
+				      fmt_opt("%.1f", p.quantile_us(0.5)).c_str(),
+				      fmt_opt("%.1f", p.quantile_us(0.99)).c_str());
+			out += buf;
+		}
+	}
+
+	if (r.options.conns && !r.conns.empty()) {
+		out += "\n";
+		std::snprintf(buf, sizeof(buf), "%-24s %-24s %-22s %8s %10s %7s %10s %10s %8s\n",
+			      "LOCAL", "REMOTE", "PATH", "DLV", "BYTES", "SOFTIRQ", "MEAN_us",
+			      "MAX_us", "WAKEUPS");
+		out += buf;
+		for (const auto &c : r.conns) {
+			std::snprintf(buf, sizeof(buf),
+				      "%-24s %-24s %-22s %8llu %10llu %6.1f%% %10s %10s %8llu\n",
+				      c.local.c_str(), c.remote.c_str(), c.path().c_str(),
+				      static_cast<unsigned long long>(c.c.deliveries),
+				      static_cast<unsigned long long>(c.c.bytes),
+				      100 * c.c.softirq_share(),
+				      fmt_opt("%.1f", c.c.mean_us()).c_str(),
+				      fmt_opt("%.1f", c.c.max_us()).c_str(),
+				      static_cast<unsigned long long>(c.c.wakeups));
+			out += buf;
+		}
+	}
+
+	const auto &g = r.globals;
+	if (g.state_full || g.path_full || g.conn_full)
+		out += "\nNot recorded for lack of map room: " + std::to_string(g.state_full) +
+		       " socket states, " + std::to_string(g.path_full) + " paths, " +
+		       std::to_string(g.conn_full) + " connections.\n";
+	if (!r.syncsock_events)
+		out += "\nsyncsock.ko was not loaded: only user-space paths were traced.\n";
+	return out;
+}
+
+std::string format_json(const Report &r)
+{
+	cli::Json j(r.options.pretty);
+
+	j.begin_object();
+	j.field("version", kJsonVersion);
+	j.field("duration_s", round3(r.duration_s));
+	j.field("probe", r.probe);
+	j.field("syncsock_events", r.syncsock_events);
+	j.field("wakeup_context_checked", r.context_checked);
+	j.key("filters").begin_object();
+	j.key("ports").begin_array();
+	for (auto p : r.options.ports)
+		j.value(p);
+	j.end_array();
+	j.key("listeners").begin_array();
+	for (auto l : r.options.listeners)
+		j.value(l);
+	j.end_array();
+	j.end_object();
+
+	j.key("paths").begin_array();
+	for (const auto &p : r.paths) {
+		j.begin_object();
+		j.field("path", p.kind == SST_KIND_SYNCSOCK ? "syncsock" : "user");
+		j.key("listener");
+		if (p.kind == SST_KIND_SYNCSOCK)
+			j.value(p.listener);
+		else
+			j.null();
+		j.field("port", p.port);
+		if (!p.handler.empty())
+			j.field("handler", p.handler);
+		if (!p.address.empty())
+			j.field("address", p.address);
+		j.field("label", p.label());
+		json_counts(j, p.c);
+		j.key("delay_us").begin_object();
+		json_opt(j, "mean", p.c.mean_us());
+		json_opt(j, "p50", p.quantile_us(0.5));
+		json_opt(j, "p90", p.quantile_us(0.9));
+		json_opt(j, "p99", p.quantile_us(0.99));
+		json_opt(j, "max", p.c.max_us());
+		j.end_object();
+		j.key("hist_us").begin_array();
+		int last = -1;
+		for (std::size_t i = 0; i < p.hist_us.size(); i++)
+			if (p.hist_us[i])
+				last = static_cast<int>(i);
+		for (int i = 0; i <= last; i++) {
+			j.begin_object();
+			j.field("lo", i ? (1ULL << i) : 0ULL);
+			j.field("hi", (1ULL << (i + 1)) - 1);
+			j.field("count", p.hist_us[i]);
+			j.end_object();
+		}
+		j.end_array();
+		j.end_object();
+	}
+	j.end_array();
+
+	if (r.options.conns) {
+		j.key("conns").begin_array();
+		for (const auto &c : r.conns) {
+			j.begin_object();
+			j.field("path", c.kind == SST_KIND_SYNCSOCK ? "syncsock" : "user");
+			j.key("listener");
+			if (c.kind == SST_KIND_SYNCSOCK)
+				j.value(c.listener);
+			else
+				j.null();
+			j.field("local", c.local);
+			j.field("remote", c.remote);
+			json_counts(j, c.c);
+			j.key("delay_us").begin_object();
+			json_opt(j, "mean", c.c.mean_us());
+			json_opt(j, "max", c.c.max_us());
+			j.end_object();
+			j.end_object();
+		}
+		j.end_array();
+	}
+
+	const auto &g = r.globals;
+	j.key("lost").begin_object();
+	j.field("untimed", g.untimed);
+	j.field("state_full", g.state_full);
+	j.field("path_full", g.path_full);
+	j.field("conn_full", g.conn_full);
+	j.field("coalesced", g.coalesced);
+	j.end_object();
+	j.end_object();
+	return j.str();
+}
+
+std::string json_error(std::string_view message, bool pretty)
+{
+	return cli::json_error(message, pretty);
+}
+
+} // namespace syncsock::trace
