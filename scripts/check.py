@@ -39,6 +39,7 @@ class Results:
     def __init__(self):
         self.rows = []
         self.timings = []
+        self.excerpts = []
 
     def add(self, name, status, detail=""):
         self.rows.append((name, status, detail))
@@ -202,6 +203,23 @@ def plan_timeout(plan, kernel):
     return total + 180
 
 
+def test_output(log, name):
+    """The lines test @name printed in a guest's tests.log."""
+    lines, inside = [], False
+    try:
+        with open(log, errors="replace") as f:
+            for line in f:
+                if line.startswith(f"##SYNCSOCK run {name}"):
+                    lines, inside = [], True
+                elif line.startswith("##SYNCSOCK ") and inside:
+                    inside = False
+                elif inside:
+                    lines.append(line.rstrip("\n"))
+    except OSError as e:
+        return f"(no test log: {e})"
+    return "\n".join(lines)
+
+
 def run_guest(res, kernel, info, out, plan, logdir, extra=()):
     js = os.path.join(logdir, "result.json")
     if os.path.exists(js):
@@ -226,6 +244,9 @@ def stage_guest(res, built, plan):
         rc, summary = run_guest(res, k, info, out, plan, logdir)
         for r in summary["results"]:
             res.add(f"guest/{k}/{r['name']}", r["status"], r["detail"])
+            if r["status"] == "not-ok":
+                res.excerpts.append((f"guest/{k}/{r['name']}",
+                                     test_output(os.path.join(logdir, "tests.log"), r["name"])))
         # The run itself: it finished, and the kernel never complained.
         if summary["problems"]:
             res.add(f"guest/{k}/clean-run", "not-ok",
@@ -342,6 +363,10 @@ def main():
         print(f"  {name:28} {secs:6.0f} s")
     print(f"  {'total':28} {time.monotonic() - t_start:6.0f} s")
     failed = [r for r in res.rows if r[1] == "not-ok"]
+    # What a failed guest test printed, last, where a CI log's tail shows it.
+    for name, text in res.excerpts:
+        print(f"\033[1m-- output of {name} (last 40 lines)\033[0m")
+        print("\n".join(text.splitlines()[-40:]))
     for name, _, detail in failed:
         print(f"  \033[31mFAILED\033[0m {name}: {detail}")
     line = f"{res.count('ok')} passed, {res.count('not-ok')} failed"
