@@ -40,7 +40,6 @@ void syncsock_stats_sum(struct syncsock_stats __percpu *st, u64 *out);
 void syncsock_stats_cpu(struct syncsock_stats __percpu *st, int cpu, u64 *out);
 void syncsock_stats_retire(struct syncsock_stats __percpu *st);
 void syncsock_stats_module(int cpu, u64 *out);
-const char *syncsock_stat_name(enum syncsock_stat i, char *buf, size_t len);
 
 /* Limits and defaults of a listener. */
 #define SYNCSOCK_DEFAULT_BACKLOG	128
@@ -186,10 +185,6 @@ void syncsock_conn_prepare_tx(struct sock *sk);
 /* control.c */
 int syncsock_control_init(void);
 void syncsock_control_exit(void);
-
-/* debugfs.c */
-int syncsock_debugfs_init(void);
-void syncsock_debugfs_exit(void);
 
 /* handlers */
 extern struct syncsock_handler syncsock_echo_handler;

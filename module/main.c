@@ -92,19 +92,13 @@ static int __init syncsock_init(void)
 	if (err)
 		goto out_handlers;
 
-	err = syncsock_debugfs_init();
-	if (err)
-		goto out_pernet;
-
 	err = syncsock_control_init();
 	if (err)
-		goto out_debugfs;
+		goto out_pernet;
 
 	pr_info("loaded\n");
 	return 0;
 
-out_debugfs:
-	syncsock_debugfs_exit();
 out_pernet:
 	unregister_pernet_subsys(&syncsock_net_ops);
 out_handlers:
@@ -117,7 +111,6 @@ out_wq:
 static void __exit syncsock_exit(void)
 {
 	syncsock_control_exit();
-	syncsock_debugfs_exit();
 	WRITE_ONCE(syncsock_unloading, true);
 	/* Runs syncsock_net_exit() for every namespace: every listener and
 	 * connection is closed and freed before this returns.

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 //
 // In-guest test helpers for the syncsock control plane: load and unload
-// syncsock.ko, add and delete listeners through debugfs, read the listeners
-// and the counters (formats: module/debugfs.c).  Everything here acts in the
-// network namespace of the calling thread, like the module's debugfs files.
+// syncsock.ko, add and delete listeners, read the listeners and the
+// counters, all through libsyncsock and /dev/syncsock.  Everything here acts
+// in the network namespace of the calling thread, like the device's ioctls.
 //
 // Helpers throw std::runtime_error on anything unexpected, so that a Catch2
 // test fails with the message; they never use Catch2 macros themselves and
@@ -31,6 +31,8 @@
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+#include <syncsock/syncsock.hpp>
 
 namespace syncsock::test {
 
@@ -219,7 +221,7 @@ inline std::uint64_t meminfo_kb(const std::string &key)
 
 namespace ssk {
 
-inline const std::string kDebugDir = "/sys/kernel/debug/syncsock";
+inline const std::string kDevice = "/dev/syncsock";
 inline const std::string kModulePath = "/modules/syncsock.ko";
 
 inline bool module_loaded()
@@ -249,6 +251,23 @@ inline int unload_module()
 	return 0;
 }
 
+// "No such file or directory (errno 2): the kernel's message".
+inline std::string error_text(const ::syncsock::Error &e)
+{
+	return errno_str(e.value()) + (e.message.empty() ? "" : ": " + e.message);
+}
+
+// The control device, opened for one call: every call acts in the network
+// namespace of the calling thread, and the device is not held open across
+// an rmmod.
+inline ::syncsock::Device device()
+{
+	auto dev = ::syncsock::Device::open(kDevice);
+	if (!dev)
+		fail("open " + kDevice + ": " + error_text(dev.error()));
+	return std::move(dev.value());
+}
+
 struct Listener {
 	unsigned id = 0;
 	std::string state;	// listening | draining
@@ -258,26 +277,24 @@ struct Listener {
 	std::string handler;
 	unsigned conns = 0;
 	unsigned txq_limit = 0;
-	std::string line;
 };
 
 inline std::vector<Listener> listeners()
 {
+	auto list = device().listener_list();
+	if (!list)
+		fail("listener list: " + error_text(list.error()));
 	std::vector<Listener> out;
-	for (const auto &line : split_lines(must_read(kDebugDir + "/listeners"))) {
-		auto kv = parse_kv(line);
-		if (!kv.count("id"))
-			continue;
+	for (const auto &i : list.value()) {
 		Listener l;
-		l.id = std::stoul(kv["id"]);
-		l.state = kv["state"];
-		l.family = kv["family"];
-		l.addr = kv["addr"];
-		l.port = std::stoul(kv["port"]);
-		l.handler = kv["handler"];
-		l.conns = std::stoul(kv["conns"]);
-		l.txq_limit = kv.count("txq_limit") ? std::stoul(kv["txq_limit"]) : 0;
-		l.line = line;
+		l.id = i.id;
+		l.state = ::syncsock::state_name(i.state);
+		l.family = i.address.family == ::syncsock::Address::Family::ipv6 ? "inet6" : "inet";
+		l.addr = i.address.host();
+		l.port = i.address.port;
+		l.handler = i.handler;
+		l.conns = i.nr_conns;
+		l.txq_limit = i.txq_limit;
 		out.push_back(l);
 	}
 	return out;
@@ -298,52 +315,106 @@ inline unsigned conns(unsigned id)
 	return l ? l->conns : 0;
 }
 
-// Write one command to the control file.  Return: 0 or the errno.
-inline int control(const std::string &cmd)
+// A listener from "addr=A port=P handler=H [backlog=N] [max_conns=N]
+// [txq_limit=N] [close_timeout_ms=N] [freebind] [v6only] [config=REST]"
+// (config takes the rest of the line, spaces included).  Throws on a
+// malformed line.
+inline ::syncsock::ListenerConfig parse_listener(const std::string &args)
 {
-	return write_text(kDebugDir + "/control", cmd);
+	::syncsock::ListenerConfig cfg;
+	std::string addr;
+	std::optional<std::uint16_t> port;
+	std::istringstream in(args);
+	std::string word;
+	auto number = [&](const std::string &key, const std::string &val) {
+		char *end;
+		errno = 0;
+		unsigned long n = std::strtoul(val.c_str(), &end, 0);
+		if (errno || *end || val.empty() || n > UINT32_MAX)
+			fail("listener '" + args + "': bad number in " + key);
+		return static_cast<std::uint32_t>(n);
+	};
+	while (in >> word) {
+		auto eq = word.find('=');
+		std::string key = word.substr(0, eq);
+		std::string val = eq == std::string::npos ? "" : word.substr(eq + 1);
+		if (key == "config") {
+			std::string rest;
+			std::getline(in, rest);
+			cfg.config = val + rest;
+			break;
+		}
+		if (key == "freebind" && eq == std::string::npos)
+			cfg.freebind = true;
+		else if (key == "v6only" && eq == std::string::npos)
+			cfg.v6only = true;
+		else if (key == "addr")
+			addr = val;
+		else if (key == "port")
+			port = static_cast<std::uint16_t>(number(key, val));
+		else if (key == "handler")
+			cfg.handler = val;
+		else if (key == "backlog")
+			cfg.backlog = number(key, val);
+		else if (key == "max_conns")
+			cfg.max_conns = number(key, val);
+		else if (key == "txq_limit")
+			cfg.txq_limit = number(key, val);
+		else if (key == "close_timeout_ms")
+			cfg.close_timeout_ms = number(key, val);
+		else
+			fail("listener '" + args + "': unknown word '" + word + "'");
+	}
+	auto a = ::syncsock::parse_address(addr, port);
+	if (!a)
+		fail("listener '" + args + "': " + error_text(a.error()));
+	cfg.address = a.value();
+	return cfg;
 }
 
-// "add ARGS"; return the new listener's id.  Throws on failure.
+// Add a listener (see parse_listener()).  Return: its id, or the error.
+inline ::syncsock::Result<std::uint32_t> try_add_listener(const std::string &args)
+{
+	return device().listener_add(parse_listener(args));
+}
+
+// The same; throws on failure.
 inline unsigned add_listener(const std::string &args)
 {
-	std::set<unsigned> before;
-	for (auto &l : listeners())
-		before.insert(l.id);
-	int err = control("add " + args);
-	if (err)
-		fail("control 'add " + args + "': " + errno_str(err));
-	for (auto &l : listeners())
-		if (!before.count(l.id) && l.state == "listening")
-			return l.id;
-	fail("control 'add " + args + "' succeeded but no new listener is listed");
+	auto id = try_add_listener(args);
+	if (!id)
+		fail("listener add '" + args + "': " + error_text(id.error()));
+	return id.value();
 }
 
-// "del id=N [abort]".  Return: 0 or the errno.
+// Delete a listener, gracefully or aborting its connections.
+// Return: 0 or the errno.
 inline int del_listener(unsigned id, bool abort = false)
 {
-	return control("del id=" + std::to_string(id) + (abort ? " abort" : ""));
+	auto r = device().listener_del(id, abort);
+	return r ? 0 : r.error().value();
 }
 
 using Counters = std::map<std::string, std::uint64_t>;
 
-inline Counters parse_counters(const std::string &line)
+inline std::optional<Counters> counters(std::uint32_t id)
 {
+	auto st = device().stats(id, false);
+	if (!st) {
+		if (st.error().value() == ENOENT)
+			return std::nullopt;
+		fail("stats of " + std::to_string(id) + ": " + error_text(st.error()));
+	}
 	Counters c;
-	for (auto &[k, v] : parse_kv(line))
-		if (k != "listener" && k != "cpu")
-			c[k] = std::stoull(v);
+	for (std::size_t i = 0; i < st.value().names.size(); i++)
+		c[st.value().names[i]] = st.value().sum[i];
 	return c;
 }
 
 // A listener's counters summed over CPUs; nothing if it is gone.
 inline std::optional<Counters> listener_stats(unsigned id)
 {
-	std::string prefix = "listener=" + std::to_string(id) + " cpu=all ";
-	for (const auto &line : split_lines(must_read(kDebugDir + "/stats")))
-		if (line.rfind(prefix, 0) == 0)
-			return parse_counters(line);
-	return std::nullopt;
+	return counters(id);
 }
 
 inline Counters stats(unsigned id)
@@ -357,10 +428,10 @@ inline Counters stats(unsigned id)
 // The module's counters: every listener ever, this load.
 inline Counters module_stats()
 {
-	for (const auto &line : split_lines(must_read(kDebugDir + "/stats")))
-		if (line.rfind("module cpu=all ", 0) == 0)
-			return parse_counters(line);
-	fail("no module counters in " + kDebugDir + "/stats");
+	auto c = counters(::syncsock::kModuleStats);
+	if (!c)
+		fail("no module counters");
+	return *c;
 }
 
 // One counter; throws if the module has no counter of that name.
@@ -415,8 +486,8 @@ public:
 		int err = load_module();
 		if (err)
 			fail("insmod " + kModulePath + ": " + errno_str(err));
-		if (::access((kDebugDir + "/control").c_str(), W_OK))
-			fail(kDebugDir + "/control is missing after insmod (debugfs mounted?)");
+		if (::access(kDevice.c_str(), R_OK | W_OK))
+			fail(kDevice + " is missing after insmod: " + errno_str(errno));
 	}
 
 	// Return: 0 or the errno of delete_module(2).

@@ -2,8 +2,7 @@
 # Helpers for in-guest test scripts: . /tests/lib.sh
 #
 # Tests exit 0 on success, 77 to skip (say why first), anything else fails.
-
-SSK_DBG=/sys/kernel/debug/syncsock
+# The control plane is syncsockctl (in /tests/bin) on /dev/syncsock.
 
 fail() { echo "FAIL: $*"; exit 1; }
 skip() { echo "SKIP: $*"; exit 77; }
@@ -17,25 +16,29 @@ ssk_unload() {
 	rmmod syncsock || fail "rmmod syncsock"
 }
 
-# ssk_add KEY=VALUE...: add a listener (debugfs control), print its id.
+# ssk_add addr=A port=P handler=H [backlog=N] [max_conns=N] [txq_limit=N]
+#         [close_timeout_ms=N] [config=STRING]: add a listener with
+# syncsockctl and print its id.
 ssk_add() {
-	echo "add $*" >"$SSK_DBG/control" || return 1
-	local port addr
+	local addr= port= args=
 	for kv in "$@"; do
 		case "$kv" in
-		port=*) port=${kv#port=} ;;
 		addr=*) addr=${kv#addr=} ;;
+		port=*) port=${kv#port=} ;;
+		handler=*) args="$args handler ${kv#handler=}" ;;
+		backlog=*) args="$args backlog ${kv#backlog=}" ;;
+		max_conns=*) args="$args max-conns ${kv#max_conns=}" ;;
+		txq_limit=*) args="$args txq-limit ${kv#txq_limit=}" ;;
+		close_timeout_ms=*) args="$args close-timeout ${kv#close_timeout_ms=}" ;;
+		*) echo "ssk_add: unknown argument '$kv'" >&2; return 1 ;;
 		esac
 	done
-	sed -n "s/^id=\([0-9]*\) state=listening .* addr=$addr port=$port .*/\1/p" \
-		"$SSK_DBG/listeners" | tail -n1
+	case "$addr" in
+	*:*) addr="[$addr]" ;;
+	esac
+	# shellcheck disable=SC2086 # the words of $args are separate arguments
+	syncsockctl listener add "$addr:$port" $args
 }
 
-ssk_del() { echo "del id=$*" >"$SSK_DBG/control"; }
-
-# ssk_stat ID NAME: a listener's counter summed over CPUs ("module" for all).
-ssk_stat() {
-	local scope="listener=$1"
-	[ "$1" = module ] && scope=module
-	sed -n "s/^$scope cpu=all.* $2=\([0-9]*\).*/\1/p" "$SSK_DBG/stats"
-}
+# ssk_del ID [abort]
+ssk_del() { syncsockctl listener del "$@"; }

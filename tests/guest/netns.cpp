@@ -3,12 +3,12 @@
 // Network namespaces.  Two namespaces, sskA and sskB, each get an echo
 // listener on 127.0.0.1:7050 (both are id 1: the table is per namespace) and
 // serve independently: own connections, own counters, nothing in the initial
-// namespace.  The operator's path works too: through `ip netns exec` (whose
-// fresh /sys hides debugfs until it is mounted again) a listener is added in
-// sskB only.  Then sskA is deleted while its listener (reached from the
-// initial namespace over a veth pair) has live connections: they are closed
-// with closed_netns_exit, nothing splats, sskB's live connections and
-// listener keep working, and the module unloads cleanly (closed_unload).
+// namespace.  The operator's path works too: `syncsockctl listener add` under
+// `ip netns exec` adds a listener in sskB only.  Then sskA is deleted while
+// its listener (reached from the initial namespace over a veth pair) has live
+// connections: they are closed with closed_netns_exit, nothing splats,
+// sskB's live connections and listener keep working, and the module unloads
+// cleanly (closed_unload).
 //
 // Needs iproute2's ip (vm.py --host-tool /usr/sbin/ip); skips without it.
 #include <catch2/catch.hpp>
@@ -85,7 +85,7 @@ public:
 	}
 
 	// Run @f on a thread that has entered the namespace: sockets it makes
-	// and debugfs commands it writes belong to the namespace.
+	// and control calls it makes belong to the namespace.
 	void run(const std::function<void()> &f) const
 	{
 		std::exception_ptr err;
@@ -192,16 +192,10 @@ TEST_CASE("listeners in two network namespaces; one namespace deleted under load
 	CHECK(ssk::get(sb, "accepted") == 12);
 	CHECK(ssk::get(sb, "closed_peer_fin") == 12);
 
-	// The operator's path: ip netns exec gets a new mount namespace with a
-	// fresh /sys, where debugfs must be mounted again to be seen.
-	const std::string dbg_control = ssk::kDebugDir + "/control";
-	bool visible = sh(ip + " netns exec sskB test -e " + dbg_control) == 0;
-	note("debugfs under 'ip netns exec': %s", visible ? "visible" : "not visible, mounting it");
-	CHECK(sh(ip + " netns exec sskB sh -c '"
-		 "grep -q \" /sys/kernel/debug \" /proc/mounts || "
-		 "mount -t debugfs debugfs /sys/kernel/debug; "
-		 "test -w " + dbg_control + " && "
-		 "echo add addr=127.0.0.1 port=7051 handler=echo > " + dbg_control + "'") == 0);
+	// The operator's path: syncsockctl under ip netns exec adds the
+	// listener in that namespace (the device acts in the caller's).
+	CHECK(sh(ip + " netns exec sskB /tests/bin/syncsockctl listener add "
+		 "127.0.0.1:7051 handler echo") == 0);
 	CHECK_FALSE(listens_on(7051));
 	b.run([&] {
 		if (!listens_on(7051))

@@ -3,7 +3,7 @@
 // rmmod under load.  500 echo connections carry ping-pong traffic when
 // another thread unloads syncsock: delete_module(2) returns within 20 s,
 // every connection ends with a reset (unload aborts), no byte that came back
-// is wrong, the debugfs directory is gone, and the module loads again and
+// is wrong, /dev/syncsock is gone, and the module loads again and
 // serves.  Three rounds.
 // [draining]: rmmod while a deleted listener still drains gracefully (its
 // peers do not read, close_timeout_ms is 10 minutes): the unload resets them
@@ -77,7 +77,7 @@ TEST_CASE("rmmod under load", "[rmmod]")
 		CHECK(rm_secs < 20);
 		CHECK_FALSE(ssk::module_loaded());
 		struct stat sb;
-		CHECK(::stat(ssk::kDebugDir.c_str(), &sb) != 0);
+		CHECK(::stat(ssk::kDevice.c_str(), &sb) != 0);
 		INFO(cl.report(20));
 		REQUIRE(ended);
 		CHECK(cl.count(End::Mismatch) == 0);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 //
 // Names user space shows for the module's numbers: counters, close reasons,
-// listener states.  They match module/stats.c (the debugfs files).
+// listener states, in the order of the enums of uapi/linux/syncsock.h.
 #include <syncsock/syncsock.hpp>
 
 #include <algorithm>
