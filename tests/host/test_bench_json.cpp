@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: GPL-2.0
+//
+// syncsock-bench's JSON: exact text, parse back, and the schema check of a
+// result document (syncsock-bench/1).
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+#include "json.hpp"
+#include "report.hpp"
+
+using namespace ssb;
+using json::Value;
+
+TEST_CASE("bench json: exact compact and indented text", "[bench][json]")
+{
+	Value v = Value::object();
+	v.set("schema", "syncsock-bench/1");
+	v.set("n", 3);
+	v.set("rate", 2.5);
+	v.set("big", 18014398509481984.0);	// 2^54: shortest form of a double
+	v.set("ok", true);
+	v.set("none", nullptr);
+	v.set("list", Value(Value::Array{1, "two", Value(Value::Array{3.25, 4})}));
+	v.set("empty", Value::object());
+	CHECK(json::dump(v) == R"({"schema":"syncsock-bench/1","n":3,"rate":2.5,"big":18014398509481984,)"
+			       R"("ok":true,"none":null,"list":[1,"two",[3.25,4]],"empty":{}})");
+	CHECK(json::dump(v, 1) == "{\n"
+				  " \"schema\": \"syncsock-bench/1\",\n"
+				  " \"n\": 3,\n"
+				  " \"rate\": 2.5,\n"
+				  " \"big\": 18014398509481984,\n"
+				  " \"ok\": true,\n"
+				  " \"none\": null,\n"
+				  " \"list\": [1, \"two\", [3.25, 4]],\n"
+				  " \"empty\": {}\n"
+				  "}");
+	// set() replaces an existing key in place.
+	v.set("n", 4);
+	CHECK(v.num("n") == 4);
+	CHECK(v.members()[1].first == "n");
+}
+
+TEST_CASE("bench json: numbers and strings", "[bench][json]")
+{
+	CHECK(json::number_text(0) == "0");
+	CHECK(json::number_text(-7) == "-7");
+	CHECK(json::number_text(0.1) == "0.1");
+	CHECK(json::number_text(12.345) == "12.345");
+	CHECK(json::number_text(NAN) == "null");
+	CHECK(json::number_text(INFINITY) == "null");
+	CHECK(json::quote("a\"b\\c\n\t\x01") == R"("a\"b\\c\n\t\u0001")");
+	CHECK(json::quote("caf\xc3\xa9") == "\"caf\xc3\xa9\"");
+	CHECK(json::quote("bad\xff") == "\"bad\xef\xbf\xbd\"");
+}
+
+TEST_CASE("bench json: emit then parse back", "[bench][json]")
+{
+	Value v = Value::object();
+	v.set("s", "line\nbreak \"quoted\" \xc3\xa9");
+	v.set("d", 0.001234);
+	v.set("neg", -1e-7);
+	v.set("i", 1234567890123ull);
+	Value arr = Value::array();
+	for (int i = 0; i < 5; i++)
+		arr.push(Value(Value::Array{i * 1.5, i}));
+	v.set("cdf", arr);
+	Value nested = Value::object();
+	nested.set("x", Value::array());
+	nested.set("y", false);
+	v.set("o", nested);
+	for (int indent : {0, 1, 2}) {
+		auto back = json::parse(json::dump(v, indent));
+		REQUIRE(back);
+		CHECK(*back == v);
+	}
+}
+
+TEST_CASE("bench json: the parser rejects what is not JSON", "[bench][json]")
+{
+	json::ParseError e;
+	CHECK_FALSE(json::parse("", &e));
+	CHECK_FALSE(json::parse("{", nullptr));
+	CHECK_FALSE(json::parse("{\"a\":1,}", nullptr));
+	CHECK_FALSE(json::parse("[1 2]", nullptr));
+	CHECK_FALSE(json::parse("01", nullptr));
+	CHECK_FALSE(json::parse("\"\x01\"", nullptr));
+	CHECK_FALSE(json::parse("nul", nullptr));
+	CHECK_FALSE(json::parse("{} x", &e));
+	CHECK(e.message == "unexpected end");	// the first error is kept
+	auto u = json::parse(R"(["\u00e9\ud83d\ude00", 1e3, -0.5, true, null])");
+	REQUIRE(u);
+	CHECK(u->items()[0].as_string() == "\xc3\xa9\xf0\x9f\x98\x80");
+	CHECK(u->items()[1].as_number() == 1000);
+	CHECK(u->items()[2].as_number() == -0.5);
+}
+
+// A document as syncsock-bench run writes it (one run, one external).
+static Value sample_doc()
+{
+	auto v = json::parse(R"({
+ "schema": "syncsock-bench/1",
+ "tool": {"name": "syncsock-bench", "version": "0.1"},
+ "conditions": {"date": "2026-01-01T00:00:00Z", "command_line": "syncsock-bench run",
+  "kernel": "6.12.0", "kernel_version": "#1", "kernel_cmdline": "console=ttyS0",
+  "vcpus": 2, "idle_poll": false, "accelerator": "TCG",
+  "cpu_model": "QEMU TCG CPU version 2.5+", "mem_total_kib": 1000000, "pin": "same"},
+ "runs": [
+  {"client": "syncsock-bench", "path": "kernel", "conns": 1, "msg_size": 64, "depth": 1,
+   "mode": "closed", "rate": 0, "duration_s": 3, "requests": 90000,
+   "throughput_rps": 30000, "verified_bytes": 6000000, "errors": 0,
+   "latency_us": {"min": 20, "mean": 31, "p50": 30, "p90": 33, "p99": 50, "p99.9": 100, "max": 900},
+   "cdf_us": [[20, 0], [30, 0.5], [900, 1]],
+   "cpu_us_per_req": {"user": 2, "system": 15, "softirq": 16, "irq": 0, "total": 33},
+   "ctx_per_req": {"server": 0, "client": 0.001, "system": 0.002}}
+ ],
+ "external": [
+  {"tool": "sockperf", "server": "kernel", "msg_size": 64, "conns": 1,
+   "latency_us": {"avg": 40, "p50": 27, "p99": 120}, "throughput_rps": 22000}
+ ]
+})");
+	REQUIRE(v);
+	return *v;
+}
+
+TEST_CASE("bench json: a result document is valid against the schema", "[bench][json][schema]")
+{
+	Value doc = sample_doc();
+	CHECK(validate(doc).empty());
+	// And stays so through a write and a read.
+	auto back = json::parse(json::dump(doc, 1));
+	REQUIRE(back);
+	CHECK(validate(*back).empty());
+}
+
+TEST_CASE("bench json: what the schema check catches", "[bench][json][schema]")
+{
+	Value doc = sample_doc();
+	doc.set("schema", "syncsock-bench/0");
+	auto p = validate(doc);
+	REQUIRE(p.size() == 1);
+	CHECK(p[0] == "schema is not \"syncsock-bench/1\"");
+
+	doc = sample_doc();
+	Value cond = doc["conditions"];
+	cond.set("vcpus", "two");
+	doc.set("conditions", cond);
+	p = validate(doc);
+	REQUIRE(p.size() == 1);
+	CHECK(p[0] == "conditions: \"vcpus\" has the wrong type");
+
+	doc = sample_doc();
+	Value runs = doc["runs"];
+	Value r = runs.items()[0];
+	Value lat = r["latency_us"];
+	lat = Value::object();
+	lat.set("p50", 1);
+	r.set("latency_us", lat);
+	r.set("path", "kqueue");
+	runs.items()[0] = r;
+	doc.set("runs", runs);
+	p = validate(doc);
+	CHECK(p.size() == 5);	// p90, p99, p99.9, max, the path
+	CHECK(p.back() == "runs[0]: unknown path 'kqueue'");
+
+	CHECK(validate(Value(3)) == std::vector<std::string>{"the document is not an object"});
+}

@@ -1,0 +1,324 @@
+// SPDX-License-Identifier: GPL-2.0
+//
+// syncsock-bench's tables (ratios against epoll), its parsers of sockperf and
+// wrk output, the HTTP responder's protocol and the command line.
+#include <catch2/catch.hpp>
+
+#include "external.hpp"
+#include "http.hpp"
+#include "options.hpp"
+#include "plot.hpp"
+#include "report.hpp"
+
+using namespace ssb;
+using json::Value;
+
+static Value run(const std::string &path, double conns, double p50, double p99, double rps,
+		 double errors = 0)
+{
+	Value r = Value::object();
+	r.set("client", "syncsock-bench");
+	r.set("path", path);
+	r.set("conns", conns);
+	r.set("msg_size", 64);
+	r.set("depth", 1);
+	r.set("mode", "closed");
+	r.set("rate", 0);
+	r.set("requests", rps * 3);
+	r.set("throughput_rps", rps);
+	r.set("errors", errors);
+	if (errors)
+		r.set("error", "connection 3: the server closed the connection");
+	Value l = Value::object();
+	l.set("p50", p50);
+	l.set("p90", p50 * 1.1);
+	l.set("p99", p99);
+	l.set("p99.9", p99 * 2);
+	l.set("max", p99 * 10);
+	r.set("latency_us", l);
+	Value c = Value::object();
+	c.set("user", 1.5);
+	c.set("system", 10.25);
+	c.set("softirq", 20);
+	c.set("irq", 0);
+	c.set("total", 31.75);
+	r.set("cpu_us_per_req", c);
+	Value x = Value::object();
+	x.set("server", path == "kernel" ? 0 : 1);
+	x.set("client", 0);
+	x.set("system", path == "kernel" ? 0 : 2.04);
+	r.set("ctx_per_req", x);
+	Value cdf = Value::array();
+	cdf.push(Value(Value::Array{p50 / 2, 0}));
+	cdf.push(Value(Value::Array{p50, 0.5}));
+	cdf.push(Value(Value::Array{p99 * 10, 1}));
+	r.set("cdf_us", cdf);
+	return r;
+}
+
+static Value doc(std::vector<Value> runs, double vcpus = 2)
+{
+	Value d = Value::object();
+	d.set("schema", kSchema);
+	Value c = Value::object();
+	c.set("vcpus", vcpus);
+	c.set("idle_poll", false);
+	d.set("conditions", c);
+	Value r = Value::array();
+	for (auto &x : runs)
+		r.push(x);
+	d.set("runs", r);
+	d.set("external", Value::array());
+	return d;
+}
+
+TEST_CASE("bench table: aligned columns, right-aligned numbers", "[bench][table]")
+{
+	TextTable t({"path", "req/s", "x"});
+	t.add({"kernel", "30,000", "3.10x"});
+	t.add({"epoll", "9,000", "1.00x"});
+	CHECK(t.render() == "path     req/s      x\n"
+			    "kernel  30,000  3.10x\n"
+			    "epoll    9,000  1.00x\n");
+	CHECK(t.markdown() == "| path | req/s | x |\n"
+			      "| --- | ---: | ---: |\n"
+			      "| kernel | 30,000 | 3.10x |\n"
+			      "| epoll | 9,000 | 1.00x |\n");
+}
+
+TEST_CASE("bench table: number formats", "[bench][table]")
+{
+	CHECK(fmt_count(0) == "0");
+	CHECK(fmt_count(999) == "999");
+	CHECK(fmt_count(1000) == "1,000");
+	CHECK(fmt_count(1234567.6) == "1,234,568");
+	CHECK(fmt_us(12.345) == "12.35");	// 12.345 is 12.3449... in binary
+	CHECK(fmt_us(123.45) == "123.5");	// same
+	CHECK(fmt_us(12345.6) == "12346");
+	CHECK(fmt_us(NAN) == "-");
+	CHECK(fmt_ratio(0.3214) == "0.32x");
+	CHECK(fmt_ratio(12.34) == "12.3x");
+	CHECK(fmt_ratio(0) == "-");
+	CHECK(fmt_ratio(NAN) == "-");
+}
+
+TEST_CASE("bench table: one cell, ratios against epoll", "[bench][table]")
+{
+	Value d = doc({run("epoll", 1, 100, 400, 10000), run("kernel", 1, 32, 200, 31000),
+		       run("io_uring", 1, 110, 800, 9000)});
+	std::string out = render_report({d});
+	CHECK(out ==
+	      "== 2 vCPUs, 1 connection, 64 B messages, closed loop, depth 1 (ratios against epoll)\n"
+	      "path      p50 us  p90 us  p99 us  p99.9 us  max us   req/s  p50 x  p99 x  req/s x  CPU us/req     usr/sys/si  ctx/req srv  ctx/req sys\n"
+	      "kernel     32.00   35.20   200.0     400.0  2000.0  31,000  0.32x  0.50x    3.10x        31.8  1.5/10.2/20.0         0.00         0.00\n"
+	      "epoll      100.0   110.0   400.0     800.0  4000.0  10,000  1.00x  1.00x    1.00x        31.8  1.5/10.2/20.0         1.00         2.04\n"
+	      "io_uring   110.0   121.0   800.0    1600.0  8000.0   9,000  1.10x  2.00x    0.90x        31.8  1.5/10.2/20.0         1.00         2.04\n"
+	      "\n"
+	      "== the kernel path against epoll and io_uring (latency: lower is better; throughput: higher is better)\n"
+	      "vCPUs  conns  size  loop       p50 vs epoll  p99 vs epoll  req/s vs epoll  req/s vs io_uring  kernel req/s  kernel ctx/req srv\n"
+	      "2          1  64 B  closed d1         0.32x         0.50x           3.10x              3.44x        31,000               0.000\n");
+}
+
+TEST_CASE("bench table: cells grouped and ordered, failures shown", "[bench][table]")
+{
+	Value d1 = doc({run("kernel", 64, 300, 900, 40000), run("epoll", 64, 1000, 5000, 10000),
+			run("spin", 64, 1, 1, 1, 1)});
+	Value d2 = doc({run("kernel", 1, 30, 90, 30000), run("epoll", 1, 150, 500, 6000)}, 1);
+	std::string out = render_report({d1, d2});
+	// 1 vCPU first, then 2; within, by connections.
+	auto a = out.find("== 1 vCPU, 1 connection");
+	auto b = out.find("== 2 vCPUs, 64 connections");
+	REQUIRE(a != std::string::npos);
+	REQUIRE(b != std::string::npos);
+	CHECK(a < b);
+	CHECK(out.find("\nspin: FAILED: connection 3: the server closed the connection\n") !=
+	      std::string::npos);
+	// No epoll baseline: ratios are "-".
+	Value d3 = doc({run("kernel", 1, 30, 90, 30000)});
+	CHECK(render_summary({d3}).find("   -  ") != std::string::npos);
+	// Markdown.
+	std::string md = render_report({d2}, true);
+	CHECK(md.find("#### 1 vCPU, 1 connection, 64 B messages, closed loop, depth 1 (ratios against epoll)\n\n| path |") !=
+	      std::string::npos);
+	CHECK(md.find("| kernel | 30.00 |") != std::string::npos);
+}
+
+TEST_CASE("bench plot: scripts carry their data inline", "[bench][plot]")
+{
+	Value d = doc({run("kernel", 1, 30, 90, 30000), run("epoll", 1, 150, 500, 6000),
+		       run("kernel", 64, 300, 900, 40000), run("epoll", 64, 1000, 5000, 10000)});
+	auto scripts = plot_scripts({d});
+	std::vector<std::string> names;
+	for (auto &s : scripts)
+		names.push_back(s.name);
+	CHECK(names == std::vector<std::string>{"cdf-2vcpu-1c-64B", "cdf-2vcpu-64c-64B",
+						"tput-2vcpu-64B", "cpu-2vcpu-64c-64B"});
+	CHECK(scripts[0].script.find("set output 'cdf-2vcpu-1c-64B.png'") != std::string::npos);
+	CHECK(scripts[0].script.find("$kernel << EOD\n15 0\n30 0.5\n900 1\nEOD\n") !=
+	      std::string::npos);
+	CHECK(scripts[2].script.find("$epoll << EOD\n1 6000\n64 10000\nEOD\n") != std::string::npos);
+	CHECK(scripts[3].script.find("kernel 1.5 10.25 20 0\n") != std::string::npos);
+}
+
+TEST_CASE("bench external: sockperf ping-pong output", "[bench][external]")
+{
+	const std::string out =
+		"sockperf: [2;35m== version #3.7-no.git == [0m\n"
+		"sockperf: [Total Run] RunTime=3.001 sec; Warm up time=400 msec; SentMessages=52961; ReceivedMessages=52960\n"
+		"sockperf: ========= Printing statistics for Server No: 0\n"
+		"sockperf: [Valid Duration] RunTime=1.832 sec; SentMessages=31332; ReceivedMessages=31332\n"
+		"sockperf: \033[2;35m====> avg-rtt=58.431 (std-dev=32.122)\033[0m\n"
+		"sockperf: # dropped messages = 0; # duplicated messages = 0; # out-of-order messages = 0\n"
+		"sockperf: Summary: Round trip is 58.431 usec\n"
+		"sockperf: \033[2;35mTotal 31332 observations\033[0m; each percentile contains 313.32 observations\n"
+		"sockperf: ---> <MAX> observation = 4283.489\n"
+		"sockperf: ---> percentile 99.999 = 4283.489\n"
+		"sockperf: ---> percentile 99.990 = 1247.180\n"
+		"sockperf: ---> percentile 99.900 =  190.183\n"
+		"sockperf: ---> percentile 99.000 =   89.864\n"
+		"sockperf: ---> percentile 90.000 =   67.921\n"
+		"sockperf: ---> percentile 75.000 =   62.483\n"
+		"sockperf: ---> percentile 50.000 =   57.345\n"
+		"sockperf: ---> percentile 25.000 =   53.239\n"
+		"sockperf: ---> <MIN> observation =   12.749\n";
+	auto r = parse_sockperf(out);
+	REQUIRE(r);
+	CHECK(r->avg == Approx(58.431));
+	CHECK(r->p50 == Approx(57.345));
+	CHECK(r->p90 == Approx(67.921));
+	CHECK(r->p99 == Approx(89.864));
+	CHECK(r->p999 == Approx(190.183));
+	CHECK(r->p9999 == Approx(1247.180));
+	CHECK(r->max == Approx(4283.489));
+	CHECK(r->min == Approx(12.749));
+	CHECK(r->observations == 31332);
+	CHECK(r->rps() == Approx(31332 / 1.832));
+	CHECK_FALSE(parse_sockperf("sockperf: No valid observations found.\n"));
+}
+
+TEST_CASE("bench external: wrk --latency output", "[bench][external]")
+{
+	const std::string out = "Running 3s test @ http://127.0.0.1:7114/\n"
+				"  2 threads and 64 connections\n"
+				"  Thread Stats   Avg      Stdev     Max   +/- Stdev\n"
+				"    Latency     7.29ms    3.21ms  24.62ms   68.12%\n"
+				"    Req/Sec     3.34k   410.12     4.01k    72.00%\n"
+				"  Latency Distribution\n"
+				"     50%    6.80ms\n"
+				"     75%    9.10ms\n"
+				"     90%   14.88ms\n"
+				"     99%   24.62ms\n"
+				"  19956 requests in 3.00s, 2.86MB read\n"
+				"  Socket errors: connect 0, read 1, write 0, timeout 2\n"
+				"Requests/sec:   6652.10\n"
+				"Transfer/sec:      0.95MB\n";
+	auto r = parse_wrk(out);
+	REQUIRE(r);
+	CHECK(r->avg_us == Approx(7290));
+	CHECK(r->max_us == Approx(24620));
+	CHECK(r->p50 == Approx(6800));
+	CHECK(r->p75 == Approx(9100));
+	CHECK(r->p90 == Approx(14880));
+	CHECK(r->p99 == Approx(24620));
+	CHECK(r->requests == 19956);
+	CHECK(r->duration_s == Approx(3.0));
+	CHECK(r->rps == Approx(6652.10));
+	CHECK(r->socket_errors == 3);
+	CHECK(parse_duration_us("250ns") == Approx(0.25));
+	CHECK(parse_duration_us("1.50s") == Approx(1.5e6));
+	CHECK_FALSE(parse_duration_us("fast"));
+	CHECK_FALSE(parse_wrk("unable to connect to 127.0.0.1:7114 Connection refused\n"));
+}
+
+TEST_CASE("bench external: a listening port in /proc/net/tcp", "[bench][external]")
+{
+	const std::string t =
+		"  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
+		"   0: 0100007F:1BBC 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1 1\n"
+		"   1: 0100007F:1BBD 0100007F:D431 01 00000000:00000000 00:00000000 00000000     0        0 2 1\n";
+	CHECK(port_listening(t, 7100));
+	CHECK_FALSE(port_listening(t, 7101));	// established, not listening
+	CHECK_FALSE(port_listening(t, 80));
+}
+
+TEST_CASE("bench http: the responder answers like the kernel handler", "[bench][http]")
+{
+	CHECK(http::response(true, false) ==
+	      "HTTP/1.1 200 OK\r\nServer: syncsock\r\nContent-Type: text/plain\r\n"
+	      "Content-Length: 20\r\nConnection: keep-alive\r\n\r\nHello from syncsock\n");
+	CHECK(http::response(false, true) ==
+	      "HTTP/1.1 200 OK\r\nServer: syncsock\r\nContent-Type: text/plain\r\n"
+	      "Content-Length: 20\r\nConnection: close\r\n\r\n");
+
+	http::Session s;
+	std::string out;
+	// Two pipelined requests, split across reads, then a body to skip.
+	std::string in = "GET / HTTP/1.1\r\nHost: x\r\n\r\nHEAD / HTTP/1.1\r\nHost: x\r\n\r\n"
+			 "POST / HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello"
+			 "GET / HTTP/1.0\r\n\r\n";
+	CHECK(s.feed(in.data(), 10, out));
+	CHECK(out.empty());
+	CHECK_FALSE(s.feed(in.data() + 10, in.size() - 10, out));	// HTTP/1.0: closes
+	CHECK(out == http::response(true, false) + http::response(true, true) +
+			     http::response(true, false) + http::response(false, false));
+
+	http::Session bad;
+	out.clear();
+	CHECK_FALSE(bad.feed("GET /\r\n\r\n", 10, out));
+	CHECK(out == std::string(http::bad_request));
+
+	http::Request rq;
+	CHECK(http::parse("GET / HTTP/1.1\r\nConnection: Close\r\n\r\n", rq));
+	CHECK_FALSE(rq.keep);
+	CHECK(http::parse("GET / HTTP/1.0\r\nConnection: keep-alive, Upgrade\r\n\r\n", rq));
+	CHECK(rq.keep);
+	CHECK_FALSE(http::parse("GET / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n", rq));
+	CHECK_FALSE(http::parse("GET / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\n", rq));
+	CHECK_FALSE(http::parse("G(T / HTTP/1.1\r\n\r\n", rq));
+}
+
+TEST_CASE("bench options: lists, defaults and errors", "[bench][options]")
+{
+	CHECK(parse_count_list("1,64,1k,10k") == std::vector<unsigned>{1, 64, 1000, 10000});
+	CHECK(parse_size_list("64,4k") == std::vector<std::size_t>{64, 4096});
+	CHECK_FALSE(parse_count_list("1,,2"));
+	CHECK_FALSE(parse_count_list("0"));
+	CHECK_FALSE(parse_size_list("2M"));
+
+	std::string err;
+	auto o = parse_options({"syncsock-bench", "run"}, err);
+	REQUIRE(o);
+	CHECK(o->paths == path_order());
+	CHECK(o->conns == std::vector<unsigned>{1, 64});
+	CHECK(o->pin == "same");
+	CHECK(o->rate == 0);
+
+	o = parse_options({"syncsock-bench", "run", "--paths", "kernel,epoll", "--rate", "20k",
+			   "--sizes", "4k", "--kernel-port", "7000", "--duration", "0.5"},
+			  err);
+	REQUIRE(o);
+	CHECK(o->paths == std::vector<std::string>{"kernel", "epoll"});
+	CHECK(o->rate == 20000);
+	CHECK(o->sizes == std::vector<std::size_t>{4096});
+	CHECK(o->kernel_port == 7000);
+	CHECK(o->duration == 0.5);
+	CHECK(o->command_line ==
+	      "syncsock-bench run --paths kernel,epoll --rate 20k --sizes 4k --kernel-port 7000 --duration 0.5");
+
+	CHECK_FALSE(parse_options({"syncsock-bench", "run", "--paths", "kqueue"}, err));
+	CHECK(err == "bad --paths 'kqueue': unknown path 'kqueue' (kernel, epoll, io_uring, blocking, spin)");
+	CHECK_FALSE(parse_options({"syncsock-bench", "run", "--pin", "left"}, err));
+	CHECK_FALSE(parse_options({"syncsock-bench", "run", "--duration"}, err));
+	CHECK(err == "--duration needs a value");
+	CHECK_FALSE(parse_options({"syncsock-bench", "serve"}, err));
+	CHECK_FALSE(parse_options({"syncsock-bench", "table"}, err));
+	CHECK(err == "table needs result files");
+	o = parse_options({"syncsock-bench", "serve", "io_uring", "--port", "7102", "--threads", "2",
+			   "--cpus", "0,1", "--ready-fd", "3"},
+			  err);
+	REQUIRE(o);
+	CHECK(o->kind == "io_uring");
+	CHECK(o->server_threads == 2);
+	CHECK(o->cpus == std::vector<int>{0, 1});
+	CHECK(o->ready_fd == 3);
+}

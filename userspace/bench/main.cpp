@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: GPL-2.0
+//
+// syncsock-bench: how much a handler in softirq beats the same work behind
+// blocking recv, epoll and io_uring.  See usage() and
+// Documentation/benchmarks.md.
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "json.hpp"
+#include "options.hpp"
+#include "plot.hpp"
+#include "report.hpp"
+#include "run.hpp"
+
+#ifndef SYNCSOCK_BENCH_VERSION
+#define SYNCSOCK_BENCH_VERSION "0"
+#endif
+
+using namespace ssb;
+
+static bool load(const std::vector<std::string> &files, std::vector<json::Value> &docs)
+{
+	for (auto &f : files) {
+		std::ifstream in(f);
+		if (!in) {
+			std::fprintf(stderr, "syncsock-bench: cannot read %s\n", f.c_str());
+			return false;
+		}
+		std::stringstream ss;
+		ss << in.rdbuf();
+		json::ParseError err;
+		auto v = json::parse(ss.str(), &err);
+		if (!v) {
+			std::fprintf(stderr, "syncsock-bench: %s: not JSON: %s at byte %zu\n", f.c_str(),
+				     err.message.c_str(), err.offset);
+			return false;
+		}
+		docs.push_back(std::move(*v));
+	}
+	return true;
+}
+
+int main(int argc, char **argv)
+{
+	std::vector<std::string> args(argv, argv + argc);
+	std::string error;
+	auto o = parse_options(args, error);
+	if (!o) {
+		std::fprintf(stderr, "syncsock-bench: %s\n%s", error.c_str(), usage().c_str());
+		return 2;
+	}
+	if (o->command == "help") {
+		std::fputs(usage().c_str(), stdout);
+		return 0;
+	}
+	if (o->command == "version") {
+		std::printf("syncsock-bench %s (schema %s)\n", SYNCSOCK_BENCH_VERSION, kSchema);
+		return 0;
+	}
+	if (o->command == "run")
+		return run_bench(*o);
+	if (o->command == "serve")
+		return run_serve(*o);
+
+	std::vector<json::Value> docs;
+	if (!load(o->files, docs))
+		return 2;
+	if (o->command == "validate") {
+		int bad = 0;
+		for (std::size_t i = 0; i < docs.size(); i++) {
+			auto problems = validate(docs[i]);
+			// Paths that must have run cleanly.
+			for (auto &p : o->require_paths) {
+				bool ok = false;
+				for (auto &r : docs[i]["runs"].items())
+					if (r.str("path") == p && r.num("errors") == 0 &&
+					    r.num("requests") > 0 &&
+					    r.num("verified_bytes") >= r.num("requests") * r.num("msg_size"))
+						ok = true;
+				if (!ok)
+					problems.push_back("no clean run of path " + p);
+			}
+			if (o->strict) {
+				for (const char *sect : {"runs", "external"})
+					for (auto &r : docs[i][sect].items())
+						if (r.find("error") || r.num("errors") != 0)
+							problems.push_back(
+								std::string(sect) + ": " +
+								r.str("path", r.str("tool") + " " + r.str("server")) +
+								" failed: " + r.str("error"));
+			}
+			for (auto &p : problems)
+				std::printf("%s: %s\n", o->files[i].c_str(), p.c_str());
+			if (problems.empty())
+				std::printf("%s: valid %s, %zu runs, %zu external\n", o->files[i].c_str(),
+					    kSchema, docs[i]["runs"].size(), docs[i]["external"].size());
+			bad += !problems.empty();
+		}
+		return bad ? 1 : 0;
+	}
+	if (o->command == "table" || o->command == "report") {
+		bool md = o->command == "report" || o->markdown;
+		std::string out;
+		for (auto &d : docs)
+			out += render_conditions(d, md) + "\n";
+		out += render_report(docs, md);
+		std::fputs(out.c_str(), stdout);
+		return 0;
+	}
+	if (o->command == "plot") {
+		std::vector<std::string> errors;
+		auto pngs = plot(docs, o->out_dir, o->render, o->all_cdfs, errors);
+		for (auto &p : pngs)
+			std::printf("%s\n", p.c_str());
+		for (auto &e : errors)
+			std::fprintf(stderr, "syncsock-bench: %s\n", e.c_str());
+		return errors.empty() ? 0 : 1;
+	}
+	return 2;
+}

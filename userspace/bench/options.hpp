@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: GPL-2.0
+//
+// syncsock-bench's command line.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ssb {
+
+struct Options {
+	std::string command;	// run, serve, table, report, plot, validate, help, version
+
+	// run
+	std::vector<std::string> paths;	// default: every path
+	std::vector<unsigned> conns{1, 64};
+	std::vector<std::size_t> sizes{64};
+	unsigned depth = 1;
+	double rate = 0;	// open loop, messages/s; 0: closed loop
+	double duration = 3;
+	double warmup = 1;
+	unsigned client_threads = 0;	// 0: one per CPU
+	unsigned server_threads = 0;	// 0: one per CPU
+	std::string pin = "same";	// same, cross, none
+	std::string host = "127.0.0.1";
+	std::uint16_t port = 7100;	// first port of the servers
+	std::uint16_t kernel_port = 0;	// an existing listener; 0: add one
+	std::string device = "/dev/syncsock";
+	bool sockperf = false;
+	std::vector<std::size_t> sockperf_sizes{64};
+	bool wrk = false;
+	std::vector<unsigned> wrk_conns{1, 64};
+	double ext_duration = 3;
+	unsigned memory_conns = 0;
+	std::string json_path;
+	std::string label;
+	std::string accelerator;
+	bool quiet = false;
+
+	// serve
+	std::string kind;
+	int ready_fd = -1;
+	std::vector<int> cpus;	// serve: worker CPUs
+	bool cpus_set = false;
+
+	// table, report, plot, validate
+	std::vector<std::string> files;
+	std::string out_dir = ".";
+	bool markdown = false;
+	bool all_cdfs = false;
+	bool render = true;
+	std::vector<std::string> require_paths;
+	bool strict = false;	// validate: no run or external may have failed
+
+	std::string command_line;	// as typed, for the result file
+};
+
+// Parse argv; nullopt and @error (a one-line message) on a usage error.
+std::optional<Options> parse_options(const std::vector<std::string> &args, std::string &error);
+
+// "1,64,1k,10k" (k = 1000) and "64,4k" (k = 1024 for sizes).
+std::optional<std::vector<unsigned>> parse_count_list(const std::string &s);
+std::optional<std::vector<std::size_t>> parse_size_list(const std::string &s);
+
+std::string usage();
+
+} // namespace ssb

@@ -1,0 +1,502 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "report.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <tuple>
+
+namespace ssb {
+
+const std::vector<std::string> &path_order()
+{
+	static const std::vector<std::string> order = {"kernel", "epoll", "io_uring", "blocking",
+						       "spin"};
+	return order;
+}
+
+static int path_rank(const std::string &p)
+{
+	auto &o = path_order();
+	auto it = std::find(o.begin(), o.end(), p);
+	return it == o.end() ? int(o.size()) : int(it - o.begin());
+}
+
+TextTable::TextTable(std::vector<std::string> titles, std::vector<bool> right)
+	: titles_(std::move(titles)), right_(std::move(right))
+{
+	if (right_.empty()) {
+		right_.assign(titles_.size(), true);
+		if (!right_.empty())
+			right_[0] = false;
+	}
+	right_.resize(titles_.size(), true);
+}
+
+static std::size_t width(const std::string &s)
+{
+	// UTF-8 aware: count code points.
+	std::size_t n = 0;
+	for (unsigned char c : s)
+		if ((c & 0xc0) != 0x80)
+			n++;
+	return n;
+}
+
+std::string TextTable::render() const
+{
+	std::vector<std::size_t> w(titles_.size());
+	for (std::size_t i = 0; i < titles_.size(); i++)
+		w[i] = width(titles_[i]);
+	for (auto &r : rows_)
+		for (std::size_t i = 0; i < r.size() && i < w.size(); i++)
+			w[i] = std::max(w[i], width(r[i]));
+	auto line = [&](const std::vector<std::string> &cells) {
+		std::string out;
+		for (std::size_t i = 0; i < titles_.size(); i++) {
+			std::string c = i < cells.size() ? cells[i] : "";
+			std::string pad(w[i] - width(c), ' ');
+			if (i)
+				out += "  ";
+			out += right_[i] ? pad + c : c + pad;
+		}
+		while (!out.empty() && out.back() == ' ')
+			out.pop_back();
+		return out + "\n";
+	};
+	std::string out = line(titles_);
+	for (auto &r : rows_)
+		out += line(r);
+	return out;
+}
+
+std::string TextTable::markdown() const
+{
+	std::string out = "|";
+	for (auto &t : titles_)
+		out += " " + t + " |";
+	out += "\n|";
+	for (std::size_t i = 0; i < titles_.size(); i++)
+		out += right_[i] ? " ---: |" : " --- |";
+	out += "\n";
+	for (auto &r : rows_) {
+		out += "|";
+		for (std::size_t i = 0; i < titles_.size(); i++)
+			out += " " + (i < r.size() ? r[i] : std::string()) + " |";
+		out += "\n";
+	}
+	return out;
+}
+
+std::string fmt_fixed(double v, int decimals)
+{
+	if (!std::isfinite(v))
+		return "-";
+	char buf[64];
+	std::snprintf(buf, sizeof(buf), "%.*f", decimals, v);
+	return buf;
+}
+
+std::string fmt_us(double us)
+{
+	if (!std::isfinite(us) || us < 0)
+		return "-";
+	if (us >= 10000)
+		return fmt_fixed(us, 0);
+	if (us >= 100)
+		return fmt_fixed(us, 1);
+	return fmt_fixed(us, 2);
+}
+
+std::string fmt_count(double v)
+{
+	if (!std::isfinite(v))
+		return "-";
+	auto n = static_cast<long long>(std::llround(v));
+	std::string s = std::to_string(n < 0 ? -n : n);
+	std::string out;
+	int k = 0;
+	for (auto it = s.rbegin(); it != s.rend(); ++it) {
+		if (k && k % 3 == 0)
+			out += ',';
+		out += *it;
+		k++;
+	}
+	if (n < 0)
+		out += '-';
+	return std::string(out.rbegin(), out.rend());
+}
+
+std::string fmt_ratio(double r)
+{
+	if (!std::isfinite(r) || r <= 0)
+		return "-";
+	return fmt_fixed(r, r >= 10 ? 1 : 2) + "x";
+}
+
+bool small_guest(const json::Value &conditions)
+{
+	double kib = conditions.num("mem_total_kib");
+	return kib > 0 && kib < 1536 * 1024;
+}
+
+json::Value merged_runs(const std::vector<json::Value> &docs)
+{
+	json::Value out = json::Value::array();
+	for (auto &d : docs) {
+		const json::Value &c = d["conditions"];
+		for (auto &r : d["runs"].items()) {
+			json::Value run = r;
+			run.set("vcpus", c.num("vcpus"));
+			run.set("idle_poll", c["idle_poll"].as_bool());
+			run.set("small_guest", small_guest(c));
+			out.push(std::move(run));
+		}
+	}
+	return out;
+}
+
+json::Value merged_external(const std::vector<json::Value> &docs)
+{
+	json::Value out = json::Value::array();
+	for (auto &d : docs) {
+		const json::Value &c = d["conditions"];
+		for (auto &r : d["external"].items()) {
+			json::Value run = r;
+			run.set("vcpus", c.num("vcpus"));
+			run.set("idle_poll", c["idle_poll"].as_bool());
+			run.set("small_guest", small_guest(c));
+			out.push(std::move(run));
+		}
+	}
+	return out;
+}
+
+namespace {
+
+using Key = std::tuple<bool, bool, double, double, double, double, std::string, double>;
+
+Key key_of(const json::Value &r)
+{
+	// idle=poll runs after the plain ones, then those of a small guest;
+	// then vCPUs, size, connections.
+	return {r["idle_poll"].as_bool(), r["small_guest"].as_bool(), r.num("vcpus"),
+		r.num("msg_size"), r.num("conns"), r.num("depth", 1), r.str("mode", "closed"),
+		r.num("rate")};
+}
+
+std::string cell_title(const json::Value &r)
+{
+	auto n = [](double v) { return fmt_count(v); };
+	std::string t = n(r.num("vcpus")) + (r.num("vcpus") == 1 ? " vCPU" : " vCPUs");
+	if (r["idle_poll"].as_bool())
+		t += " (idle=poll)";
+	if (r["small_guest"].as_bool())
+		t += " (1 GiB guest)";
+	t += ", " + n(r.num("conns")) + (r.num("conns") == 1 ? " connection" : " connections");
+	t += ", " + n(r.num("msg_size")) + " B messages";
+	if (r.str("mode") == "open")
+		t += ", open loop at " + n(r.num("rate")) + " msg/s";
+	else
+		t += ", closed loop, depth " + n(r.num("depth", 1));
+	return t;
+}
+
+std::map<Key, std::vector<const json::Value *>> group(const json::Value &runs)
+{
+	std::map<Key, std::vector<const json::Value *>> g;
+	for (auto &r : runs.items())
+		g[key_of(r)].push_back(&r);
+	for (auto &[k, v] : g)
+		std::stable_sort(v.begin(), v.end(), [](auto *a, auto *b) {
+			return path_rank(a->str("path")) < path_rank(b->str("path"));
+		});
+	return g;
+}
+
+const json::Value *find_path(const std::vector<const json::Value *> &v, const std::string &p)
+{
+	for (auto *r : v)
+		if (r->str("path") == p && r->num("errors") == 0)
+			return r;
+	return nullptr;
+}
+
+double lat(const json::Value *r, const char *p)
+{
+	return r ? r->operator[]("latency_us").num(p, NAN) : NAN;
+}
+
+double tput(const json::Value *r)
+{
+	return r ? r->num("throughput_rps", NAN) : NAN;
+}
+
+double div(double a, double b)
+{
+	return (std::isfinite(a) && std::isfinite(b) && b > 0) ? a / b : NAN;
+}
+
+std::string heading(const std::string &t, bool md)
+{
+	return md ? "#### " + t + "\n\n" : "== " + t + "\n";
+}
+
+} // namespace
+
+std::string render_conditions(const json::Value &doc, bool md)
+{
+	const json::Value &c = doc["conditions"];
+	std::string s;
+	auto line = [&](const std::string &k, const std::string &v) {
+		if (v.empty())
+			return;
+		s += md ? "- " + k + ": " + v + "\n" : "  " + k + ": " + v + "\n";
+	};
+	line("date", c.str("date"));
+	line("guest kernel", c.str("kernel") + " " + c.str("kernel_version"));
+	line("vCPUs", fmt_count(c.num("vcpus")) + (c["idle_poll"].as_bool() ? ", idle=poll" : ""));
+	line("accelerator", c.str("accelerator"));
+	line("CPU model", c.str("cpu_model"));
+	line("memory", fmt_count(c.num("mem_total_kib") / 1024) + " MiB");
+	line("syncsock module", c.str("module_version"));
+	line("pinning", c.str("pin"));
+	line("command line", c.str("command_line"));
+	line("note", c.str("label"));
+	return s;
+}
+
+std::string render_report(const std::vector<json::Value> &docs, bool md)
+{
+	json::Value runs = merged_runs(docs);
+	std::string out;
+	for (auto &[k, v] : group(runs)) {
+		const json::Value *base = find_path(v, "epoll");
+		out += heading(cell_title(*v.front()) + " (ratios against epoll)", md);
+		if (md)
+			out += "";
+		TextTable t({"path", "p50 us", "p90 us", "p99 us", "p99.9 us", "max us", "req/s",
+			     "p50 x", "p99 x", "req/s x", "CPU us/req", "usr/sys/si", "ctx/req srv",
+			     "ctx/req sys"});
+		std::string failures;
+		for (auto *r : v) {
+			const json::Value &cpu = (*r)["cpu_us_per_req"];
+			const json::Value &ctx = (*r)["ctx_per_req"];
+			std::string path = r->str("path");
+			if (r->num("errors") != 0) {
+				failures += (md ? "- " : "") + path + ": FAILED: " +
+					    r->str("error", "errors") + "\n";
+				continue;
+			}
+			t.add({path, fmt_us(lat(r, "p50")), fmt_us(lat(r, "p90")), fmt_us(lat(r, "p99")),
+			       fmt_us(lat(r, "p99.9")), fmt_us(lat(r, "max")), fmt_count(tput(r)),
+			       fmt_ratio(div(lat(r, "p50"), lat(base, "p50"))),
+			       fmt_ratio(div(lat(r, "p99"), lat(base, "p99"))),
+			       fmt_ratio(div(tput(r), tput(base))), fmt_fixed(cpu.num("total", NAN), 1),
+			       fmt_fixed(cpu.num("user", NAN), 1) + "/" +
+				       fmt_fixed(cpu.num("system", NAN), 1) + "/" +
+				       fmt_fixed(cpu.num("softirq", NAN), 1),
+			       fmt_fixed(ctx.num("server", NAN), 2), fmt_fixed(ctx.num("system", NAN), 2)});
+		}
+		out += md ? t.markdown() : t.render();
+		if (!failures.empty())
+			out += (md ? "\n" : "") + failures;
+		out += "\n";
+	}
+	out += render_summary(docs, md);
+	std::string ext = render_external(docs, md);
+	if (!ext.empty())
+		out += "\n" + ext;
+	return out;
+}
+
+std::string render_summary(const std::vector<json::Value> &docs, bool md)
+{
+	json::Value runs = merged_runs(docs);
+	TextTable t({"vCPUs", "conns", "size", "loop", "p50 vs epoll", "p99 vs epoll",
+		     "req/s vs epoll", "req/s vs io_uring", "kernel req/s", "kernel ctx/req srv"},
+		    {false, true, true, false, true, true, true, true, true, true});
+	bool any = false;
+	for (auto &[k, v] : group(runs)) {
+		const json::Value *kr = find_path(v, "kernel");
+		if (!kr)
+			continue;
+		const json::Value *ep = find_path(v, "epoll");
+		const json::Value *ur = find_path(v, "io_uring");
+		std::string vc = fmt_count(kr->num("vcpus")) +
+				 ((*kr)["idle_poll"].as_bool() ? " idle=poll" : "") +
+				 ((*kr)["small_guest"].as_bool() ? " 1 GiB" : "");
+		std::string loop = kr->str("mode") == "open"
+					   ? "open " + fmt_count(kr->num("rate")) + "/s"
+					   : "closed d" + fmt_count(kr->num("depth", 1));
+		t.add({vc, fmt_count(kr->num("conns")), fmt_count(kr->num("msg_size")) + " B", loop,
+		       fmt_ratio(div(lat(kr, "p50"), lat(ep, "p50"))),
+		       fmt_ratio(div(lat(kr, "p99"), lat(ep, "p99"))),
+		       fmt_ratio(div(tput(kr), tput(ep))), fmt_ratio(div(tput(kr), tput(ur))),
+		       fmt_count(tput(kr)), fmt_fixed((*kr)["ctx_per_req"].num("server", NAN), 3)});
+		any = true;
+	}
+	if (!any)
+		return {};
+	return heading("the kernel path against epoll and io_uring (latency: lower is better; "
+		       "throughput: higher is better)",
+		       md) +
+	       (md ? t.markdown() : t.render());
+}
+
+std::string render_external(const std::vector<json::Value> &docs, bool md)
+{
+	json::Value ext = merged_external(docs);
+	std::string out;
+	TextTable sp({"vCPUs", "size", "server", "avg us", "p50 us", "p99 us", "p99.9 us", "max us",
+		      "msg/s", "p50 x", "p99 x", "msg/s x"},
+		     {false, true, false, true, true, true, true, true, true, true, true, true});
+	TextTable wk({"vCPUs", "conns", "server", "avg us", "p50 us", "p90 us", "p99 us", "req/s",
+		      "p50 x", "p99 x", "req/s x"},
+		     {false, true, false, true, true, true, true, true, true, true, true});
+	bool any_sp = false, any_wk = false;
+	// Baselines: sockperf's epoll server, and the user-space HTTP responder.
+	auto base_of = [&](const json::Value &r, const std::string &server) -> const json::Value * {
+		for (auto &b : ext.items())
+			if (b.str("tool") == r.str("tool") && b.str("server") == server &&
+			    b.num("vcpus") == r.num("vcpus") &&
+			    b["idle_poll"].as_bool() == r["idle_poll"].as_bool() &&
+			    b.num("msg_size") == r.num("msg_size") && b.num("conns") == r.num("conns") &&
+			    !b.find("error"))
+				return &b;
+		return nullptr;
+	};
+	for (auto &r : ext.items()) {
+		std::string vc = fmt_count(r.num("vcpus")) + (r["idle_poll"].as_bool() ? " idle=poll" : "");
+		const json::Value &l = r["latency_us"];
+		if (r.find("error")) {
+			(r.str("tool") == "sockperf" ? sp : wk).add({vc, "", r.str("server"), "FAILED: " + r.str("error")});
+			(r.str("tool") == "sockperf" ? any_sp : any_wk) = true;
+			continue;
+		}
+		if (r.str("tool") == "sockperf") {
+			const json::Value *b = base_of(r, "sockperf-epoll");
+			const json::Value &bl = b ? (*b)["latency_us"] : json::Value();
+			sp.add({vc, fmt_count(r.num("msg_size")) + " B", r.str("server"),
+				fmt_us(l.num("avg", NAN)), fmt_us(l.num("p50", NAN)),
+				fmt_us(l.num("p99", NAN)), fmt_us(l.num("p99.9", NAN)),
+				fmt_us(l.num("max", NAN)), fmt_count(r.num("throughput_rps", NAN)),
+				fmt_ratio(div(l.num("p50", NAN), bl.num("p50", NAN))),
+				fmt_ratio(div(l.num("p99", NAN), bl.num("p99", NAN))),
+				fmt_ratio(div(r.num("throughput_rps", NAN),
+					      b ? b->num("throughput_rps", NAN) : NAN))});
+			any_sp = true;
+		} else if (r.str("tool") == "wrk") {
+			const json::Value *b = base_of(r, "user-http");
+			const json::Value &bl = b ? (*b)["latency_us"] : json::Value();
+			wk.add({vc, fmt_count(r.num("conns")), r.str("server"),
+				fmt_us(l.num("avg", NAN)), fmt_us(l.num("p50", NAN)),
+				fmt_us(l.num("p90", NAN)), fmt_us(l.num("p99", NAN)),
+				fmt_count(r.num("throughput_rps", NAN)),
+				fmt_ratio(div(l.num("p50", NAN), bl.num("p50", NAN))),
+				fmt_ratio(div(l.num("p99", NAN), bl.num("p99", NAN))),
+				fmt_ratio(div(r.num("throughput_rps", NAN),
+					      b ? b->num("throughput_rps", NAN) : NAN))});
+			any_wk = true;
+		}
+	}
+	if (any_sp)
+		out += heading("sockperf ping-pong, round trip (ratios against sockperf server --iomux-type epoll)", md) +
+		       (md ? sp.markdown() : sp.render()) + "\n";
+	if (any_wk)
+		out += heading("wrk, HTTP keep-alive (ratios against the user-space epoll responder)", md) +
+		       (md ? wk.markdown() : wk.render()) + "\n";
+	for (auto &d : docs) {
+		const json::Value &m = d["memory"];
+		if (!m.is_object())
+			continue;
+		TextTable mt({"path", "conns held", "slab KiB", "slab B/conn", "kmalloc B/conn"});
+		for (auto &e : m["paths"].items())
+			mt.add({e.str("path"), fmt_count(e.num("conns")), fmt_count(e.num("slab_kib")),
+				fmt_count(e.num("slab_bytes_per_conn")),
+				fmt_count(e.num("kmalloc_bytes_per_conn"))});
+		out += heading("memory with " + fmt_count(m.num("conns")) +
+				       " connections held (both ends' sockets; " +
+				       fmt_count(d["conditions"].num("mem_total_kib") / 1024) +
+				       " MiB guest)",
+			       md) +
+		       (md ? mt.markdown() : mt.render());
+		if (m.find("module_bytes_per_conn"))
+			out += (md ? "\n" : "") + std::string("  the module's own memory per connection: ") +
+			       fmt_count(m.num("module_bytes_per_conn")) +
+			       " bytes (kmalloc delta of the kernel path minus the epoll path)\n";
+		out += "\n";
+	}
+	return out;
+}
+
+std::vector<std::string> validate(const json::Value &doc)
+{
+	std::vector<std::string> p;
+	auto need = [&](const json::Value &o, const std::string &where, const char *k,
+			json::Value::Type t) {
+		const json::Value *v = o.find(k);
+		if (!v)
+			p.push_back(where + ": no \"" + k + "\"");
+		else if (v->type() != t && !(t == json::Value::Type::number && v->is_null()))
+			p.push_back(where + ": \"" + k + "\" has the wrong type");
+	};
+	using T = json::Value::Type;
+	if (!doc.is_object())
+		return {"the document is not an object"};
+	if (doc.str("schema") != kSchema)
+		p.push_back(std::string("schema is not \"") + kSchema + "\"");
+	need(doc, "document", "conditions", T::object);
+	need(doc, "document", "runs", T::array);
+	const json::Value &c = doc["conditions"];
+	for (const char *k : {"date", "command_line", "kernel", "accelerator", "cpu_model"})
+		need(c, "conditions", k, T::string);
+	for (const char *k : {"vcpus", "mem_total_kib"})
+		need(c, "conditions", k, T::number);
+	need(c, "conditions", "idle_poll", T::boolean);
+	std::size_t i = 0;
+	for (auto &r : doc["runs"].items()) {
+		std::string w = "runs[" + std::to_string(i++) + "]";
+		for (const char *k : {"client", "path", "mode"})
+			need(r, w, k, T::string);
+		for (const char *k : {"conns", "msg_size", "depth", "duration_s", "requests",
+				      "throughput_rps", "errors", "verified_bytes"})
+			need(r, w, k, T::number);
+		if (r.num("errors") != 0) {
+			// A failed run says why; it may have nothing else.
+			need(r, w, "error", T::string);
+			continue;
+		}
+		need(r, w, "latency_us", T::object);
+		for (const char *k : {"p50", "p90", "p99", "p99.9", "max"})
+			need(r["latency_us"], w + ".latency_us", k, T::number);
+		need(r, w, "cdf_us", T::array);
+		need(r, w, "cpu_us_per_req", T::object);
+		for (const char *k : {"user", "system", "softirq", "total"})
+			need(r["cpu_us_per_req"], w + ".cpu_us_per_req", k, T::number);
+		need(r, w, "ctx_per_req", T::object);
+		for (const char *k : {"server", "client", "system"})
+			need(r["ctx_per_req"], w + ".ctx_per_req", k, T::number);
+		const std::string path = r.str("path");
+		if (std::find(path_order().begin(), path_order().end(), path) == path_order().end())
+			p.push_back(w + ": unknown path '" + path + "'");
+	}
+	if (const json::Value *e = doc.find("external")) {
+		if (!e->is_array())
+			p.push_back("document: \"external\" has the wrong type");
+		i = 0;
+		for (auto &r : e->items()) {
+			std::string w = "external[" + std::to_string(i++) + "]";
+			need(r, w, "tool", T::string);
+			need(r, w, "server", T::string);
+			if (!r.find("error")) {
+				need(r, w, "latency_us", T::object);
+				need(r, w, "throughput_rps", T::number);
+			}
+		}
+	}
+	return p;
+}
+
+} // namespace ssb

@@ -1,0 +1,990 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "run.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <fstream>
+#include <map>
+#include <stdexcept>
+
+#include "client.hpp"
+#include "external.hpp"
+#include "http.hpp"
+#include "kernel.hpp"
+#include "net.hpp"
+#include "report.hpp"
+#include "servers.hpp"
+#include "stats.hpp"
+#include "sysstat.hpp"
+
+#ifndef SYNCSOCK_BENCH_VERSION
+#define SYNCSOCK_BENCH_VERSION "0"
+#endif
+
+namespace ssb {
+
+namespace {
+
+bool tty_progress = false;
+bool quiet = false;
+std::uint64_t last_progress_line = 0;
+
+// Progress: rewritten in place on a terminal; elsewhere (a log, a guest's
+// serial line) a line every 5 s at most.
+void progress(const std::string &line)
+{
+	if (quiet)
+		return;
+	if (tty_progress) {
+		std::fprintf(stderr, "\r\033[K%s", line.c_str());
+	} else {
+		std::uint64_t now = now_ns();
+		if (now - last_progress_line < 5000000000ull)
+			return;
+		last_progress_line = now;
+		std::fprintf(stderr, "  ... %s\n", line.c_str());
+	}
+	std::fflush(stderr);
+}
+
+// A terminal that is not a serial line (a guest's ttyS* is a log).
+bool interactive(int fd)
+{
+	if (!isatty(fd))
+		return false;
+	const char *name = ttyname(fd);
+	const char *term = std::getenv("TERM");
+	if (name && std::strncmp(name, "/dev/ttyS", 9) == 0)
+		return false;
+	return !term || std::strcmp(term, "dumb") != 0;
+}
+
+void say(const std::string &line)
+{
+	last_progress_line = now_ns();
+	if (tty_progress)
+		std::fprintf(stderr, "\r\033[K");
+	std::fprintf(stderr, "%s\n", line.c_str());
+	std::fflush(stderr);
+}
+
+std::string cpu_model()
+{
+	std::string text = read_file("/proc/cpuinfo");
+	auto p = text.find("model name");
+	if (p == std::string::npos)
+		return "unknown";
+	auto colon = text.find(':', p);
+	auto eol = text.find('\n', p);
+	std::string m = text.substr(colon + 1, eol - colon - 1);
+	while (!m.empty() && m.front() == ' ')
+		m.erase(0, 1);
+	return m;
+}
+
+std::string iso_date()
+{
+	std::time_t t = std::time(nullptr);
+	char buf[64];
+	std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+	return buf;
+}
+
+std::string trim(std::string s)
+{
+	while (!s.empty() && (s.back() == '\n' || s.back() == ' '))
+		s.pop_back();
+	return s;
+}
+
+std::string self_exe()
+{
+	char buf[4096];
+	ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return "syncsock-bench";
+	buf[n] = 0;
+	return buf;
+}
+
+std::string join(const std::vector<int> &v)
+{
+	std::string s;
+	for (auto x : v)
+		s += (s.empty() ? "" : ",") + std::to_string(x);
+	return s.empty() ? "none" : s;
+}
+
+void sleep_s(double s)
+{
+	if (s <= 0)
+		return;
+	struct timespec ts = {time_t(s), long((s - std::floor(s)) * 1e9)};
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR) {
+	}
+}
+
+struct Placement {
+	std::vector<int> client;	// CPU of client thread i
+	std::vector<int> server;	// CPU of server worker i
+};
+
+Placement placement(const Options &o)
+{
+	Placement p;
+	if (o.pin == "none")
+		return p;
+	auto cpus = allowed_cpus();
+	p.client = cpus;
+	p.server = cpus;
+	if (o.pin == "cross" && cpus.size() > 1)
+		std::rotate(p.server.begin(), p.server.begin() + 1, p.server.end());
+	return p;
+}
+
+// The server child running now, killed (its process group) if we are
+// interrupted: a spinning server must not outlive the benchmark.
+volatile sig_atomic_t g_child = -1;
+
+void on_signal(int sig)
+{
+	pid_t pid = g_child;
+	if (pid > 0) {
+		kill(-pid, SIGKILL);
+		kill(pid, SIGKILL);
+	}
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+void track_child(pid_t pid)
+{
+	g_child = pid;
+}
+
+// A user-space server in a child process: the server's context switches and
+// CPU time are the child's.
+struct ServerProc {
+	pid_t pid = -1;
+	~ServerProc() { stop(); }
+	void stop()
+	{
+		if (pid > 0) {
+			kill_wait(pid);
+			track_child(-1);
+		}
+		pid = -1;
+	}
+};
+
+void start_server(ServerProc &sp, const std::string &kind, const Options &o, std::uint16_t port,
+		  const Placement &pl, unsigned threads)
+{
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) < 0)
+		throw std::runtime_error(std::string("pipe: ") + strerror(errno));
+	std::vector<std::string> argv = {self_exe(),   "serve", kind,	  "--host",
+					 o.host,       "--port", std::to_string(port),
+					 "--threads", std::to_string(threads), "--cpus",
+					 join(pl.server), "--ready-fd", "3"};
+	std::vector<char *> args;
+	for (auto &a : argv)
+		args.push_back(a.data());
+	args.push_back(nullptr);
+	pid_t pid = fork();
+	if (pid < 0)
+		throw std::runtime_error(std::string("fork: ") + strerror(errno));
+	if (pid == 0) {
+		dup2(p[1], 3);	// dup2 clears O_CLOEXEC on 3
+		setpgid(0, 0);
+		prctl(PR_SET_PDEATHSIG, SIGKILL);	// never outlive the benchmark
+		execv(args[0], args.data());
+		_exit(127);
+	}
+	close(p[1]);
+	sp.pid = pid;
+	track_child(pid);
+	pollfd pf = {p[0], POLLIN, 0};
+	char buf[16] = {};
+	int r = poll(&pf, 1, 20000);
+	ssize_t n = r > 0 ? read(p[0], buf, sizeof(buf) - 1) : 0;
+	close(p[0]);
+	if (n <= 0 || std::strncmp(buf, "ready", 5) != 0) {
+		sp.stop();
+		throw std::runtime_error("the " + kind + " server did not start (port " +
+					 std::to_string(port) + ")");
+	}
+}
+
+// The counters a run is judged by, each group with the count of replies
+// the client had at the moment it was read: reading a blocking server's
+// 10,000 threads takes a while, and the replies meanwhile are its
+// denominator.
+struct Snapshot {
+	SystemCpu sys;
+	struct rusage self {};
+	std::uint64_t done_sys = 0;
+	CtxSwitches server;
+	ProcessCpu server_cpu;
+	std::uint64_t done_srv = 0;
+	std::map<std::string, std::uint64_t> kcount;
+	std::uint64_t done_k = 0;
+};
+
+struct CellContext {
+	const Options &o;
+	Placement pl;
+	KernelControl *kc = nullptr;
+	std::uint32_t kernel_id = 0;
+	std::uint16_t kernel_port = 0;
+	unsigned ncpu = 1;
+};
+
+// Before the window (@before): the slow readings first and /proc/stat last;
+// after it, /proc/stat first.
+Snapshot snap(pid_t server, CellContext &cx, bool kernel, const Client &cl, bool before)
+{
+	Snapshot s;
+	auto fast = [&] {
+		s.sys = read_system_cpu().value_or(SystemCpu{});
+		getrusage(RUSAGE_SELF, &s.self);
+		s.done_sys = cl.completed_so_far();
+	};
+	auto slow = [&] {
+		if (kernel && cx.kc) {
+			s.kcount = cx.kc->counters(cx.kernel_id);
+			s.done_k = cl.completed_so_far();
+		}
+		if (server > 0) {
+			s.server = process_ctx(server);
+			s.server_cpu = process_cpu(server);
+			s.done_srv = cl.completed_so_far();
+		}
+	};
+	if (before) {
+		slow();
+		fast();
+	} else {
+		fast();
+		slow();
+	}
+	return s;
+}
+
+double tv_us(const timeval &t)
+{
+	return double(t.tv_sec) * 1e6 + double(t.tv_usec);
+}
+
+std::uint64_t kmalloc_bytes(const std::map<std::string, std::uint64_t> &slab)
+{
+	std::uint64_t sum = 0;
+	for (auto &[k, v] : slab)
+		if (k.rfind("kmalloc-", 0) == 0)	// not dma-, not cg-
+			sum += v;
+	return sum;
+}
+
+struct MemSnap {
+	std::uint64_t slab_kib = 0;
+	std::uint64_t kmalloc = 0;
+	bool have_slabinfo = false;
+};
+
+MemSnap mem_snap()
+{
+	MemSnap m;
+	auto mi = parse_meminfo(read_file("/proc/meminfo"));
+	m.slab_kib = mi.count("Slab") ? mi["Slab"] : 0;
+	std::string si = read_file("/proc/slabinfo");
+	if (!si.empty()) {
+		m.have_slabinfo = true;
+		m.kmalloc = kmalloc_bytes(parse_slabinfo(si));
+	}
+	return m;
+}
+
+void raise_threads_max(unsigned want)
+{
+	std::string cur = read_file("/proc/sys/kernel/threads-max");
+	if (cur.empty() || std::stoul(cur) >= want)
+		return;
+	std::ofstream f("/proc/sys/kernel/threads-max");
+	f << want << "\n";
+}
+
+std::string cell_name(const std::string &path, unsigned conns, std::size_t size)
+{
+	char buf[128];
+	std::snprintf(buf, sizeof(buf), "%-8s %5u conns %5zu B", path.c_str(), conns, size);
+	return buf;
+}
+
+json::Value run_cell(CellContext &cx, const std::string &path, unsigned conns, std::size_t size,
+		     const std::string &tag)
+{
+	const Options &o = cx.o;
+	json::Value r = json::Value::object();
+	r.set("client", "syncsock-bench");
+	r.set("path", path);
+	r.set("conns", conns);
+	r.set("msg_size", std::uint64_t(size));
+	r.set("depth", o.depth);
+	r.set("mode", o.rate > 0 ? "open" : "closed");
+	r.set("rate", o.rate);
+	r.set("duration_s", o.duration);
+	r.set("warmup_s", o.warmup);
+	auto fail = [&](const std::string &why) {
+		r.set("requests", 0);
+		r.set("throughput_rps", 0);
+		r.set("verified_bytes", 0);
+		r.set("errors", 1);
+		r.set("error", why);
+		say(tag + " " + cell_name(path, conns, size) + ": FAILED: " + why);
+		return r;
+	};
+
+	bool kernel = path == "kernel";
+	unsigned sthreads = o.server_threads ? o.server_threads : cx.ncpu;
+	ServerProc sp;
+	std::uint16_t port;
+	if (kernel) {
+		if (!cx.kc || !cx.kernel_id)
+			return fail("no syncsock listener (is syncsock.ko loaded?)");
+		port = cx.kernel_port;
+	} else {
+		auto &po = path_order();
+		port = std::uint16_t(o.port + (std::find(po.begin(), po.end(), path) - po.begin()));
+		if (path == "blocking")
+			raise_threads_max(conns * 2 + 4096);
+		raise_nofile(std::uint64_t(conns) * 2 + 1024);
+		try {
+			start_server(sp, path, o, port, cx.pl, sthreads);
+		} catch (const std::exception &e) {
+			return fail(e.what());
+		}
+	}
+	r.set("server_threads", kernel ? 0u : (path == "blocking" ? conns : sthreads));
+
+	ClientConfig cc;
+	cc.addr = make_addr(o.host, port);
+	cc.conns = conns;
+	cc.msg_size = size;
+	cc.depth = o.depth;
+	cc.rate = o.rate;
+	cc.threads = o.client_threads ? o.client_threads : cx.ncpu;
+	cc.cpus = cx.pl.client;
+	MemSnap m0 = mem_snap();
+	Client cl(cc);
+	std::string name = tag + " " + cell_name(path, conns, size);
+	try {
+		cl.connect([&](unsigned n) {
+			progress(name + ": connecting " + std::to_string(n) + "/" + std::to_string(conns));
+		});
+	} catch (const std::exception &e) {
+		return fail(e.what());
+	}
+	cl.start();
+	// Warm-up: its time, and until every connection has been answered
+	// once (accepted and served), at most two minutes.
+	std::uint64_t w0 = now_ns();
+	while (true) {
+		std::uint64_t el = now_ns() - w0;
+		bool all = cl.answered_conns() >= conns;
+		if ((el >= std::uint64_t(o.warmup * 1e9) && all) || el > 120000000000ull ||
+		    cl.failed())
+			break;
+		progress(name + ": warm-up, " + fmt_count(double(cl.answered_conns())) + "/" +
+			 fmt_count(conns) + " connections answered");
+		sleep_s(0.05);
+	}
+	r.set("warmup_answered_s", round_to(double(now_ns() - w0) / 1e9, 3));
+	if (cl.answered_conns() < conns) {
+		cl.measure_end();
+		cl.finish();
+		return fail(std::to_string(conns - cl.answered_conns()) +
+			    " connections never answered in two minutes");
+	}
+	MemSnap m1 = mem_snap();
+	Snapshot a = snap(sp.pid, cx, kernel, cl, true);
+	std::uint64_t c0 = cl.completed_so_far();
+	cl.measure_begin();
+	std::uint64_t t0 = now_ns();
+	std::uint64_t end = t0 + std::uint64_t(o.duration * 1e9);
+	while (true) {
+		std::uint64_t now = now_ns();
+		if (now >= end)
+			break;
+		double el = double(now - t0) / 1e9;
+		progress(name + ": " + fmt_fixed(el, 1) + "/" + fmt_fixed(o.duration, 1) + " s, " +
+			 fmt_count(el > 0 ? double(cl.completed_so_far() - c0) / el : 0) + " req/s");
+		sleep_s(std::min(0.25, double(end - now) / 1e9));
+	}
+	std::uint64_t t1 = now_ns();
+	cl.measure_end();
+	Snapshot b = snap(sp.pid, cx, kernel, cl, false);
+	ClientResult res = cl.finish();
+	cl.close_all();
+	sp.stop();
+
+	double window = double(t1 - t0) / 1e9;
+	double req = double(res.completed);
+	auto per_of = [](std::uint64_t x, std::uint64_t y) { return y > x ? 1.0 / double(y - x) : NAN; };
+	double per = per_of(a.done_sys, b.done_sys);
+	double per_srv = per_of(a.done_srv, b.done_srv);
+	double per_k = per_of(a.done_k, b.done_k);
+	Summary s = summarize(res.samples);
+	r.set("requests", res.completed);
+	r.set("throughput_rps", round_to(window > 0 ? req / window : 0, 1));
+	r.set("window_s", round_to(window, 4));
+	r.set("verified_bytes", res.verified_bytes);
+	r.set("errors", res.errors);
+	r.set("missed", res.missed);
+	r.set("unanswered", res.unanswered);
+	if (!res.first_error.empty())
+		r.set("error", res.first_error);
+	json::Value l = json::Value::object();
+	l.set("min", round_to(s.min / 1e3, 3));
+	l.set("mean", round_to(s.mean / 1e3, 3));
+	l.set("p50", round_to(s.p50 / 1e3, 3));
+	l.set("p90", round_to(s.p90 / 1e3, 3));
+	l.set("p99", round_to(s.p99 / 1e3, 3));
+	l.set("p99.9", round_to(s.p999 / 1e3, 3));
+	l.set("max", round_to(s.max / 1e3, 3));
+	r.set("latency_us", l);
+	json::Value cdf = json::Value::array();
+	for (auto &[v, f] : cdf_points(res.samples, 1e3))
+		cdf.push(json::Value(json::Value::Array{v, f}));
+	r.set("cdf_us", cdf);
+
+	double tick_us = 1e6 / double(ticks_per_second());
+	auto d = [&](std::uint64_t x, std::uint64_t y) { return double(y - x); };
+	json::Value cpu = json::Value::object();
+	double user = d(a.sys.user + a.sys.nice, b.sys.user + b.sys.nice) * tick_us * per;
+	double sys = d(a.sys.system, b.sys.system) * tick_us * per;
+	double irq = d(a.sys.irq, b.sys.irq) * tick_us * per;
+	double si = d(a.sys.softirq, b.sys.softirq) * tick_us * per;
+	cpu.set("user", round_to(user, 3));
+	cpu.set("system", round_to(sys, 3));
+	cpu.set("softirq", round_to(si, 3));
+	cpu.set("irq", round_to(irq, 3));
+	cpu.set("total", round_to(user + sys + si + irq, 3));
+	r.set("cpu_us_per_req", cpu);
+	double tot = d(a.sys.total(), b.sys.total());
+	r.set("cpu_busy", round_to(tot > 0 ? d(a.sys.busy(), b.sys.busy()) / tot : 0, 4));
+
+	json::Value ctx = json::Value::object();
+	double client_ctx = double((b.self.ru_nvcsw + b.self.ru_nivcsw) -
+				   (a.self.ru_nvcsw + a.self.ru_nivcsw));
+	if (kernel) {
+		// No server process: what could switch on the server side is
+		// the module's process-context work (a kworker run each).
+		double runs = double(b.kcount["work_runs"] - a.kcount["work_runs"]);
+		ctx.set("server", round_to(runs * per_k, 4));
+	} else {
+		ctx.set("server", round_to(double(b.server.total() - a.server.total()) * per_srv, 4));
+	}
+	ctx.set("client", round_to(client_ctx * per, 4));
+	ctx.set("system", round_to(d(a.sys.ctxt, b.sys.ctxt) * per, 4));
+	r.set("ctx_per_req", ctx);
+
+	json::Value pc = json::Value::object();
+	pc.set("server", kernel ? json::Value() :
+		json::Value(round_to(double((b.server_cpu.utime + b.server_cpu.stime) -
+				(a.server_cpu.utime + a.server_cpu.stime)) * tick_us * per_srv, 3)));
+	pc.set("client", round_to((tv_us(b.self.ru_utime) + tv_us(b.self.ru_stime) -
+				   tv_us(a.self.ru_utime) - tv_us(a.self.ru_stime)) * per, 3));
+	r.set("process_cpu_us_per_req", pc);
+
+	if (kernel) {
+		json::Value k = json::Value::object();
+		for (const char *n : {"rx_softirq", "rx_process", "rx_deferred", "work_runs",
+				      "tx_inline_bytes", "tx_inline_softirq_bytes", "tx_queued_bytes",
+				      "rx_bytes"})
+			k.set(n, b.kcount[n] - a.kcount[n]);
+		r.set("kernel_counters", k);
+	}
+	json::Value mem = json::Value::object();
+	mem.set("slab_kib_delta", double(m1.slab_kib) - double(m0.slab_kib));
+	if (m0.have_slabinfo)
+		mem.set("kmalloc_bytes_delta", double(m1.kmalloc) - double(m0.kmalloc));
+	r.set("memory", mem);
+
+	std::string line = name + ": ";
+	if (res.errors)
+		line += "FAILED: " + res.first_error;
+	else
+		line += fmt_count(req / window) + " req/s, p50 " + fmt_us(s.p50 / 1e3) + " us, p99 " +
+			fmt_us(s.p99 / 1e3) + " us, " + fmt_fixed(ctx.num("server"), 2) +
+			" ctx/req server";
+	say(line);
+	return r;
+}
+
+// ---- sockperf and wrk --------------------------------------------------------
+
+json::Value sockperf_run(const Options &o, const std::string &server, std::uint16_t port,
+			 std::size_t size, int client_cpu)
+{
+	json::Value r = json::Value::object();
+	r.set("tool", "sockperf");
+	r.set("server", server);
+	r.set("msg_size", std::uint64_t(size));
+	r.set("conns", 1);
+	r.set("duration_s", o.ext_duration);
+	std::vector<std::string> argv = {"sockperf", "ping-pong", "--tcp", "-i", o.host, "-p",
+					 std::to_string(port), "-t",
+					 // sockperf drops the first 0.4 s and more at the end
+					 std::to_string(std::max(2, int(std::ceil(o.ext_duration)))), "-m",
+					 std::to_string(size), "--full-rtt", "--no-rdtsc"};
+	std::string cmd;
+	for (auto &a : argv)
+		cmd += (cmd.empty() ? "" : " ") + a;
+	r.set("command", cmd);
+	int status;
+	std::string out = run_capture(argv, client_cpu, o.ext_duration + 60, status);
+	auto p = parse_sockperf(out);
+	if (!p) {
+		std::string tail = strip_ansi(out);
+		if (tail.size() > 300)
+			tail = tail.substr(tail.size() - 300);
+		r.set("error", "sockperf output not understood (status " + std::to_string(status) +
+				       "): " + tail);
+		say("sockperf " + server + ": FAILED");
+		return r;
+	}
+	json::Value l = json::Value::object();
+	l.set("avg", p->avg);
+	l.set("p50", p->p50);
+	l.set("p90", p->p90);
+	l.set("p99", p->p99);
+	l.set("p99.9", p->p999);
+	l.set("max", p->max);
+	r.set("latency_us", l);
+	r.set("observations", p->observations);
+	r.set("throughput_rps", round_to(p->rps(), 1));
+	say("sockperf ping-pong " + std::to_string(size) + " B vs " + server + ": " +
+	    fmt_count(p->rps()) + " msg/s, p50 " + fmt_us(p->p50) + " us, p99 " + fmt_us(p->p99) +
+	    " us (round trip)");
+	return r;
+}
+
+void run_sockperf(const Options &o, CellContext &cx, json::Value &ext)
+{
+	if (!have_program("sockperf")) {
+		say("sockperf is not installed: skipped");
+		return;
+	}
+	std::uint16_t kport = std::uint16_t(o.port + 11), uport = std::uint16_t(o.port + 12);
+	std::uint32_t kid = 0;
+	std::string err;
+	if (cx.kc)
+		kid = cx.kc->ensure(o.host, kport, "sockperf", "", err);
+	int client_cpu = cx.pl.client.empty() ? -1 : cx.pl.client[0];
+	int server_cpu = cx.pl.server.empty() ? -1 : cx.pl.server[0];
+	std::string feed = "/tmp/syncsock-bench-feed." + std::to_string(getpid());
+	{
+		std::ofstream f(feed);
+		f << "T:" << o.host << ":" << uport << "\n";
+	}
+	for (auto size : o.sockperf_sizes) {
+		if (kid) {
+			ext.push(sockperf_run(o, "kernel", kport, size, client_cpu));
+		} else {
+			json::Value r = json::Value::object();
+			r.set("tool", "sockperf");
+			r.set("server", "kernel");
+			r.set("msg_size", std::uint64_t(size));
+			r.set("error", err.empty() ? "no syncsock" : err);
+			ext.push(r);
+		}
+		for (std::string mux : {"epoll", "recvfrom"}) {
+			std::string log = "/tmp/syncsock-bench-sockperf." + std::to_string(getpid());
+			pid_t pid = spawn({"sockperf", "server", "-f", feed, "-F", mux}, server_cpu, log);
+			track_child(pid);
+			if (pid < 0 || !wait_listening(uport, 10)) {
+				kill_wait(pid);
+				json::Value r = json::Value::object();
+				r.set("tool", "sockperf");
+				r.set("server", "sockperf-" + mux);
+				r.set("msg_size", std::uint64_t(size));
+				r.set("error", "sockperf server did not start: " + read_file(log));
+				ext.push(r);
+				continue;
+			}
+			ext.push(sockperf_run(o, "sockperf-" + mux, uport, size, client_cpu));
+			kill_wait(pid);
+			track_child(-1);
+			unlink(log.c_str());
+		}
+	}
+	unlink(feed.c_str());
+}
+
+// One request on a fresh connection: the response bytes.
+std::string http_fetch(const std::string &host, std::uint16_t port, std::size_t want)
+{
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	sockaddr_in a = make_addr(host, port);
+	std::string out;
+	if (connect(fd, reinterpret_cast<sockaddr *>(&a), sizeof(a)) == 0) {
+		std::string rq = "GET / HTTP/1.1\r\nHost: " + host + "\r\n\r\n";
+		(void)!send(fd, rq.data(), rq.size(), MSG_NOSIGNAL);
+		std::uint64_t deadline = now_ns() + 5000000000ull;
+		while (out.size() < want && now_ns() < deadline) {
+			pollfd pf = {fd, POLLIN, 0};
+			if (poll(&pf, 1, 100) <= 0)
+				continue;
+			char buf[4096];
+			ssize_t n = recv(fd, buf, sizeof(buf), 0);
+			if (n <= 0)
+				break;
+			out.append(buf, std::size_t(n));
+		}
+	}
+	close_abort(fd);
+	return out;
+}
+
+void run_wrk(const Options &o, CellContext &cx, json::Value &ext)
+{
+	if (!have_program("wrk")) {
+		say("wrk is not installed: skipped");
+		return;
+	}
+	std::uint16_t kport = std::uint16_t(o.port + 13), uport = std::uint16_t(o.port + 14);
+	std::string err;
+	std::uint32_t kid = cx.kc ? cx.kc->ensure(o.host, kport, "http", "", err) : 0;
+	ServerProc sp;
+	unsigned sthreads = o.server_threads ? o.server_threads : cx.ncpu;
+	try {
+		start_server(sp, "http", o, uport, cx.pl, sthreads);
+	} catch (const std::exception &e) {
+		say(std::string("user-space http responder: ") + e.what());
+	}
+	// Equal behaviour: the same bytes for the same request.
+	const std::string &expect = http::response(true, false);
+	bool same = kid && sp.pid > 0 && http_fetch(o.host, kport, expect.size()) == expect &&
+		    http_fetch(o.host, uport, expect.size()) == expect;
+	if (kid && sp.pid > 0 && !same)
+		say("warning: the kernel http handler and the user-space responder answer differently");
+	bool started = sp.pid > 0;
+	sp.stop();
+	for (unsigned conns : o.wrk_conns) {
+		for (auto [server, port, ok] :
+		     {std::tuple<std::string, std::uint16_t, bool>{"kernel-http", kport, kid != 0},
+		      {"user-http", uport, started}}) {
+			// A fresh responder for each run: wrk's first connection
+			// is its connection 0, served by worker 0.
+			sp.stop();
+			if (server == "user-http" && ok) {
+				try {
+					start_server(sp, "http", o, uport, cx.pl, sthreads);
+				} catch (const std::exception &) {
+					ok = false;
+				}
+			}
+			json::Value r = json::Value::object();
+			r.set("tool", "wrk");
+			r.set("server", server);
+			r.set("conns", conns);
+			unsigned threads = std::max(1u, std::min(cx.ncpu, conns));
+			r.set("threads", threads);
+			r.set("duration_s", o.ext_duration);
+			r.set("identical_responses", same);
+			if (!ok) {
+				r.set("error", server == "kernel-http" ? (err.empty() ? "no syncsock" : err)
+								       : "the responder did not start");
+				ext.push(r);
+				continue;
+			}
+			std::vector<std::string> argv = {
+				"wrk", "-t", std::to_string(threads), "-c", std::to_string(conns), "-d",
+				std::to_string(int(std::ceil(o.ext_duration))) + "s", "--latency",
+				"http://" + o.host + ":" + std::to_string(port) + "/"};
+			std::string cmd;
+			for (auto &a : argv)
+				cmd += (cmd.empty() ? "" : " ") + a;
+			r.set("command", cmd);
+			// wrk runs as it is, where the scheduler puts it: pinned
+			// to the vCPU of the responder's worker it was no better
+			// under TCG (sometimes 4 ms a request, sometimes not).
+			int status;
+			std::string out = run_capture(argv, -1, o.ext_duration + 60, status);
+			auto w = parse_wrk(out);
+			if (!w) {
+				r.set("error", "wrk output not understood: " + out.substr(0, 300));
+				say("wrk " + server + ": FAILED");
+				ext.push(r);
+				continue;
+			}
+			json::Value l = json::Value::object();
+			l.set("avg", w->avg_us);
+			l.set("p50", w->p50);
+			l.set("p75", w->p75);
+			l.set("p90", w->p90);
+			l.set("p99", w->p99);
+			l.set("max", w->max_us);
+			r.set("latency_us", l);
+			r.set("requests", w->requests);
+			r.set("throughput_rps", w->rps);
+			r.set("socket_errors", w->socket_errors);
+			r.set("non_2xx", w->non_2xx);
+			say("wrk " + std::to_string(conns) + " conns vs " + server + ": " +
+			    fmt_count(w->rps) + " req/s, p50 " + fmt_us(w->p50) + " us, p99 " +
+			    fmt_us(w->p99) + " us");
+			ext.push(r);
+		}
+	}
+}
+
+// ---- memory ----------------------------------------------------------------
+
+json::Value run_memory(const Options &o, CellContext &cx)
+{
+	json::Value m = json::Value::object();
+	m.set("conns", o.memory_conns);
+	json::Value paths = json::Value::array();
+	std::map<std::string, double> kmalloc_per;
+	for (std::string path : {"epoll", "kernel"}) {
+		json::Value e = json::Value::object();
+		e.set("path", path);
+		ServerProc sp;
+		std::uint16_t port = cx.kernel_port;
+		if (path == "kernel" && !cx.kernel_id) {
+			e.set("error", "no syncsock listener");
+			paths.push(e);
+			continue;
+		}
+		if (path != "kernel") {
+			port = std::uint16_t(o.port + 1);
+			raise_nofile(std::uint64_t(o.memory_conns) * 2 + 1024);
+			try {
+				start_server(sp, path, o, port, cx.pl, cx.ncpu);
+			} catch (const std::exception &ex) {
+				e.set("error", ex.what());
+				paths.push(e);
+				continue;
+			}
+		}
+		sleep_s(0.2);
+		MemSnap m0 = mem_snap();
+		ClientConfig cc;
+		cc.addr = make_addr(o.host, port);
+		cc.conns = o.memory_conns;
+		cc.msg_size = 64;
+		cc.threads = cx.ncpu;
+		cc.cpus = cx.pl.client;
+		Client cl(cc);
+		try {
+			cl.connect([&](unsigned n) {
+				progress("memory, " + path + ": connecting " + std::to_string(n) + "/" +
+					 std::to_string(o.memory_conns));
+			});
+		} catch (const std::exception &ex) {
+			e.set("error", ex.what());
+			paths.push(e);
+			continue;
+		}
+		// Every connection answers once: accepted and in use.
+		cl.start();
+		std::uint64_t deadline = now_ns() + 120000000000ull;
+		while (cl.answered_conns() < o.memory_conns && now_ns() < deadline && !cl.failed())
+			sleep_s(0.1);
+		cl.measure_end();
+		ClientResult res = cl.finish();
+		sleep_s(0.2);
+		MemSnap m1 = mem_snap();
+		unsigned held = path == "kernel" && cx.kc ? cx.kc->nr_conns(cx.kernel_id) : o.memory_conns;
+		cl.close_all();
+		sp.stop();
+		double n = o.memory_conns;
+		e.set("conns", held);
+		e.set("answered", res.total);
+		e.set("slab_kib", double(m1.slab_kib) - double(m0.slab_kib));
+		e.set("slab_bytes_per_conn",
+		      round_to((double(m1.slab_kib) - double(m0.slab_kib)) * 1024 / n, 1));
+		if (m0.have_slabinfo) {
+			double k = (double(m1.kmalloc) - double(m0.kmalloc)) / n;
+			e.set("kmalloc_bytes_per_conn", round_to(k, 1));
+			kmalloc_per[path] = k;
+		}
+		if (res.errors)
+			e.set("error", res.first_error);
+		say("memory, " + path + ": " + std::to_string(held) + " connections held, slab " +
+		    fmt_fixed(e.num("slab_bytes_per_conn"), 0) + " B/conn (both ends), kmalloc " +
+		    fmt_fixed(e.num("kmalloc_bytes_per_conn", NAN), 0) + " B/conn");
+		paths.push(e);
+	}
+	m.set("paths", paths);
+	if (kmalloc_per.count("kernel") && kmalloc_per.count("epoll"))
+		m.set("module_bytes_per_conn",
+		      round_to(kmalloc_per["kernel"] - kmalloc_per["epoll"], 1));
+	return m;
+}
+
+} // namespace
+
+json::Value conditions(const Options &o)
+{
+	json::Value c = json::Value::object();
+	struct utsname u;
+	uname(&u);
+	std::string cmdline = trim(read_file("/proc/cmdline"));
+	std::string model = cpu_model();
+	std::string accel = o.accelerator;
+	if (accel.empty()) {
+		if (model.find("TCG") != std::string::npos)
+			accel = "TCG";
+		else if (read_file("/proc/cpuinfo").find(" hypervisor") != std::string::npos)
+			accel = "unknown hypervisor";
+		else
+			accel = "none (bare metal)";
+	}
+	auto mi = parse_meminfo(read_file("/proc/meminfo"));
+	c.set("date", iso_date());
+	c.set("command_line", o.command_line);
+	c.set("kernel", std::string(u.release));
+	c.set("kernel_version", std::string(u.version));
+	c.set("kernel_cmdline", cmdline);
+	c.set("vcpus", online_cpus());
+	c.set("idle_poll", (" " + cmdline + " ").find(" idle=poll ") != std::string::npos);
+	c.set("accelerator", accel);
+	c.set("cpu_model", model);
+	c.set("mem_total_kib", mi.count("MemTotal") ? mi["MemTotal"] : 0);
+	c.set("pin", o.pin);
+	c.set("client_threads", o.client_threads ? o.client_threads : unsigned(online_cpus()));
+	c.set("server_threads", o.server_threads ? o.server_threads : unsigned(online_cpus()));
+	c.set("tick_hz", ticks_per_second());
+	if (!o.label.empty())
+		c.set("label", o.label);
+	return c;
+}
+
+int run_bench(const Options &o)
+{
+	quiet = o.quiet;
+	tty_progress = interactive(2);
+	last_progress_line = now_ns();
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	json::Value doc = json::Value::object();
+	doc.set("schema", kSchema);
+	json::Value tool = json::Value::object();
+	tool.set("name", "syncsock-bench");
+	tool.set("version", SYNCSOCK_BENCH_VERSION);
+	doc.set("tool", tool);
+	json::Value cond = conditions(o);
+
+	CellContext cx{o, {}, nullptr, 0, 0, 1};
+	cx.pl = placement(o);
+	cx.ncpu = unsigned(online_cpus());
+	bool want_kernel = std::find(o.paths.begin(), o.paths.end(), "kernel") != o.paths.end() ||
+			   o.sockperf || o.wrk || o.memory_conns;
+	std::unique_ptr<KernelControl> kc;
+	if (want_kernel) {
+		std::string err;
+		kc = KernelControl::open(o.device, err);
+		if (!kc) {
+			say("syncsock: " + err + ": the kernel path is left out");
+		} else {
+			cx.kc = kc.get();
+			cond.set("module_version", kc->module_version());
+			cx.kernel_port = o.kernel_port ? o.kernel_port : std::uint16_t(o.port + 10);
+			bool added = false;
+			cx.kernel_id = kc->ensure(o.host, cx.kernel_port, "echo", "", err, &added);
+			if (!cx.kernel_id)
+				say("syncsock: " + err);
+			else
+				say(std::string(added ? "added" : "using") + " syncsock listener " +
+				    std::to_string(cx.kernel_id) + " (echo) on " + o.host + ":" +
+				    std::to_string(cx.kernel_port));
+		}
+	}
+	doc.set("conditions", cond);
+	say("syncsock-bench: " + cond.str("kernel") + ", " + fmt_count(cond.num("vcpus")) +
+	    " vCPUs, " + cond.str("accelerator") + ", pinning " + o.pin + ", " +
+	    fmt_fixed(o.duration, 1) + " s per run after " + fmt_fixed(o.warmup, 1) + " s warm-up");
+
+	json::Value runs = json::Value::array();
+	std::size_t total = o.sizes.size() * o.conns.size() * o.paths.size(), k = 0;
+	int failed = 0;
+	for (auto size : o.sizes)
+		for (auto conns : o.conns)
+			for (auto &path : o.paths) {
+				std::string tag = "[" + std::to_string(++k) + "/" + std::to_string(total) + "]";
+				json::Value r = run_cell(cx, path, conns, size, tag);
+				if (r.num("errors") != 0)
+					failed++;
+				runs.push(std::move(r));
+				sleep_s(0.1);
+			}
+	doc.set("runs", runs);
+
+	json::Value ext = json::Value::array();
+	if (o.sockperf)
+		run_sockperf(o, cx, ext);
+	if (o.wrk)
+		run_wrk(o, cx, ext);
+	doc.set("external", ext);
+	if (o.memory_conns)
+		doc.set("memory", run_memory(o, cx));
+
+	if (!o.json_path.empty()) {
+		std::string text = json::dump(doc, 1) + "\n";
+		if (o.json_path == "-") {
+			std::fputs(text.c_str(), stdout);
+		} else {
+			std::ofstream f(o.json_path);
+			f << text;
+			if (!f) {
+				say("cannot write " + o.json_path);
+				return 2;
+			}
+			say("results: " + o.json_path);
+		}
+	}
+	if (o.json_path != "-") {
+		std::string t = "\n" + render_conditions(doc) + "\n" + render_report({doc});
+		std::fputs(t.c_str(), stdout);
+		std::fflush(stdout);
+	}
+	if (failed)
+		say(std::to_string(failed) + " run(s) failed");
+	return failed ? 1 : 0;
+}
+
+int run_serve(const Options &o)
+{
+	signal(SIGPIPE, SIG_IGN);
+	raise_nofile(1 << 20);
+	ServerConfig cfg;
+	cfg.kind = o.kind;
+	cfg.host = o.host;
+	cfg.port = o.port;
+	cfg.threads = o.server_threads ? o.server_threads : unsigned(online_cpus());
+	if (o.cpus_set)
+		cfg.cpus = o.cpus;
+	else if (o.pin != "none")
+		cfg.cpus = allowed_cpus();
+	cfg.ready_fd = o.ready_fd;
+	return run_server(cfg);
+}
+
+} // namespace ssb

@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: GPL-2.0
+//
+// The user-space server paths syncsock-bench compares with the kernel one.
+// All echo every byte back (the http kind answers HTTP instead), on an
+// IPv4 address, until the process is killed.
+//
+//   blocking   a thread per connection, blocking recv()/send()
+//   epoll      an edge-triggered epoll reactor, one thread per CPU
+//   io_uring   one ring per CPU: multishot recv into a provided-buffer ring,
+//              the send straight from the buffer that was received into
+//   spin       non-blocking sockets polled in a loop, one thread per CPU
+//   http       the epoll reactor answering HTTP like the kernel's http handler
+//
+// Connections are accepted by the main thread and handed to the workers in
+// turn (connection i to worker i mod threads); worker i runs on
+// cpus[i mod cpus.size()] when cpus is not empty.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace ssb {
+
+struct ServerConfig {
+	std::string kind;
+	std::string host = "127.0.0.1";
+	std::uint16_t port = 0;
+	unsigned threads = 1;
+	std::vector<int> cpus;
+	int backlog = 4096;
+	int ready_fd = -1;	// "ready\n" is written here once listening
+};
+
+bool valid_server_kind(const std::string &kind);
+
+// Run the server; returns only on a setup error (the message is printed),
+// with exit status 1.
+int run_server(const ServerConfig &cfg);
+
+} // namespace ssb

@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "stats.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace ssb {
+
+std::uint64_t percentile(const std::vector<std::uint64_t> &sorted, double p)
+{
+	if (sorted.empty())
+		return 0;
+	if (p <= 0)
+		return sorted.front();
+	if (p >= 100)
+		return sorted.back();
+	// rank = ceil(p/100 * n), 1-based; computed in integers of 1e-6 %
+	// steps so that 99.9 of 1000 samples is rank 999 exactly.
+	auto n = static_cast<long double>(sorted.size());
+	long double r = std::ceil(static_cast<long double>(p) * n / 100.0L - 1e-9L);
+	auto rank = static_cast<std::size_t>(std::max<long double>(1, r));
+	return sorted[std::min(rank, sorted.size()) - 1];
+}
+
+Summary summarize(std::vector<std::uint64_t> &samples)
+{
+	Summary s;
+	if (samples.empty())
+		return s;
+	std::sort(samples.begin(), samples.end());
+	s.count = samples.size();
+	long double sum = 0;
+	for (auto v : samples)
+		sum += v;
+	s.min = double(samples.front());
+	s.mean = double(sum / samples.size());
+	s.p50 = double(percentile(samples, 50));
+	s.p90 = double(percentile(samples, 90));
+	s.p99 = double(percentile(samples, 99));
+	s.p999 = double(percentile(samples, 99.9));
+	s.max = double(samples.back());
+	return s;
+}
+
+std::vector<std::pair<double, double>> cdf_points(const std::vector<std::uint64_t> &sorted,
+						    double scale)
+{
+	std::vector<std::pair<double, double>> out;
+	if (sorted.empty())
+		return out;
+	std::vector<double> ps;
+	for (int i = 0; i < 100; i++)
+		ps.push_back(i);
+	for (double p : {99.5, 99.9, 99.95, 99.99, 99.999, 100.0})
+		ps.push_back(p);
+	for (double p : ps) {
+		double v = double(percentile(sorted, p)) / scale;
+		// The fraction of samples at or below v, as a nearest-rank
+		// percentile promises at least p.
+		out.emplace_back(round_to(v, 3), p / 100);
+	}
+	return out;
+}
+
+double round_to(double v, int digits)
+{
+	double m = std::pow(10.0, digits);
+	return std::round(v * m) / m;
+}
+
+} // namespace ssb

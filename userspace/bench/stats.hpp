@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: GPL-2.0
+//
+// Latency statistics from raw samples: nothing is bucketed before the
+// percentiles are taken.
+#pragma once
+
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+namespace ssb {
+
+struct Summary {
+	std::uint64_t count = 0;
+	double min = 0, mean = 0, p50 = 0, p90 = 0, p99 = 0, p999 = 0, max = 0;
+};
+
+// The nearest-rank percentile of sorted samples: the smallest sample with at
+// least @p percent of the samples at or below it (p in [0, 100]; 0 gives the
+// minimum).  0 for no samples.
+std::uint64_t percentile(const std::vector<std::uint64_t> &sorted, double p);
+
+// Sort @samples in place and summarize them.
+Summary summarize(std::vector<std::uint64_t> &samples);
+
+// Points of the empirical CDF of sorted samples, (value, fraction at or
+// below it), enough of them to draw it on a log axis: the percentiles 0 to
+// 99 in steps of 1, then 99.5, 99.9, 99.95, 99.99, 99.999 and the maximum.
+// Values are divided by @scale (e.g. 1000 to print ns as us).
+std::vector<std::pair<double, double>> cdf_points(const std::vector<std::uint64_t> &sorted,
+						    double scale = 1);
+
+// Round @v to @digits decimals (the files carry what is meaningful).
+double round_to(double v, int digits);
+
+} // namespace ssb
