@@ -138,9 +138,10 @@ static int kv_run(struct kv_table *t, struct kv_conn *c, char *line, char *out, 
 	u32 hash;
 	size_t i;
 
-	*error = true;
+	*error = false;
 	if (!strcmp(cmd, "CONN") && !key)
 		return scnprintf(out, size, "conn %llu\n", c->commands);
+	*error = true;
 	if (!key || !klen || klen > KV_KEY_MAX)
 		return scnprintf(out, size, "ERR expected: INC|GET|DEL key\n");
 	for (i = 0; i < klen; i++)

@@ -247,7 +247,8 @@ struct http_request {
 
 static bool http_tchar(char c)
 {
-	return isalnum(c) || strchr("!#$%&'*+-.^_`|~", c);
+	/* strchr() finds the terminating NUL too: a NUL is no tchar. */
+	return isalnum(c) || (c && strchr("!#$%&'*+-.^_`|~", c));
 }
 
 /* Parse a request header block; false if malformed. */
@@ -300,11 +301,16 @@ static bool http_parse(const char *m, size_t len, struct http_request *rq)
 			else if (http_has_token(v, vlen, "keep-alive"))
 				rq->keep = true;
 		} else if (http_is(line, l, "Content-Length")) {
+			const char *d;
 			char num[21];
 
 			http_value(line, l, 14, &v, &vlen);
 			if (have_len || !vlen || vlen >= sizeof(num))
 				return false;
+			/* 1*DIGIT: kstrtou64() would take a sign or a newline. */
+			for (d = v; d < v + vlen; d++)
+				if (!isdigit(*d))
+					return false;
 			memcpy(num, v, vlen);
 			num[vlen] = '\0';
 			if (kstrtou64(num, 10, &rq->body))
