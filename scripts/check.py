@@ -91,17 +91,36 @@ def tail(path, n=25):
 
 # --- stages -------------------------------------------------------------
 
-def stage_host(res):
+def debug_btf():
+    """The debug kernel's vmlinux (its BTF builds syncsock-trace), or None."""
+    path = subprocess.run([os.path.join(TOP, "scripts/debug-kernel.sh"), "--path"],
+                          stdout=subprocess.PIPE, text=True).stdout.strip()
+    vmlinux = os.path.join(path, "vmlinux") if path else ""
+    return vmlinux if vmlinux and os.path.exists(vmlinux) else None
+
+
+def tracer_path():
+    return os.path.join(BUILD, "userspace/trace/syncsock-trace")
+
+
+def stage_host(res, btf):
     stage("host: user-space build and unit tests")
     bdir = os.path.join(BUILD, "userspace")
     log = os.path.join(OUT, "host-build.log")
     if run(["cmake", "-S", os.path.join(TOP, "userspace"), "-B", bdir,
-            "-DCMAKE_BUILD_TYPE=RelWithDebInfo"], log) or \
+            "-DCMAKE_BUILD_TYPE=RelWithDebInfo", f"-DSYNCSOCK_VMLINUX_BTF={btf or ''}"], log) or \
        run(["cmake", "--build", bdir, f"-j{os.cpu_count()}"], log.replace(".log", "2.log")):
         print(tail(log) + tail(log.replace(".log", "2.log")))
         res.add("host/build", "not-ok", f"see {log}")
         return False
     res.add("host/build", "ok")
+    # The tracer needs a kernel's BTF: the debug kernel's, built first.
+    if not btf:
+        res.add("host/build/syncsock-trace", "skip", "no debug kernel BTF (--kernels without debug)")
+    elif os.path.exists(tracer_path()):
+        res.add("host/build/syncsock-trace", "ok", f"vmlinux.h from {btf}")
+    else:
+        res.add("host/build/syncsock-trace", "not-ok", f"not built; see {log}")
     junit = os.path.join(OUT, "ctest.xml")
     run(["ctest", "--test-dir", bdir, "--output-junit", junit, "--output-on-failure"],
         os.path.join(OUT, "ctest.log"))
@@ -185,9 +204,9 @@ def guest_args(kernel, info, out, plan):
     if os.path.isdir(bindir):
         for f in sorted(os.listdir(bindir)):
             args += ["--bin", os.path.join(bindir, f)]
-    cli = os.path.join(BUILD, "userspace/cli/syncsockctl")
-    if os.path.exists(cli):
-        args += ["--bin", cli]
+    for prog in (os.path.join(BUILD, "userspace/cli/syncsockctl"), tracer_path()):
+        if os.path.exists(prog):
+            args += ["--bin", prog]
     return args
 
 
@@ -333,9 +352,20 @@ def main():
     if run([os.path.join(TOP, "scripts/deps.sh")]):
         print("syncsock: installing the dependencies failed (scripts/deps.sh)")
         res.add("deps", "not-ok")
+    # The debug kernel first: its BTF builds syncsock-trace in the host stage.
+    if "debug" in kernels:
+        t0 = time.monotonic()
+        stage("debug kernel: build once, cached")
+        # Its progress goes to the terminal (stderr): the first build is long.
+        if subprocess.run([os.path.join(TOP, "scripts/debug-kernel.sh")],
+                          stdout=subprocess.DEVNULL).returncode:
+            res.add("build/debug-kernel", "not-ok", "scripts/debug-kernel.sh failed (see above)")
+        else:
+            res.add("build/debug-kernel", "ok", f"{time.monotonic() - t0:.0f}s")
+        res.timings.append(("debug kernel", time.monotonic() - t0))
     t0 = time.monotonic()
     if "host" in stages:
-        stage_host(res)
+        stage_host(res, debug_btf())
     res.timings.append(("host", time.monotonic() - t0))
 
     built = {}

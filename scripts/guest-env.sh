@@ -11,7 +11,12 @@ guest_prepare() {
 	[ "$k" = debug ] && out="${BUILD:-$top/build}/kmod/debug-$KREL"
 	"$top/scripts/build-module.sh" "$KDIR" "$out" >"$out.log" 2>&1 ||
 		{ tail -n 30 "$out.log"; die "building syncsock.ko for $k failed"; }
-	cmake -S "$top/userspace" -B "${BUILD:-$top/build}/userspace" >/dev/null &&
+	# syncsock-trace is built when the debug kernel (its BTF) is there.
+	local btf
+	btf="$("$top/scripts/debug-kernel.sh" --path)/vmlinux"
+	[ -e "$btf" ] || btf=
+	cmake -S "$top/userspace" -B "${BUILD:-$top/build}/userspace" \
+		-DSYNCSOCK_VMLINUX_BTF="$btf" >/dev/null &&
 		cmake --build "${BUILD:-$top/build}/userspace" -j"$(nproc)" >/dev/null ||
 		die "building the user-space programs failed"
 	"$top/scripts/build-example.sh" "$KDIR" "$out" "$out-example" >"$out-example.log" 2>&1 ||
@@ -26,8 +31,10 @@ guest_prepare() {
 	for f in "$top"/tests/guest/*.sh "$top"/tests/guest/*.expected; do
 		VM_ARGS+=(--script "$f")
 	done
-	f="${BUILD:-$top/build}/userspace/cli/syncsockctl"
-	[ -x "$f" ] && VM_ARGS+=(--bin "$f")
+	for f in "${BUILD:-$top/build}/userspace/cli/syncsockctl" \
+		 "${BUILD:-$top/build}/userspace/trace/syncsock-trace"; do
+		[ -x "$f" ] && VM_ARGS+=(--bin "$f")
+	done
 	for f in "${BUILD:-$top/build}"/userspace/guest-bin/*; do
 		[ -x "$f" ] && VM_ARGS+=(--bin "$f")
 	done
