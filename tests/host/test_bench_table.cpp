@@ -158,6 +158,17 @@ TEST_CASE("bench plot: scripts carry their data inline", "[bench][plot]")
 	      std::string::npos);
 	CHECK(scripts[2].script.find("$epoll << EOD\n1 6000\n64 10000\nEOD\n") != std::string::npos);
 	CHECK(scripts[3].script.find("kernel 1.5 10.25 20 0\n") != std::string::npos);
+	// The title says where the runs ran, as the file's conditions say.
+	CHECK(scripts[0].script.find("(TCG guest)") == std::string::npos);
+	Value c = d["conditions"];
+	c.set("accelerator", "TCG");
+	d.set("conditions", c);
+	CHECK(plot_scripts({d})[0].script.find("1 connection, 64 B (TCG guest)\"\n") !=
+	      std::string::npos);
+	c.set("accelerator", "KVM");
+	d.set("conditions", c);
+	CHECK(plot_scripts({d})[1].script.find("64 connections, 64 B (KVM)\"\n") !=
+	      std::string::npos);
 }
 
 TEST_CASE("bench external: sockperf ping-pong output", "[bench][external]")

@@ -49,6 +49,15 @@ std::string vtitle(const json::Value &r)
 	return t;
 }
 
+// Where the runs ran, for the titles: "TCG guest", or what the file says.
+std::string where(const json::Value &r)
+{
+	std::string a = r.str("accelerator");
+	if (a.empty())
+		return "";
+	return " (" + (a == "TCG" ? std::string("TCG guest") : a) + ")";
+}
+
 std::string header(const std::string &name, const std::string &title)
 {
 	return "# syncsock-bench plot; redraw with: gnuplot " + name + ".gp\n"
@@ -101,7 +110,7 @@ std::vector<PlotScript> plot_scripts(const std::vector<json::Value> &docs, bool 
 		std::string name = "cdf-" + vtag(r0) + "-" + num(conns) + "c-" + num(r0.num("msg_size")) + "B";
 		std::string s = header(name, "Round-trip latency CDF: " + vtitle(r0) + ", " + num(conns) +
 						     (conns == 1 ? " connection, " : " connections, ") +
-						     num(r0.num("msg_size")) + " B (TCG guest)");
+						     num(r0.num("msg_size")) + " B" + where(r0));
 		s += "set xlabel 'round trip (us, log scale)'\nset ylabel 'fraction of requests'\n"
 		     "set logscale x\nset yrange [0:1]\nset key bottom right\n";
 		std::string plots;
@@ -133,7 +142,7 @@ std::vector<PlotScript> plot_scripts(const std::vector<json::Value> &docs, bool 
 		const json::Value &r0 = *v.front();
 		std::string name = "tput-" + vtag(r0) + "-" + num(r0.num("msg_size")) + "B";
 		std::string s = header(name, "Throughput against connections: " + vtitle(r0) + ", " +
-						     num(r0.num("msg_size")) + " B, closed loop (TCG guest)");
+						     num(r0.num("msg_size")) + " B, closed loop" + where(r0));
 		s += "set xlabel 'connections (log scale)'\nset ylabel 'requests/s (log scale)'\n"
 		     "set logscale xy\nset key outside right\nset format y '%.0s%c'\n";
 		std::string plots;
@@ -170,7 +179,7 @@ std::vector<PlotScript> plot_scripts(const std::vector<json::Value> &docs, bool 
 		std::string name = "cpu-" + vtag(r0) + "-" + num(conns) + "c-" + num(r0.num("msg_size")) + "B";
 		std::string s = header(name, "Whole-system CPU per request: " + vtitle(r0) + ", " +
 						     num(conns) + (conns == 1 ? " connection, " : " connections, ") +
-						     num(r0.num("msg_size")) + " B (TCG guest)");
+						     num(r0.num("msg_size")) + " B" + where(r0));
 		s += "set ylabel 'CPU time per request (us, all CPUs, /proc/stat)'\n"
 		     "set style data histograms\nset style histogram rowstacked\n"
 		     "set style fill solid 0.8 border -1\nset boxwidth 0.6\nset key outside right\n"

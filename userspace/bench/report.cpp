@@ -151,6 +151,7 @@ json::Value merged_runs(const std::vector<json::Value> &docs)
 			run.set("vcpus", c.num("vcpus"));
 			run.set("idle_poll", c["idle_poll"].as_bool());
 			run.set("small_guest", small_guest(c));
+			run.set("accelerator", c.str("accelerator"));
 			out.push(std::move(run));
 		}
 	}
@@ -167,6 +168,7 @@ json::Value merged_external(const std::vector<json::Value> &docs)
 			run.set("vcpus", c.num("vcpus"));
 			run.set("idle_poll", c["idle_poll"].as_bool());
 			run.set("small_guest", small_guest(c));
+			run.set("accelerator", c.str("accelerator"));
 			out.push(std::move(run));
 		}
 	}
