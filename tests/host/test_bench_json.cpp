@@ -8,6 +8,7 @@
 
 #include "json.hpp"
 #include "report.hpp"
+#include "trace.hpp"
 
 using namespace ssb;
 using json::Value;
@@ -164,4 +165,57 @@ TEST_CASE("bench json: what the schema check catches", "[bench][json][schema]")
 	CHECK(p.back() == "runs[0]: unknown path 'kqueue'");
 
 	CHECK(validate(Value(3)) == std::vector<std::string>{"the document is not an object"});
+}
+
+TEST_CASE("bench trace: syncsock-trace's JSON summarized, checked and shown", "[bench][trace]")
+{
+	// What syncsock-trace -j prints (its JSON version 1), trimmed.
+	auto t = json::parse(R"J({"version":1,"duration_s":4.52,"probe":"fentry",
+	 "syncsock_events":true,"wakeup_context_checked":true,
+	 "filters":{"ports":[7000],"listeners":[]},
+	 "paths":[{"path":"syncsock","listener":1,"port":7000,"handler":"echo",
+	   "address":"127.0.0.1:7000","label":"syncsock listener 1 (echo 127.0.0.1:7000)",
+	   "deliveries":120000,"bytes":7680000,"softirq":119000,"process":1000,
+	   "softirq_share":0.992,"queued":0,"wakeups":0,"wakeups_per_delivery":0,
+	   "wakeups_nodata":0,"timed":120000,
+	   "delay_us":{"mean":1.2,"p50":1.1,"p90":1.6,"p99":3.4,"max":88},
+	   "hist_us":[{"lo":0,"hi":1,"count":100000}]}],
+	 "globals":{"untimed":0}})J");
+	REQUIRE(t);
+	Value s = trace_summary(*t);
+	CHECK(json::dump(s) ==
+	      R"J({"probe":"fentry","duration_s":4.52,"paths":[{"path":"syncsock","listener":1,)J"
+	      R"J("port":7000,"label":"syncsock listener 1 (echo 127.0.0.1:7000)","deliveries":120000,)J"
+	      R"J("softirq_share":0.992,"wakeups_per_delivery":0,"queued":0,)J"
+	      R"J("delay_us":{"mean":1.2,"p50":1.1,"p90":1.6,"p99":3.4,"max":88}}]})J");
+	Value wrong = *t;
+	wrong.set("version", 2);
+	CHECK(trace_summary(wrong).str("error") == "not a syncsock-trace JSON document of version 1");
+	CHECK(trace_summary(Value("x")).find("error"));
+
+	// In a result file: valid, and a table of its own.
+	Value doc = sample_doc();
+	Value runs = doc["runs"];
+	runs.items()[0].set("trace", s);
+	doc.set("runs", runs);
+	CHECK(validate(doc).empty());
+	std::string text = render_report({doc});
+	CHECK(text.find("== syncsock-trace: where received data was consumed") != std::string::npos);
+	CHECK(text.find("kernel  syncsock listener 1 (echo 127.0.0.1:7000)     120,000       99.2%"
+			"             0.000          1.10          3.40\n") != std::string::npos);
+
+	// A run whose tracer failed says so; a trace without paths is caught.
+	Value failed = Value::object();
+	failed.set("error", "syncsock-trace exited before it attached");
+	runs.items()[0].set("trace", failed);
+	doc.set("runs", runs);
+	CHECK(validate(doc).empty());
+	CHECK(render_report({doc}).find("not traced: syncsock-trace exited before it attached") !=
+	      std::string::npos);
+	runs.items()[0].set("trace", Value::object());
+	doc.set("runs", runs);
+	CHECK(validate(doc) == std::vector<std::string>{"runs[0].trace: no \"paths\""});
+	runs.items()[0].set("trace", Value(1));
+	doc.set("runs", runs);
+	CHECK(validate(doc) == std::vector<std::string>{"runs[0]: \"trace\" has the wrong type"});
 }

@@ -233,7 +233,8 @@ std::string run_capture(const std::vector<std::string> &argv, int cpu, double ti
 	return out;
 }
 
-pid_t spawn(const std::vector<std::string> &argv, int cpu, const std::string &log_path)
+pid_t spawn(const std::vector<std::string> &argv, int cpu, const std::string &log_path,
+	    const std::string &err_path)
 {
 	auto args = cargv(argv);
 	pid_t pid = fork();
@@ -244,6 +245,11 @@ pid_t spawn(const std::vector<std::string> &argv, int cpu, const std::string &lo
 	if (fd >= 0) {
 		dup2(fd, 1);
 		dup2(fd, 2);
+	}
+	if (!err_path.empty()) {
+		int efd = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (efd >= 0)
+			dup2(efd, 2);
 	}
 	int devnull = open("/dev/null", O_RDONLY);
 	if (devnull >= 0)
@@ -260,6 +266,21 @@ void kill_wait(pid_t pid)
 	kill(pid, SIGKILL);
 	int st;
 	while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+	}
+}
+
+bool wait_exit(pid_t pid, double timeout_s, int &status)
+{
+	std::uint64_t deadline = now_ns() + std::uint64_t(timeout_s * 1e9);
+	while (true) {
+		pid_t r = waitpid(pid, &status, WNOHANG);
+		if (r == pid)
+			return true;
+		if (r < 0 && errno != EINTR)
+			return false;
+		if (now_ns() >= deadline)
+			return false;
+		usleep(10000);
 	}
 }
 

@@ -47,10 +47,14 @@ std::string strip_ansi(const std::string &s);
 // or -1 if it could not start.
 std::string run_capture(const std::vector<std::string> &argv, int cpu, double timeout_s,
 			int &status);
-// Start @argv in the background, its output to @log_path; the pid or -1.
-pid_t spawn(const std::vector<std::string> &argv, int cpu, const std::string &log_path);
+// Start @argv in the background, its output to @log_path (stderr to
+// @err_path when given); the pid or -1.
+pid_t spawn(const std::vector<std::string> &argv, int cpu, const std::string &log_path,
+	    const std::string &err_path = {});
 // SIGKILL and reap.
 void kill_wait(pid_t pid);
+// Reap @pid if it exits within @timeout_s: true and its wait @status.
+bool wait_exit(pid_t pid, double timeout_s, int &status);
 // Is a TCP socket listening on @port, says this /proc/net/tcp text?
 bool port_listening(const std::string &proc_net_tcp, std::uint16_t port);
 // Wait until one is (no connection is made to find out).

@@ -119,6 +119,10 @@ back is checked.
   --label TEXT        a note stored with the conditions (e.g. host load)
   --accelerator NAME  the hypervisor, stored with the conditions (default:
                       TCG when /proc/cpuinfo says so)
+  --trace             run syncsock-trace -j -p PORT alongside each run and keep
+                      its per-path summary (deliveries in softirq, wakeups,
+                      queued-to-consumed delay); traced runs pay for the
+                      probes: do not compare them with untraced ones
   --quiet             no progress
 serve:
   --port N  --host ADDR  --threads N  --cpus LIST  --ready-fd FD
@@ -292,6 +296,8 @@ std::optional<Options> parse_options(const std::vector<std::string> &args, std::
 			if (!(v = value(a)))
 				return std::nullopt;
 			o.accelerator = *v;
+		} else if (a == "--trace") {
+			o.trace = true;
 		} else if (a == "--quiet" || a == "-q") {
 			o.quiet = true;
 		} else if (a == "--ready-fd") {

@@ -38,6 +38,8 @@ struct Options {
 	std::string label;
 	std::string accelerator;
 	bool quiet = false;
+	bool trace = false;	// syncsock-trace alongside each run
+	std::string trace_program = "syncsock-trace";
 
 	// serve
 	std::string kind;

@@ -307,6 +307,9 @@ std::string render_report(const std::vector<json::Value> &docs, bool md)
 		out += "\n";
 	}
 	out += render_summary(docs, md);
+	std::string tr = render_trace(docs, md);
+	if (!tr.empty())
+		out += "\n" + tr;
 	std::string ext = render_external(docs, md);
 	if (!ext.empty())
 		out += "\n" + ext;
@@ -343,6 +346,49 @@ std::string render_summary(const std::vector<json::Value> &docs, bool md)
 		return {};
 	return heading("the kernel path against epoll and io_uring (latency: lower is better; "
 		       "throughput: higher is better)",
+		       md) +
+	       (md ? t.markdown() : t.render());
+}
+
+std::string render_trace(const std::vector<json::Value> &docs, bool md)
+{
+	json::Value runs = merged_runs(docs);
+	TextTable t({"vCPUs", "conns", "size", "run", "traced path", "deliveries", "in softirq",
+		     "wakeups/delivery", "delay p50 us", "delay p99 us"},
+		    {false, true, true, false, false, true, true, true, true, true});
+	bool any = false;
+	for (auto &[k, v] : group(runs)) {
+		for (auto *r : v) {
+			const json::Value *tr = r->find("trace");
+			if (!tr)
+				continue;
+			any = true;
+			std::string vc = fmt_count(r->num("vcpus")) +
+					 ((*r)["idle_poll"].as_bool() ? " idle=poll" : "");
+			std::vector<std::string> head = {vc, fmt_count(r->num("conns")),
+							 fmt_count(r->num("msg_size")) + " B",
+							 r->str("path")};
+			if (tr->find("error")) {
+				head.push_back("not traced: " + tr->str("error"));
+				t.add(head);
+				continue;
+			}
+			for (auto &p : (*tr)["paths"].items()) {
+				std::vector<std::string> row = head;
+				const json::Value &d = p["delay_us"];
+				row.insert(row.end(),
+					   {p.str("label", p.str("path")), fmt_count(p.num("deliveries")),
+					    fmt_fixed(p.num("softirq_share", NAN) * 100, 1) + "%",
+					    fmt_fixed(p.num("wakeups_per_delivery", NAN), 3),
+					    fmt_us(d.num("p50", NAN)), fmt_us(d.num("p99", NAN))});
+				t.add(std::move(row));
+			}
+		}
+	}
+	if (!any)
+		return {};
+	return heading("syncsock-trace: where received data was consumed, and how long it "
+		       "waited (queued to consumed; traced runs pay for the probes)",
 		       md) +
 	       (md ? t.markdown() : t.render());
 }
@@ -480,6 +526,12 @@ std::vector<std::string> validate(const json::Value &doc)
 		need(r, w, "ctx_per_req", T::object);
 		for (const char *k : {"server", "client", "system"})
 			need(r["ctx_per_req"], w + ".ctx_per_req", k, T::number);
+		if (const json::Value *tr = r.find("trace")) {
+			if (!tr->is_object())
+				p.push_back(w + ": \"trace\" has the wrong type");
+			else if (!tr->find("error"))
+				need(*tr, w + ".trace", "paths", T::array);
+		}
 		const std::string path = r.str("path");
 		if (std::find(path_order().begin(), path_order().end(), path) == path_order().end())
 			p.push_back(w + ": unknown path '" + path + "'");

@@ -53,6 +53,8 @@ json::Value merged_external(const std::vector<json::Value> &docs);
 std::string render_report(const std::vector<json::Value> &docs, bool markdown = false);
 // Just the summary table (ratios of the kernel path).
 std::string render_summary(const std::vector<json::Value> &docs, bool markdown = false);
+// What syncsock-trace saw of the runs made with --trace.
+std::string render_trace(const std::vector<json::Value> &docs, bool markdown = false);
 std::string render_external(const std::vector<json::Value> &docs, bool markdown = false);
 std::string render_conditions(const json::Value &doc, bool markdown = false);
 

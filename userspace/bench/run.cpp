@@ -31,6 +31,7 @@
 #include "servers.hpp"
 #include "stats.hpp"
 #include "sysstat.hpp"
+#include "trace.hpp"
 
 #ifndef SYNCSOCK_BENCH_VERSION
 #define SYNCSOCK_BENCH_VERSION "0"
@@ -253,6 +254,7 @@ struct CellContext {
 	std::uint32_t kernel_id = 0;
 	std::uint16_t kernel_port = 0;
 	unsigned ncpu = 1;
+	bool trace = false;	// --trace, and the tracer is there
 };
 
 // Before the window (@before): the slow readings first and /proc/stat last;
@@ -389,9 +391,20 @@ json::Value run_cell(CellContext &cx, const std::string &path, unsigned conns, s
 	cc.rate = o.rate;
 	cc.threads = o.client_threads ? o.client_threads : cx.ncpu;
 	cc.cpus = cx.pl.client;
+	std::string name = tag + " " + cell_name(path, conns, size);
+	// The tracer attaches before the first connection, and is stopped
+	// once the run's replies have drained.
+	TraceRun tr;
+	bool traced = false;
+	if (cx.trace) {
+		progress(name + ": attaching syncsock-trace");
+		traced = tr.start(o.trace_program, port, 120);
+		if (!traced)
+			say(tag + " " + cell_name(path, conns, size) + ": " + tr.error() +
+			    " (the run goes untraced)");
+	}
 	MemSnap m0 = mem_snap();
 	Client cl(cc);
-	std::string name = tag + " " + cell_name(path, conns, size);
 	try {
 		cl.connect([&](unsigned n) {
 			progress(name + ": connecting " + std::to_string(n) + "/" + std::to_string(conns));
@@ -439,6 +452,12 @@ json::Value run_cell(CellContext &cx, const std::string &path, unsigned conns, s
 	cl.measure_end();
 	Snapshot b = snap(sp.pid, cx, kernel, cl, false);
 	ClientResult res = cl.finish();
+	if (cx.trace) {
+		json::Value t = traced ? tr.stop() : json::Value::object();
+		if (!traced)
+			t.set("error", tr.error());
+		r.set("trace", t);
+	}
 	cl.close_all();
 	sp.stop();
 
@@ -915,6 +934,16 @@ int run_bench(const Options &o)
 				say(std::string(added ? "added" : "using") + " syncsock listener " +
 				    std::to_string(cx.kernel_id) + " (echo) on " + o.host + ":" +
 				    std::to_string(cx.kernel_port));
+		}
+	}
+	if (o.trace) {
+		if (have_program(o.trace_program)) {
+			cx.trace = true;
+			cond.set("trace", o.trace_program + " -j -p PORT alongside each run");
+		} else {
+			say(o.trace_program + " is not installed (it is built with "
+			    "-DSYNCSOCK_VMLINUX_BTF=...): --trace is ignored");
+			cond.set("trace", "requested, but " + o.trace_program + " is not installed");
 		}
 	}
 	doc.set("conditions", cond);
