@@ -9,6 +9,7 @@
 #   make dkms-install    register the module with DKMS
 #   make check           every test, on the host and in the guest kernels
 #   make demo            boot a guest, load the module, show it working
+#   make bench           the full syncsock-bench matrix in guests, and its report
 #   make vm-shell KERNEL=6.1|6.12|debug   an interactive test guest
 #   make style           checkpatch --strict and sparse on the module
 #   make deps            install what the project needs (Debian packages)
@@ -53,6 +54,9 @@ check:
 demo:
 	scripts/demo.sh
 
+bench:
+	scripts/bench.sh
+
 vm-shell:
 	scripts/vm-shell.sh $(KERNEL)
 
@@ -62,4 +66,4 @@ style:
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all modules userspace install dkms-install deps check demo vm-shell style clean
+.PHONY: all modules userspace install dkms-install deps check demo bench vm-shell style clean

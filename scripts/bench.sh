@@ -1,0 +1,225 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make bench: the syncsock-bench matrix in stock Debian 6.12 guests, and the
+# report.
+#
+#   scripts/bench.sh [--quick] [--duration SEC] [--guests LIST] [--trace]
+#                    [--out DIR]
+#
+# Guests (one boot each, results copied out of the guest as JSON):
+#   smp2      2 vCPUs: every path at 1, 64, 1,000 and 10,000 connections,
+#             64 B and 4 KiB messages; sockperf (64 B, 4 KiB) and wrk
+#             (1, 64 and 1,000 connections)
+#   smp1      the same on 1 vCPU (control: no cross-CPU wakeups at all)
+#   idlepoll  2 vCPUs booted with idle=poll (control: an idle vCPU does not
+#             halt, so waking it is not a host thread wakeup), 1 and 64
+#             connections, 64 B
+#   mem1g     a 1 GiB guest holding 10,000 connections on the kernel and
+#             epoll paths (slab memory per connection, the module's own),
+#             and running them
+# Then, on the host: DIR/table.txt (the terminal table), DIR/report.md (the
+# same in Markdown, with the conditions and the size of the module's
+# per-connection structure from pahole) and DIR/plots/*.png (gnuplot).
+# DIR is BUILD/bench (build/bench).
+#
+#   --duration SEC  measured seconds per run (default 3, after 1 s warm-up;
+#                   sockperf and wrk runs take as long).  The default matrix
+#                   takes about 25 minutes on 2 host cores under TCG.
+#   --guests LIST   a subset of smp2,smp1,idlepoll,mem1g (default: all)
+#   --quick         1 and 64 connections, 64 B, 1 s runs: a few minutes, to
+#                   try the script
+#   --trace         syncsock-trace alongside each run (needs the tracer:
+#                   built when the debug kernel exists); its figures are not
+#                   comparable with untraced runs
+# Run it on an otherwise idle machine: the host's load is recorded with the
+# results, and other QEMU guests make the figures noisy.
+#
+# Sourced (by demo.sh), it only defines bench_prepare and bench_guest.
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+# bench_prepare: what a benchmark guest needs, and only that (the test
+# programs of make check are not built): deps, the stock 6.12 kernel,
+# syncsock.ko, syncsockctl and syncsock-bench (and syncsock-trace when the
+# tree was configured with SYNCSOCK_VMLINUX_BTF).  Sets VM_ARGS, KREL,
+# SSB_BUILD (the build directory) and SSB_BIN (syncsock-bench on the host).
+bench_prepare() {
+	local top
+	top=$(dirname "$here")
+	SSB_BUILD=${BUILD:-$top/build}
+	"$top/scripts/deps.sh"
+	eval "$("$top/scripts/kernels.sh" 6.12)"
+	local kout="$SSB_BUILD/kmod/$KREL"
+	mkdir -p "$SSB_BUILD/kmod"
+	"$top/scripts/build-module.sh" "$KDIR" "$kout" >"$kout.log" 2>&1 ||
+		{ tail -n 30 "$kout.log"; die "building syncsock.ko for $KREL failed (log: $kout.log)"; }
+	local ulog="$SSB_BUILD/userspace-bench.log" targets=(syncsock-bench syncsockctl)
+	# syncsock-trace (run --trace) needs a kernel's BTF: the debug
+	# kernel's, when make check has built it.  Never built here.
+	local btf cfg=()
+	btf="$("$top/scripts/debug-kernel.sh" --path)/vmlinux"
+	[ -e "$btf" ] && cfg+=(-DSYNCSOCK_VMLINUX_BTF="$btf")
+	cmake -S "$top/userspace" -B "$SSB_BUILD/userspace" "${cfg[@]}" >"$ulog" 2>&1 ||
+		{ tail -n 30 "$ulog"; die "configuring the user-space programs failed (log: $ulog)"; }
+	grep -q '^SYNCSOCK_VMLINUX_BTF:FILEPATH=.' "$SSB_BUILD/userspace/CMakeCache.txt" &&
+		targets+=(syncsock-trace)
+	cmake --build "$SSB_BUILD/userspace" -j"$(nproc)" --target "${targets[@]}" >>"$ulog" 2>&1 ||
+		{ tail -n 30 "$ulog"; die "building ${targets[*]} failed (log: $ulog)"; }
+	SSB_BIN="$SSB_BUILD/userspace/guest-bin/syncsock-bench"
+	VM_ARGS=(--kernel 6.12 --module "$kout/module/syncsock.ko")
+	local f
+	for f in wrk sockperf; do VM_ARGS+=(--host-tool "$f"); done
+	for f in "$top/tests/guest/lib.sh" "$top/tests/guest/bench_smoke.sh"; do
+		VM_ARGS+=(--script "$f")
+	done
+	for f in "$SSB_BUILD/userspace/cli/syncsockctl" "$SSB_BIN" \
+		"$SSB_BUILD/userspace/trace/syncsock-trace"; do
+		[ -x "$f" ] && VM_ARGS+=(--bin "$f")
+	done
+	return 0
+}
+
+# bench_guest DIR NAME TIMEOUT COMMAND [vm.py args]: boot a guest (VM_ARGS of
+# guest_prepare) that runs COMMAND, show its output as it comes, and cut
+# the JSON it prints between ##SSB-JSON-BEGIN and ##SSB-JSON-END lines into
+# DIR/NAME.json.  Fails if the guest did.
+bench_guest() {
+	local dir=$1 name=$2 timeout=$3 cmd=$4
+	shift 4
+	local log="$dir/$name"
+	mkdir -p "$log"
+	rm -f "$log/tests.log" "$dir/$name.json"
+	python3 "$here/vm.py" "${VM_ARGS[@]}" "$@" --log-dir "$log" --timeout "$timeout" \
+		--quiet --cmd "$cmd" >"$log/vm.log" 2>&1 &
+	local vm=$! rc=0
+	tail -n +1 -F --pid="$vm" "$log/tests.log" 2>/dev/null | tr -d '\r' |
+		awk '/^##SSB-JSON-BEGIN/ { skip = 1; next } /^##SSB-JSON-END/ { skip = 0; next }
+		     /^##SYNCSOCK/ { next } !skip { print "    | " $0; fflush() }' || true
+	wait "$vm" || rc=$?
+	grep -v '^ *|' "$log/vm.log" | sed 's/^/  /' >&2
+	tr -d '\r' <"$log/tests.log" |
+		awk '/^##SSB-JSON-END/ { exit } p { print } /^##SSB-JSON-BEGIN/ { p = 1 }' \
+			>"$dir/$name.json"
+	[ -s "$dir/$name.json" ] || rm -f "$dir/$name.json"
+	return "$rc"
+}
+
+# The guest side: load the module, add the echo listener with syncsockctl,
+# run syncsock-bench with ARGS, print the JSON between the markers.
+bench_guest_cmd() {
+	cat <<GUEST
+. /tests/lib.sh
+set -e
+ssk_load
+id=\$(syncsockctl listener add 127.0.0.1:7000 handler echo backlog 4096)
+echo "syncsock listener \$id: 127.0.0.1:7000 handler echo (syncsockctl)"
+syncsock-bench run --kernel-port 7000 $1 --json /tmp/bench.json --label "$2"
+echo "##SSB-JSON-BEGIN"
+cat /tmp/bench.json
+echo "##SSB-JSON-END"
+GUEST
+}
+
+if [[ "${BASH_SOURCE[0]}" != "$0" ]]; then
+	return 0
+fi
+
+. "$here/lib.sh"
+
+quick= trace= duration=3 guests=smp2,smp1,idlepoll,mem1g out=
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--quick) quick=1 ;;
+	--trace) trace=--trace ;;
+	--duration)
+		duration=${2:?--duration needs seconds}
+		[[ "$duration" =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "--duration: seconds, e.g. 3 or 0.5"
+		shift ;;
+	--guests)
+		guests=${2:?--guests needs a list}
+		for g in ${guests//,/ }; do
+			case "$g" in smp2 | smp1 | idlepoll | mem1g) ;;
+			*) die "--guests: unknown guest '$g' (smp2, smp1, idlepoll, mem1g)" ;;
+			esac
+		done
+		shift ;;
+	--out) out=${2:?--out needs a directory}; shift ;;
+	-h | --help) sed -n '4,38p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	*) die "unknown argument '$1' (see --help)" ;;
+	esac
+	shift
+done
+
+start=$(date +%s)
+log "preparing: Debian packages, the stock 6.12 kernel, syncsock.ko, syncsockctl, syncsock-bench"
+bench_prepare
+out=${out:-$SSB_BUILD/bench}
+ko="$SSB_BUILD/kmod/$KREL/module/syncsock.ko"
+mkdir -p "$out"
+rm -rf "$out/plots" "$out"/*.json
+if [ -n "$trace" ] && [ ! -x "$SSB_BUILD/userspace/trace/syncsock-trace" ]; then
+	log "--trace: syncsock-trace is not built (it needs the debug kernel's BTF: scripts/debug-kernel.sh builds it); the runs go untraced"
+	trace=
+fi
+
+others=$(pgrep -c qemu-system || true)
+note="host $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at the start, $others other QEMU guest(s) running"
+[ "$others" -eq 0 ] || log "warning: $others other QEMU guest(s) running: the figures will be noisy"
+log "$note"
+
+warm=1
+[ -n "$quick" ] && duration=1 warm=0.5
+t="--duration $duration --warmup $warm --ext-duration $duration $trace"
+if [ -n "$quick" ]; then
+	matrix="--conns 1,64 --sizes 64 $t --sockperf --wrk --wrk-conns 64"
+	control="--conns 1,64 --sizes 64 $t"
+	memory="--paths kernel,epoll --conns 1k --sizes 64 $t --memory 1000"
+else
+	matrix="--conns 1,64,1k,10k --sizes 64,4k $t --sockperf --sockperf-sizes 64,4k --wrk --wrk-conns 1,64,1k"
+	control="--conns 1,64 --sizes 64 $t --sockperf"
+	memory="--paths kernel,epoll --conns 10k --sizes 64 $t --memory 10000"
+fi
+# Watchdogs: generous multiples of what the runs take at the default.
+scale=$(awk -v d="$duration" 'BEGIN { s = (d + 3) / 6; print (s < 1 ? 1 : s) }')
+wd() { awk -v b="$1" -v s="$scale" 'BEGIN { printf "%d", b * s }'; }
+
+failed=0
+run() {	# NAME TIMEOUT ARGS [vm.py args]
+	local name=$1 timeout=$2 args=$3
+	shift 3
+	case ",$guests," in *",$name,"*) ;; *) return 0 ;; esac
+	log "guest $name ($*): syncsock-bench run $args"
+	bench_guest "$out" "$name" "$timeout" "$(bench_guest_cmd "$args" "make bench, $name; $note")" "$@" ||
+		{ log "guest $name failed: see $out/$name/"; failed=$((failed + 1)); }
+}
+run smp2 "$(wd 2400)" "$matrix" --smp 2 --mem 2G
+run smp1 "$(wd 2400)" "$matrix" --smp 1 --mem 2G
+run idlepoll "$(wd 900)" "$control" --smp 2 --mem 2G --append idle=poll
+run mem1g "$(wd 900)" "$memory" --smp 2 --mem 1G
+
+files=()
+for n in smp2 smp1 idlepoll mem1g; do
+	[ -s "$out/$n.json" ] && files+=("$out/$n.json")
+done
+[ ${#files[@]} -gt 0 ] || die "no guest produced results"
+"$SSB_BIN" validate "${files[@]}" || failed=$((failed + 1))
+
+"$SSB_BIN" table "${files[@]}" | tee "$out/table.txt"
+{
+	echo "# syncsock-bench report"
+	echo
+	echo "Generated by make bench in $(( $(date +%s) - start )) s; $note."
+	echo
+	if command -v pahole >/dev/null && [ -e "$ko" ]; then
+		size=$(pahole -C syncsock_conn "$ko" 2>/dev/null | sed -n 's|.*/\* size: \([0-9]*\),.*|\1|p')
+		[ -n "$size" ] && echo "sizeof(struct syncsock_conn) = $size bytes (pahole, $ko)" && echo
+	fi
+	"$SSB_BIN" report "${files[@]}"
+} >"$out/report.md"
+"$SSB_BIN" plot -o "$out/plots" "${files[@]}" >"$out/plots.txt" || log "gnuplot failed: see above"
+
+log "results: ${files[*]}"
+log "report: $out/report.md, table: $out/table.txt, plots: $out/plots/ ($(wc -l <"$out/plots.txt") PNGs)"
+log "took $(( ($(date +%s) - start) / 60 )) min"
+[ "$failed" -eq 0 ] || die "$failed guest(s) or checks failed"
