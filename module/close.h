@@ -20,6 +20,9 @@ enum {
 	SYNCSOCK_CONN_RELEASING,	/* release work running */
 	SYNCSOCK_CONN_DETACHED,		/* callbacks restored */
 	SYNCSOCK_CONN_WRITE_SPACE,	/* tell the handler when queue drains */
+	SYNCSOCK_CONN_LINGER,		/* graceful close: FIN sent, input
+					 * discarded until the peer's FIN
+					 */
 };
 
 /* What a close request asks of the release work. */

@@ -32,8 +32,13 @@ void syncsock_conn_kick(struct sock *sk)
 	read_lock_bh(&sk->sk_callback_lock);
 	rcu_read_lock();
 	conn = rcu_dereference_sk_user_data(sk);
-	if (conn)
-		queue_work(syncsock_wq, &conn->io_work);
+	if (conn) {
+		/* A lingering close waits for the peer's FIN or an error. */
+		if (test_bit(SYNCSOCK_CONN_LINGER, &conn->flags))
+			mod_delayed_work(syncsock_wq, &conn->release_work, 0);
+		else
+			queue_work(syncsock_wq, &conn->io_work);
+	}
 	rcu_read_unlock();
 	read_unlock_bh(&sk->sk_callback_lock);
 }
@@ -45,6 +50,7 @@ static void syncsock_state_change(struct sock *sk)
 	case TCP_CLOSE_WAIT:
 	case TCP_CLOSE:
 	case TCP_LAST_ACK:
+	case TCP_CLOSING:
 		syncsock_conn_kick(sk);
 		break;
 	default:
@@ -126,6 +132,48 @@ static void syncsock_conn_detach(struct syncsock_conn *conn)
 	write_unlock_bh(&sk->sk_callback_lock);
 }
 
+/* Jiffies from now to @deadline, 0 once it has passed. */
+static unsigned long syncsock_until(unsigned long deadline)
+{
+	unsigned long now = jiffies;
+
+	return time_before(now, deadline) ? deadline - now : 0;
+}
+
+static int syncsock_discard_actor(read_descriptor_t *desc, struct sk_buff *skb,
+				  unsigned int offset, size_t len)
+{
+	return len;
+}
+
+/*
+ * A graceful close must not leave input unread: tcp_close() would answer it
+ * with a reset, which throws away the replies still in flight (a response
+ * to a request pipelined behind "Connection: close", say).  So the input is
+ * read and dropped, and while the peer may still send, the close lingers:
+ * our FIN goes out (after the queued data), input is dropped as it comes,
+ * and the release waits for the peer's FIN, an error or the close deadline.
+ *
+ * Context: process context, socket locked.
+ * Return: 0 to release now, 1 to wait, 2 to wait after sending our FIN
+ * (kernel_sock_shutdown(), without the socket lock).
+ */
+static int syncsock_conn_linger(struct syncsock_conn *conn)
+{
+	read_descriptor_t desc = { .arg.data = conn, .count = 1 };
+	struct sock *sk = conn->sk;
+
+	tcp_read_sock(sk, &desc, syncsock_discard_actor);
+	if ((sk->sk_shutdown & RCV_SHUTDOWN) || sk->sk_state == TCP_CLOSE ||
+	    READ_ONCE(sk->sk_err) || !time_before(jiffies, conn->close_deadline))
+		return 0;
+	if (test_and_set_bit(SYNCSOCK_CONN_LINGER, &conn->flags))
+		return 1;
+	/* From now on input is dropped where it arrives. */
+	clear_bit(SYNCSOCK_CONN_RX_THROTTLED, &conn->flags);
+	return 2;
+}
+
 static void syncsock_release_work(struct work_struct *work)
 {
 	struct syncsock_conn *conn =
@@ -134,6 +182,7 @@ static void syncsock_release_work(struct work_struct *work)
 	struct sock *sk = conn->sk;
 	enum syncsock_close_reason why;
 	bool abort;
+	int linger;
 
 	lock_sock(sk);
 	set_bit(SYNCSOCK_CONN_RELEASING, &conn->flags);
@@ -148,7 +197,7 @@ static void syncsock_release_work(struct work_struct *work)
 		clear_bit(SYNCSOCK_CONN_RELEASING, &conn->flags);
 		release_sock(sk);
 		mod_delayed_work(syncsock_wq, &conn->release_work,
-				 conn->close_deadline - jiffies);
+				 syncsock_until(conn->close_deadline));
 		return;
 	case SYNCSOCK_RELEASE_TIMEOUT:
 		conn->close_reason = SYNCSOCK_CLOSE_TIMEOUT;
@@ -157,6 +206,17 @@ static void syncsock_release_work(struct work_struct *work)
 		abort = true;
 		break;
 	case SYNCSOCK_RELEASE_CLOSE:
+		linger = syncsock_conn_linger(conn);
+		if (linger) {
+			clear_bit(SYNCSOCK_CONN_RELEASING, &conn->flags);
+			release_sock(sk);
+			if (linger == 2)
+				kernel_sock_shutdown(conn->sock, SHUT_WR);
+			/* Not mod_: the peer's FIN may have queued us already. */
+			queue_delayed_work(syncsock_wq, &conn->release_work,
+					   syncsock_until(conn->close_deadline));
+			return;
+		}
 		break;
 	}
 	syncsock_conn_detach(conn);

@@ -127,6 +127,11 @@ void syncsock_rx(struct syncsock_conn *conn)
 	}
 	tcp_read_sock(conn->sk, &desc, syncsock_recv_actor);
 	conn->owner = prev;
+	/* A message the handler refused is offered again when the queue
+	 * drains (syncsock_tx_flush()), even if no more data comes.
+	 */
+	if (conn->framer.pending && !test_bit(SYNCSOCK_CONN_CLOSING, &conn->flags))
+		set_bit(SYNCSOCK_CONN_RX_THROTTLED, &conn->flags);
 
 	/* A handler that left bytes without a full queue would wait forever
 	 * for a drain that never comes: offer them again with the next data.
