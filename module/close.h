@@ -20,6 +20,7 @@ enum {
 	SYNCSOCK_CONN_RELEASING,	/* release work running */
 	SYNCSOCK_CONN_DETACHED,		/* callbacks restored */
 	SYNCSOCK_CONN_WRITE_SPACE,	/* tell the handler when queue drains */
+	SYNCSOCK_CONN_RX_DROPPED,	/* input dropped after a close request */
 	SYNCSOCK_CONN_LINGER,		/* graceful close: FIN sent, input
 					 * discarded until the peer's FIN
 					 */

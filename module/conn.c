@@ -150,9 +150,10 @@ static int syncsock_discard_actor(read_descriptor_t *desc, struct sk_buff *skb,
  * A graceful close must not leave input unread: tcp_close() would answer it
  * with a reset, which throws away the replies still in flight (a response
  * to a request pipelined behind "Connection: close", say).  So the input is
- * read and dropped, and while the peer may still send, the close lingers:
- * our FIN goes out (after the queued data), input is dropped as it comes,
- * and the release waits for the peer's FIN, an error or the close deadline.
+ * read and dropped, and if the peer sent anything after the close request
+ * (it may still be sending), the close lingers: our FIN goes out (after the
+ * queued data), input is dropped as it comes, and the release waits for the
+ * peer's FIN, an error or the close deadline.
  *
  * Context: process context, socket locked.
  * Return: 0 to release now, 1 to wait, 2 to wait after sending our FIN
@@ -163,8 +164,10 @@ static int syncsock_conn_linger(struct syncsock_conn *conn)
 	read_descriptor_t desc = { .arg.data = conn, .count = 1 };
 	struct sock *sk = conn->sk;
 
-	tcp_read_sock(sk, &desc, syncsock_discard_actor);
-	if ((sk->sk_shutdown & RCV_SHUTDOWN) || sk->sk_state == TCP_CLOSE ||
+	if (tcp_read_sock(sk, &desc, syncsock_discard_actor) > 0)
+		set_bit(SYNCSOCK_CONN_RX_DROPPED, &conn->flags);
+	if (!test_bit(SYNCSOCK_CONN_RX_DROPPED, &conn->flags) ||
+	    (sk->sk_shutdown & RCV_SHUTDOWN) || sk->sk_state == TCP_CLOSE ||
 	    READ_ONCE(sk->sk_err) || !time_before(jiffies, conn->close_deadline))
 		return 0;
 	if (test_and_set_bit(SYNCSOCK_CONN_LINGER, &conn->flags))

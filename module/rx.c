@@ -58,8 +58,10 @@ static int syncsock_recv_actor(read_descriptor_t *desc, struct sk_buff *skb,
 	int used;
 
 	/* After a close request the handler is done: input is dropped. */
-	if (unlikely(test_bit(SYNCSOCK_CONN_CLOSING, &conn->flags)))
+	if (unlikely(test_bit(SYNCSOCK_CONN_CLOSING, &conn->flags))) {
+		set_bit(SYNCSOCK_CONN_RX_DROPPED, &conn->flags);
 		return len;
+	}
 
 	/* At delivery, before the handler runs (and maybe replies). */
 	trace_syncsock_rx(conn->sk, lsn->id, TCP_SKB_CB(skb)->seq + offset, len, !in_task());
