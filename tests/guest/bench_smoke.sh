@@ -1,0 +1,30 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# syncsock-bench in the guest, briefly: every path (the kernel one through an
+# echo listener added with syncsockctl; blocking, epoll, io_uring and spin
+# in user space) completes a short run in which the client checks every
+# echoed byte; sockperf and wrk run against the kernel sockperf and http
+# handlers and their user-space peers and their output is understood; the
+# JSON written is valid (schema syncsock-bench/1).  Figures are not judged
+# here: see Documentation/benchmarks.md.
+. /tests/lib.sh
+command -v syncsock-bench >/dev/null || fail "syncsock-bench is not in /tests/bin"
+ssk_load
+id=$(syncsockctl listener add 127.0.0.1:7300 handler echo backlog 1024) ||
+	fail "syncsockctl listener add 127.0.0.1:7300 handler echo"
+
+# The debug kernel is ~30x slower: seconds there too, not minutes.
+if [ "$ssk_kernel" = debug ]; then
+	set -- --conns 1 --sizes 64 --duration 0.3 --warmup 0.2 --wrk-conns 1
+else
+	set -- --conns 1,32 --sizes 64,4k --duration 0.5 --warmup 0.2 --wrk-conns 1,16
+fi
+syncsock-bench run --quiet --paths all --kernel-port 7300 --port 7310 "$@" \
+	--sockperf --wrk --ext-duration 1 --json /tmp/bench.json ||
+	fail "syncsock-bench run failed (a path did not complete or a byte came back wrong)"
+syncsock-bench validate --strict --require-paths all /tmp/bench.json ||
+	fail "the result file is not valid"
+# The kernel path really served the echo runs: the listener counted them.
+n=$(syncsockctl -j stats "$id" | sed -n 's/.*"rx_bytes":\([0-9]*\).*/\1/p')
+[ "${n:-0}" -gt 0 ] || fail "the syncsockctl listener saw no bytes"
+echo "bench smoke: every path ran, $n bytes through the kernel listener"
