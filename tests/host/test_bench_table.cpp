@@ -332,4 +332,15 @@ TEST_CASE("bench options: lists, defaults and errors", "[bench][options]")
 	CHECK(o->server_threads == 2);
 	CHECK(o->cpus == std::vector<int>{0, 1});
 	CHECK(o->ready_fd == 3);
+
+	// --help after a command is the help, whatever else is on the line.
+	o = parse_options({"syncsock-bench", "run", "--conns", "1", "--help", "--bogus"}, err);
+	REQUIRE(o);
+	CHECK(o->command == "help");
+	o = parse_options({"syncsock-bench", "plot", "-h"}, err);
+	REQUIRE(o);
+	CHECK(o->command == "help");
+	o = parse_options({"syncsock-bench", "run", "--trace"}, err);
+	REQUIRE(o);
+	CHECK(o->trace);
 }

@@ -183,6 +183,10 @@ std::optional<Options> parse_options(const std::vector<std::string> &args, std::
 				return std::nullopt;
 			return unsigned(*x);
 		};
+		if (a == "--help" || a == "-h") {
+			o.command = "help";
+			return o;
+		}
 		if (a == "--paths" || a == "--require-paths") {
 			if (!(v = value(a)))
 				return std::nullopt;
