@@ -4,10 +4,12 @@
 // delivers each request, with no work item and no wakeup on the server side.
 //  [counters]  2,000 round trips of 64 bytes on one connection (IPv4 and
 //              IPv6): rx_softirq grows by the number of round trips;
-//              rx_process, rx_deferred and work_runs do not grow (a small
-//              constant for the accept pass in total); every echoed byte is
-//              sent inline from softirq (tx_inline_softirq_bytes), none is
-//              queued (tx_queued_bytes == 0).
+//              rx_process, rx_deferred and work_runs do not grow (in total
+//              they stay below the 10 warm-up round trips before: data
+//              that raced the accept pass, more of it on a slow or loaded
+//              guest); every echoed byte is sent inline from softirq
+//              (tx_inline_softirq_bytes), none is queued
+//              (tx_queued_bytes == 0).
 //  [trace]     The same with the workqueue_queue_work trace event on: no
 //              work is queued on the "syncsock" workqueue during the
 //              ping-pong, while the accept before it does show up (the
@@ -28,6 +30,8 @@ using namespace std::chrono_literals;
 namespace {
 
 constexpr std::size_t kLen = 64;
+// Round trips right after the accept, before the counters are read.
+constexpr std::uint64_t kWarmup = 10;
 
 // @n checked round trips of kLen bytes on blocking @fd.
 void ping_pong(int fd, std::uint64_t n, std::uint64_t seed, std::uint64_t &offset)
@@ -71,10 +75,11 @@ void check_softirq_only(const ssk::Counters &s0, const ssk::Counters &s1, std::u
 	CHECK(ssk::delta(s1, s0, "tx_inline_bytes") == rounds * kLen);
 	CHECK(ssk::get(s1, "tx_queued_bytes") == 0);
 	CHECK(ssk::get(s1, "tx_queue_full") == 0);
-	// The whole life of the connection so far: the accept pass only.
-	CHECK(ssk::get(s1, "work_runs") <= 2);
-	CHECK(ssk::get(s1, "rx_process") <= 2);
-	CHECK(ssk::get(s1, "rx_deferred") <= 2);
+	// The whole life of the connection so far: the accept pass and the
+	// warm-up that raced it, never one a round trip.
+	CHECK(ssk::get(s1, "work_runs") < kWarmup);
+	CHECK(ssk::get(s1, "rx_process") < kWarmup);
+	CHECK(ssk::get(s1, "rx_deferred") < kWarmup);
 }
 
 // Trace one ping-pong: connect, warm up, settle, then rounds between two
@@ -90,7 +95,7 @@ Traced traced_ping_pong(const std::string &ip, std::uint16_t port, std::uint64_t
 					" handler=echo");
 	Fd fd = connect_to(endpoint(ip, port));
 	std::uint64_t off = 0;
-	ping_pong(fd.get(), 10, port, off);
+	ping_pong(fd.get(), kWarmup, port, off);
 	Traced t;
 	t.s0 = settled_stats(id);
 	marker("ssk-pingpong-begin");
