@@ -370,6 +370,17 @@ public:
 	std::uint64_t bytes_sent() const { return sent_; }
 	std::uint64_t bytes_received() const { return recvd_; }
 	std::chrono::steady_clock::time_point last_progress() const { return progress_; }
+
+	// Run until every connection is up and no byte has moved for @quiet
+	// (the peers' sends block), at most @timeout.  Return: whether it did.
+	bool run_until_blocked(std::chrono::milliseconds timeout,
+			       std::chrono::milliseconds quiet = std::chrono::seconds(1))
+	{
+		return run([&] {
+			return connected_ == conns_.size() &&
+			       std::chrono::steady_clock::now() - progress_ > quiet;
+		}, timeout);
+	}
 	const Conn &conn(std::size_t i) const { return conns_[i]; }
 
 	// One line of totals, then up to @max connections that did not end as

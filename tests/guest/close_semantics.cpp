@@ -231,12 +231,7 @@ TEST_CASE("a peer that does not read: bounded, then the echo resumes", "[noread]
 	cl.add(n);
 
 	// Send until nothing moves for a second: the peer's sends block.
-	bool blocked = cl.run(
-		[&] {
-			return cl.connected() == n &&
-			       std::chrono::steady_clock::now() - cl.last_progress() > 1s;
-		},
-		120s);
+	bool blocked = cl.run_until_blocked(120s);
 	auto sent1 = cl.bytes_sent();
 	auto st1 = ssk::stats(id);
 	auto avail1 = meminfo_kb("MemAvailable");

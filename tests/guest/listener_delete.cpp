@@ -170,12 +170,7 @@ TEST_CASE("graceful delete gives up on peers that do not read", "[timeout]")
 	EchoClient cl(ep, plan);
 	cl.set_reading(false);
 	cl.add(n);
-	bool blocked = cl.run(
-		[&] {
-			return cl.connected() == n &&
-			       std::chrono::steady_clock::now() - cl.last_progress() > 1s;
-		},
-		120s);
+	bool blocked = cl.run_until_blocked(120s);
 	auto st0 = ssk::stats(id);
 	INFO("counters when blocked: " << ssk::format(st0));
 	REQUIRE(blocked);

@@ -115,12 +115,7 @@ TEST_CASE("rmmod while a deleted listener drains", "[draining]")
 	EchoClient cl(endpoint("127.0.0.1", 7041), plan);
 	cl.set_reading(false);
 	cl.add(n);
-	bool blocked = cl.run(
-		[&] {
-			return cl.connected() == n &&
-			       std::chrono::steady_clock::now() - cl.last_progress() > 1s;
-		},
-		120s);
+	bool blocked = cl.run_until_blocked(120s);
 	REQUIRE(blocked);
 	REQUIRE(ssk::del_listener(id) == 0);
 	// Still there, draining: its peers hold it up.
