@@ -4,8 +4,9 @@
 # echo listener added with syncsockctl; blocking, epoll, io_uring and spin
 # in user space) completes a short run in which the client checks every
 # echoed byte; sockperf and wrk run against the kernel sockperf and http
-# handlers and their user-space peers and their output is understood; the
-# JSON written is valid (schema syncsock-bench/1).  Figures are not judged
+# handlers and their user-space peers and their output is understood; an
+# open-loop run at a fixed rate completes; the JSON written is valid (schema
+# syncsock-bench/1).  Figures are not judged
 # here: see Documentation/benchmarks.md.
 . /tests/lib.sh
 command -v syncsock-bench >/dev/null || fail "syncsock-bench is not in /tests/bin"
@@ -24,6 +25,13 @@ syncsock-bench run --quiet --paths all --kernel-port 7300 --port 7310 "$@" \
 	fail "syncsock-bench run failed (a path did not complete or a byte came back wrong)"
 syncsock-bench validate --strict --require-paths all /tmp/bench.json ||
 	fail "the result file is not valid"
+# Open loop at a fixed rate (latency from when each message was due).
+syncsock-bench run --quiet --paths kernel,epoll --kernel-port 7300 --port 7310 --conns 8 \
+	--sizes 64 --rate 2000 --duration 0.5 --warmup 0.2 --json /tmp/open.json ||
+	fail "the open-loop run failed"
+syncsock-bench validate --strict --require-paths kernel,epoll /tmp/open.json ||
+	fail "the open-loop result file is not valid"
+grep -q '"mode": "open"' /tmp/open.json || fail "the open-loop runs are not marked open"
 # The kernel path really served the echo runs: the listener counted them.
 n=$(syncsockctl -j stats "$id" | sed -n 's/.*"rx_bytes":\([0-9]*\).*/\1/p')
 [ "${n:-0}" -gt 0 ] || fail "the syncsockctl listener saw no bytes"
