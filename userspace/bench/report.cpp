@@ -141,12 +141,16 @@ bool small_guest(const json::Value &conditions)
 	return kib > 0 && kib < 1536 * 1024;
 }
 
-json::Value merged_runs(const std::vector<json::Value> &docs)
+namespace {
+
+// The entries of @key ("runs" or "external") of every file, each with its
+// file's conditions that the tables and plots group by.
+json::Value merged(const std::vector<json::Value> &docs, const char *key)
 {
 	json::Value out = json::Value::array();
 	for (auto &d : docs) {
 		const json::Value &c = d["conditions"];
-		for (auto &r : d["runs"].items()) {
+		for (auto &r : d[key].items()) {
 			json::Value run = r;
 			run.set("vcpus", c.num("vcpus"));
 			run.set("idle_poll", c["idle_poll"].as_bool());
@@ -158,21 +162,16 @@ json::Value merged_runs(const std::vector<json::Value> &docs)
 	return out;
 }
 
+} // namespace
+
+json::Value merged_runs(const std::vector<json::Value> &docs)
+{
+	return merged(docs, "runs");
+}
+
 json::Value merged_external(const std::vector<json::Value> &docs)
 {
-	json::Value out = json::Value::array();
-	for (auto &d : docs) {
-		const json::Value &c = d["conditions"];
-		for (auto &r : d["external"].items()) {
-			json::Value run = r;
-			run.set("vcpus", c.num("vcpus"));
-			run.set("idle_poll", c["idle_poll"].as_bool());
-			run.set("small_guest", small_guest(c));
-			run.set("accelerator", c.str("accelerator"));
-			out.push(std::move(run));
-		}
-	}
-	return out;
+	return merged(docs, "external");
 }
 
 namespace {
