@@ -153,6 +153,9 @@ int syncsock_sendv(struct syncsock_conn *conn, const struct kvec *vec, size_t nr
  *
  * The close itself happens later in process context; the handler's close
  * callback follows.  Calling it again, or after the peer closed, is harmless.
+ * After a graceful request, input is dropped; a peer still sending is
+ * answered with our FIN and drained until its own FIN or the listener's
+ * close timeout, not reset.
  *
  * Context: any context.
  */
