@@ -10,6 +10,7 @@ Stages, in order (each result is counted):
   harness  the harness's own tests: a WARN_ON fails a run, a hung guest trips
            the watchdog, a failing in-guest test fails `make check`
   guest    tests/guest/plan in a guest of each kernel (6.1, 6.12, debug),
+           then tests/guest/plan.tcg-single in one with single-threaded TCG,
            KUnit on the debug kernel; a kernel splat fails the kernel's run
 
 The last line is "N passed, N failed" (", N skipped" when something was).
@@ -29,6 +30,8 @@ import xml.etree.ElementTree as ET
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.environ.get("BUILD", os.path.join(TOP, "build"))
 OUT = os.path.join(BUILD, "check")
+DEFAULT_PLAN = os.path.join(TOP, "tests/guest/plan")
+SINGLE_PLAN = os.path.join(TOP, "tests/guest/plan.tcg-single")
 ALL_STAGES = ["host", "build", "style", "harness", "guest"]
 ALL_KERNELS = ["6.1", "6.12", "debug"]
 # Host programs the in-guest tests use, copied in with their libraries.
@@ -255,23 +258,25 @@ def run_guest(res, kernel, info, out, plan, logdir, extra=()):
     return rc, summary
 
 
-def stage_guest(res, built, plan):
+def stage_guest(res, built, plans):
     stage("guest: the test plan in each kernel")
     for k, (info, out) in built.items():
-        logdir = os.path.join(OUT, f"guest-{k}")
         t0 = time.monotonic()
-        rc, summary = run_guest(res, k, info, out, plan, logdir)
-        for r in summary["results"]:
-            res.add(f"guest/{k}/{r['name']}", r["status"], r["detail"])
-            if r["status"] == "not-ok":
-                res.excerpts.append((f"guest/{k}/{r['name']}",
-                                     test_output(os.path.join(logdir, "tests.log"), r["name"])))
-        # The run itself: it finished, and the kernel never complained.
-        if summary["problems"]:
-            res.add(f"guest/{k}/clean-run", "not-ok",
-                    "; ".join(summary["problems"]) + f"; logs in {logdir}")
-        else:
-            res.add(f"guest/{k}/clean-run", "ok", "no splat, no hang")
+        for plan, suffix, extra in plans:
+            logdir = os.path.join(OUT, f"guest-{k}{suffix}")
+            rc, summary = run_guest(res, k, info, out, plan, logdir, extra)
+            for r in summary["results"]:
+                res.add(f"guest/{k}/{r['name']}", r["status"], r["detail"])
+                if r["status"] == "not-ok":
+                    res.excerpts.append((f"guest/{k}/{r['name']}",
+                                         test_output(os.path.join(logdir, "tests.log"),
+                                                     r["name"])))
+            # The run itself: it finished, and the kernel never complained.
+            if summary["problems"]:
+                res.add(f"guest/{k}/clean-run{suffix}", "not-ok",
+                        "; ".join(summary["problems"]) + f"; logs in {logdir}")
+            else:
+                res.add(f"guest/{k}/clean-run{suffix}", "ok", "no splat, no hang")
         res.timings.append((f"guest {k}", time.monotonic() - t0))
 
 
@@ -339,7 +344,7 @@ def main():
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--stages", default=",".join(ALL_STAGES))
     ap.add_argument("--kernels", default=os.environ.get("KERNELS", ",".join(ALL_KERNELS)))
-    ap.add_argument("--plan", default=os.path.join(TOP, "tests/guest/plan"))
+    ap.add_argument("--plan", default=DEFAULT_PLAN)
     ap.add_argument("--out", default=OUT, help="where logs go")
     args = ap.parse_args()
     OUT = args.out
@@ -386,7 +391,12 @@ def main():
         stage_harness(res, built)
         res.timings.append(("harness self-tests", time.monotonic() - t0))
     if "guest" in stages:
-        stage_guest(res, {k: v for k, v in built.items() if k in kernels}, args.plan)
+        # The default plan comes with a second one, run in a guest with
+        # single-threaded TCG (see tests/guest/plan.tcg-single).
+        plans = [(args.plan, "", [])]
+        if args.plan == DEFAULT_PLAN and os.path.exists(SINGLE_PLAN):
+            plans.append((SINGLE_PLAN, "-tcg-single", ["--tcg-thread", "single"]))
+        stage_guest(res, {k: v for k, v in built.items() if k in kernels}, plans)
 
     stage("summary")
     for name, secs in res.timings:

@@ -266,6 +266,19 @@ class Channel:
             self.echo(line)
 
 
+def plan_timeouts(plan, kernel):
+    """Timeout in seconds of each test @plan runs on @kernel, by name."""
+    out = {}
+    with open(plan) as f:
+        for line in f:
+            parts = line.split(None, 3)
+            if len(parts) < 4 or parts[0].startswith("#"):
+                continue
+            if parts[2] == "all" or kernel in parts[2].split(","):
+                out[parts[0]] = int(parts[1])
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -282,6 +295,9 @@ def main():
     ap.add_argument("--kmod", action="append", default=["veth"],
                     help="a module of the kernel itself to load at boot")
     ap.add_argument("--smp", type=int, default=2)
+    ap.add_argument("--tcg-thread", choices=["multi", "single"], default="multi",
+                    help="TCG's vCPU threads: single for tests that patch kernel text "
+                         "(kprobes, fentry), which can hang a multi-threaded TCG guest")
     ap.add_argument("--mem", default="2G")
     ap.add_argument("--append", default="", help="extra kernel command line")
     ap.add_argument("--timeout", type=int, default=600, help="watchdog, seconds")
@@ -322,7 +338,7 @@ def main():
             cmdline.append("ssk_cmd=/tests/cmd.sh")
         if args.append:
             cmdline.append(args.append)
-        qemu = ["qemu-system-x86_64", "-accel", "tcg,thread=multi", "-cpu", "max",
+        qemu = ["qemu-system-x86_64", "-accel", f"tcg,thread={args.tcg_thread}", "-cpu", "max",
                 "-smp", str(args.smp), "-m", args.mem, "-no-reboot",
                 "-display", "none", "-vga", "none", "-nodefaults",
                 "-kernel", info["KIMAGE"], "-initrd", initrd,
@@ -365,12 +381,18 @@ def main():
                 state["begun"] = True
                 log(f"  guest up after {time.monotonic() - start:.1f}s: {line[16:].strip()}")
             elif line.startswith("##SYNCSOCK run "):
+                name = line[15:].strip()
+                # The guest kills a test at its timeout; a guest that does
+                # not is hung itself: stop waiting shortly after.
+                state["running"] = name
+                state["deadline"] = time.monotonic() + test_timeouts.get(name, 600) + 60
                 if not args.quiet:
                     log(f"  running {args.kernel}/{line[15:].strip()}")
             elif not args.quiet:
                 sys.stdout.write(f"    | {line}\n")
                 sys.stdout.flush()
 
+        test_timeouts = plan_timeouts(args.plan, args.kernel) if args.plan else {}
         chan = Channel(channel_path, echo)
         proc = subprocess.Popen(qemu, stdin=subprocess.DEVNULL,
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -378,8 +400,16 @@ def main():
         while proc.poll() is None:
             time.sleep(0.25)
             chan.poll()
-            if time.monotonic() - start > args.timeout:
+            now = time.monotonic()
+            hung = state.get("deadline") and now > state["deadline"] and \
+                not (results and results[-1]["name"] == state["running"])
+            if now - start > args.timeout or hung:
                 watchdog = True
+                if hung:
+                    state["hung"] = state["running"]
+                    results.append({"name": state["running"], "status": "not-ok",
+                                    "detail": "the guest hung: no result past the test's timeout"})
+                    log(f"  \033[31mFAIL\033[0m {args.kernel}/{state['running']} hung the guest")
                 proc.kill()
                 proc.wait()
                 break
@@ -390,7 +420,10 @@ def main():
     qemu_msgs = [ln for ln in qemu_out.splitlines()
                  if ln.strip() and "TCG doesn't support requested feature" not in ln]
     problems = []
-    if watchdog:
+    if watchdog and state.get("hung"):
+        problems.append(f"watchdog: the guest hung in {state['hung']} "
+                        f"(no result by its timeout + 60s)")
+    elif watchdog:
         problems.append(f"watchdog: the guest did not finish within {args.timeout}s")
     elif not state["done"]:
         problems.append("the guest stopped before the test plan finished (panic or crash?)")
