@@ -196,11 +196,13 @@ static void syncsock_release_work(struct work_struct *work)
 				      READ_ONCE(sk->sk_err), jiffies,
 				      conn->close_deadline)) {
 	case SYNCSOCK_RELEASE_WAIT:
-		/* The flush brings us forward when the queue empties. */
+		/* The flush brings us forward when the queue empties; not
+		 * mod_, which would push back a flush that did so already.
+		 */
 		clear_bit(SYNCSOCK_CONN_RELEASING, &conn->flags);
 		release_sock(sk);
-		mod_delayed_work(syncsock_wq, &conn->release_work,
-				 syncsock_until(conn->close_deadline));
+		queue_delayed_work(syncsock_wq, &conn->release_work,
+				   syncsock_until(conn->close_deadline));
 		return;
 	case SYNCSOCK_RELEASE_TIMEOUT:
 		conn->close_reason = SYNCSOCK_CLOSE_TIMEOUT;
@@ -215,7 +217,7 @@ static void syncsock_release_work(struct work_struct *work)
 			release_sock(sk);
 			if (linger == 2)
 				kernel_sock_shutdown(conn->sock, SHUT_WR);
-			/* Not mod_: the peer's FIN may have queued us already. */
+			/* Likewise: the peer's FIN may have queued us already. */
 			queue_delayed_work(syncsock_wq, &conn->release_work,
 					   syncsock_until(conn->close_deadline));
 			return;
