@@ -81,6 +81,21 @@ struct Got {
 	bool eof = false;	// an orderly end (FIN)
 	int err = 0;		// an error: ECONNRESET...
 
+	// One non-blocking recv() of at most @max bytes into data.
+	// Return: whether the stream goes on (false at EOF or an error).
+	bool recv_once(int fd, std::size_t max)
+	{
+		char buf[65536];
+		ssize_t k = ::recv(fd, buf, std::min(sizeof(buf), max), MSG_DONTWAIT);
+		if (k > 0)
+			data.append(buf, static_cast<std::size_t>(k));
+		else if (k == 0)
+			eof = true;
+		else if (errno != EAGAIN && errno != EINTR)
+			err = errno;
+		return !eof && !err;
+	}
+
 	// ", then EOF" / ", then Connection reset by peer...": for messages.
 	std::string end() const
 	{
@@ -93,7 +108,6 @@ inline Got read_upto(int fd, std::size_t n, std::chrono::milliseconds timeout)
 {
 	Got g;
 	auto end = std::chrono::steady_clock::now() + timeout;
-	char buf[65536];
 	while (g.data.size() < n) {
 		auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
 			end - std::chrono::steady_clock::now());
@@ -105,16 +119,8 @@ inline Got read_upto(int fd, std::size_t n, std::chrono::milliseconds timeout)
 			continue;
 		if (r <= 0)
 			break;
-		ssize_t k = ::recv(fd, buf, std::min(sizeof(buf), n - g.data.size()), MSG_DONTWAIT);
-		if (k > 0) {
-			g.data.append(buf, static_cast<std::size_t>(k));
-		} else if (k == 0) {
-			g.eof = true;
+		if (!g.recv_once(fd, n - g.data.size()))
 			break;
-		} else if (errno != EAGAIN && errno != EINTR) {
-			g.err = errno;
-			break;
-		}
 	}
 	return g;
 }
@@ -139,7 +145,6 @@ inline Got pump(int fd, const std::string &out, std::size_t want_bytes, const Pu
 	Got g;
 	bool reading = !o.ready;
 	auto start = std::chrono::steady_clock::now();
-	char buf[65536];
 	while (g.data.size() < want_bytes) {
 		auto now = std::chrono::steady_clock::now();
 		if (now > start + o.deadline)
@@ -167,18 +172,10 @@ inline Got pump(int fd, const std::string &out, std::size_t want_bytes, const Pu
 				fail("send: " + errno_str(errno));
 		}
 		if (reading && (p.revents & (POLLIN | POLLHUP | POLLERR))) {
-			ssize_t n = ::recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
-			if (n > 0) {
-				g.data.append(buf, static_cast<std::size_t>(n));
-				if (o.until && o.until(g.data))
-					break;
-			} else if (n == 0) {
-				g.eof = true;
+			if (!g.recv_once(fd, SIZE_MAX))
 				break;
-			} else if (errno != EAGAIN && errno != EINTR) {
-				g.err = errno;
+			if (o.until && o.until(g.data))
 				break;
-			}
 		}
 	}
 	return g;
