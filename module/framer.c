@@ -87,7 +87,7 @@ static int syncsock_framer_reserve(struct syncsock_framer *f, u32 size)
 		return 0;
 	/* Grow geometrically, but never past the largest message. */
 	size = min_t(u32, max_t(u32, size, 2 * f->size), f->cfg->max_msg);
-	nb = krealloc(f->buf, size, GFP_ATOMIC);
+	nb = krealloc(f->buf, size, GFP_ATOMIC | __GFP_NOWARN);
 	if (!nb)
 		return -ENOMEM;
 	f->buf = nb;
@@ -204,10 +204,13 @@ static int syncsock_framer_length(struct syncsock_framer *f, const u8 *p, size_t
 				continue;
 			}
 		}
+		/* -ENOMEM leaves the state as the bytes taken so far made it:
+		 * feeding the rest again later goes on from there.
+		 */
 		if (f->fill < hlen) {
 			ret = syncsock_framer_reserve(f, hlen);
 			if (ret)
-				return ret;
+				goto out;
 			k = min_t(size_t, hlen - f->fill, left);
 			memcpy(f->buf + f->fill, p + done, k);
 			f->fill += k;
@@ -217,10 +220,10 @@ static int syncsock_framer_length(struct syncsock_framer *f, const u8 *p, size_t
 			ret = syncsock_framer_total(cfg, f->buf, &f->need);
 			if (ret)
 				return ret;
-			ret = syncsock_framer_reserve(f, f->need);
-			if (ret)
-				return ret;
 		}
+		ret = syncsock_framer_reserve(f, f->need);
+		if (ret)
+			goto out;
 		k = min_t(size_t, f->need - f->fill, n - done);
 		memcpy(f->buf + f->fill, p + done, k);
 		f->fill += k;
@@ -302,7 +305,7 @@ static int syncsock_framer_delim(struct syncsock_framer *f, const u8 *p, size_t 
 				return -EMSGSIZE;
 			ret = syncsock_framer_reserve(f, f->fill + 1);
 			if (ret)
-				return ret;
+				goto out;
 			f->buf[f->fill++] = c;
 			done++;
 			f->matched = syncsock_framer_next(cfg, f->matched, c);
@@ -348,7 +351,8 @@ int syncsock_framer_retry(struct syncsock_framer *f, syncsock_framer_deliver_t d
  * @deliver: called for each complete message
  * @arg: its argument
  * @used: set to how many of the @len bytes were taken: all of them, unless a
- *	delivery returned -EAGAIN (the rest is to be fed again later)
+ *	delivery returned -EAGAIN or the buffer could not grow (-ENOMEM); the
+ *	rest is to be fed again later
  *
  * Context: softirq or process context; allocates with GFP_ATOMIC.
  * Return: 0 (check @used), -EMSGSIZE for a message over max_msg, -EPROTO for

@@ -5,12 +5,30 @@
  * split at every byte boundary (and at every pair of boundaries), both
  * length encodings and widths, oversize, zero-length bodies, a length field
  * shorter than its header, delimiters across segment boundaries, delivery
- * refused and retried, and bytes skipped.
+ * refused and retried, a buffer that cannot grow (-ENOMEM) and the feed
+ * retried, and bytes skipped.
  */
 #include <kunit/test.h>
 #include <linux/mm.h>
 #include <linux/skbuff.h>
+#include <linux/slab.h>
 
+/*
+ * The framer's buffer growth, made to fail on demand: the framer_fail_nth-th
+ * call from now returns NULL (0: none fails).  failslab's fail-nth would count
+ * kmemleak's own allocations too.
+ */
+static unsigned int framer_fail_nth;
+
+static void *framer_test_krealloc(const void *p, size_t size, gfp_t gfp)
+{
+	if (framer_fail_nth && !--framer_fail_nth)
+		return NULL;
+	return krealloc(p, size, gfp);
+}
+
+#undef krealloc
+#define krealloc framer_test_krealloc
 #include "../../module/framer.c"
 
 enum layout { LINEAR, PAGED, FRAGLIST, LAYOUTS };
@@ -434,6 +452,97 @@ static void framer_refuse_and_retry(struct kunit *test)
 	}
 }
 
+/*
+ * Feed all of @skb, cut at @cut, going on after -ENOMEM as the receive path
+ * does (the rest is fed again later).  Return: 0 or the first other error;
+ * *@nomem counts the -ENOMEM returns.
+ */
+static int feed_nomem(struct syncsock_framer *f, struct sink *s, struct sk_buff *skb,
+		      size_t cut, int *nomem)
+{
+	size_t from = 0, to, used;
+	int ret, stuck = 0;
+
+	*nomem = 0;
+	for (to = cut; from < skb->len; to = skb->len) {
+		while (from < to) {
+			ret = syncsock_framer_feed(f, skb, from, to - from, sink_deliver, s, &used);
+			if (ret == -ENOMEM)
+				(*nomem)++;
+			else if (ret)
+				return ret;
+			from += used;
+			stuck = used ? 0 : stuck + 1;
+			if (stuck > 2)
+				return -EIO;
+		}
+	}
+	return 0;
+}
+
+/* One run of framer_nomem_and_retry(); returns how many -ENOMEM it met. */
+static int nomem_run(struct kunit *test, struct sink *s, struct sk_buff *skb,
+		     const struct syncsock_framer_cfg *cfg, size_t cut, int nth,
+		     const u8 *stream, size_t len, const u32 *lens)
+{
+	struct syncsock_framer f;
+	int nomem;
+
+	syncsock_framer_init(&f, cfg);
+	sink_init(s, &f);
+	framer_fail_nth = nth;
+	KUNIT_EXPECT_EQ(test, feed_nomem(&f, s, skb, cut, &nomem), 0);
+	/* One failure exactly when the count ran out. */
+	KUNIT_EXPECT_EQ_MSG(test, nomem, framer_fail_nth == 0, "cut %zu, nth %d", cut, nth);
+	framer_fail_nth = 0;
+	check_messages(test, s, stream, len, lens, 3);
+	syncsock_framer_release(&f);
+	return nomem;
+}
+
+/*
+ * The buffer cannot grow (its Nth growth fails): the framer says -ENOMEM with
+ * what it took so far, and feeding the rest again later delivers every
+ * message intact.  Both framings, every cut, every layout, the 1st to 3rd
+ * growth failing.
+ */
+static void framer_nomem_and_retry(struct kunit *test)
+{
+	static const u32 bodies[] = { 4, 40, 2 };
+	static const char text[] = "GET /\r\n\r\nPOST /long/path\r\n\r\nX\r\n\r\n";
+	static const struct syncsock_framer_cfg delim_cfg = {
+		.type = SYNCSOCK_FRAMER_DELIM, .max_msg = 64, .delim = "\r\n\r\n",
+		.delim_len = 4,
+	};
+	static const u32 lens[3] = { 10, 46, 8 }, dlens[3] = { 9, 19, 5 };
+	struct sink *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+	int l, nth, failed = 0, framing;
+	u8 stream[128];
+	size_t len, cut;
+
+	for (framing = 0; framing < 2; framing++) {
+		if (framing == 0) {
+			len = make_length_stream(stream, bodies, 3, true, true, 4);
+		} else {
+			len = sizeof(text) - 1;
+			memcpy(stream, text, len);
+		}
+		for (l = 0; l < LAYOUTS; l++) {
+			struct sk_buff *skb = make_skb(test, stream, len, l);
+
+			for (cut = 0; cut <= len; cut++)
+				for (nth = 1; nth <= 3; nth++)
+					failed += nomem_run(test, s, skb,
+							    framing ? &delim_cfg : &be32_cfg,
+							    cut, nth, stream, len,
+							    framing ? dlens : lens);
+			kfree_skb(skb);
+		}
+	}
+	/* The injection did happen (a split message alone makes 2 of them). */
+	KUNIT_EXPECT_GT(test, failed, (int)len);
+}
+
 /* Bytes the handler skips (a body) are not framed. */
 static void framer_skip(struct kunit *test)
 {
@@ -489,6 +598,7 @@ static struct kunit_case syncsock_framer_cases[] = {
 	KUNIT_CASE(framer_delim_self_overlap),
 	KUNIT_CASE(framer_delim_oversize),
 	KUNIT_CASE(framer_refuse_and_retry),
+	KUNIT_CASE(framer_nomem_and_retry),
 	KUNIT_CASE(framer_skip),
 	KUNIT_CASE(framer_cfg_checks),
 	{}
