@@ -24,6 +24,9 @@ enum {
 	SYNCSOCK_CONN_LINGER,		/* graceful close: FIN sent, input
 					 * discarded until the peer's FIN
 					 */
+	SYNCSOCK_CONN_NOMEM,		/* an allocation failed: try again
+					 * after SYNCSOCK_NOMEM_RETRY
+					 */
 };
 
 /* What a close request asks of the release work. */

@@ -37,7 +37,7 @@ void syncsock_conn_kick(struct sock *sk)
 		if (test_bit(SYNCSOCK_CONN_LINGER, &conn->flags))
 			mod_delayed_work(syncsock_wq, &conn->release_work, 0);
 		else
-			queue_work(syncsock_wq, &conn->io_work);
+			mod_delayed_work(syncsock_wq, &conn->io_work, 0);
 	}
 	rcu_read_unlock();
 	read_unlock_bh(&sk->sk_callback_lock);
@@ -105,7 +105,8 @@ void syncsock_conn_check_state(struct syncsock_conn *conn)
  */
 static void syncsock_io_work(struct work_struct *work)
 {
-	struct syncsock_conn *conn = container_of(work, struct syncsock_conn, io_work);
+	struct syncsock_conn *conn =
+		container_of(to_delayed_work(work), struct syncsock_conn, io_work);
 	struct sock *sk = conn->sk;
 
 	lock_sock(sk);
@@ -115,6 +116,31 @@ static void syncsock_io_work(struct work_struct *work)
 		syncsock_tx_flush(conn);
 	}
 	release_sock(sk);
+}
+
+/**
+ * syncsock_conn_nomem_retry() - try again later what an allocation failure
+ *	stopped
+ * @conn: the connection
+ *
+ * When memory runs short, an allocation of ours (the send queue, the
+ * framer's buffer) or TCP's (a new skb) fails, and no event may ever come to
+ * retry: nothing is in flight, so no ACK brings sk_write_space, and a peer
+ * waiting for its reply sends nothing more.  So, as TCP does for a process
+ * waiting for memory, the io work comes back after a short delay to offer the
+ * input again and flush the queue.  Nothing is dropped meanwhile: the input
+ * stays in the receive queue (its window closes), replies in the send queue.
+ *
+ * Context: softirq or process context, socket locked, connection attached
+ * (the release cancels the io work only after detaching).
+ */
+void syncsock_conn_nomem_retry(struct syncsock_conn *conn)
+{
+	if (!test_and_clear_bit(SYNCSOCK_CONN_NOMEM, &conn->flags))
+		return;
+	syncsock_stat_inc(conn->lsn->stats, SYNCSOCK_STAT_NOMEM_RETRIES);
+	/* Not mod_: an immediate run already queued must stay immediate. */
+	queue_delayed_work(syncsock_wq, &conn->io_work, SYNCSOCK_NOMEM_RETRY);
 }
 
 /* Put the socket back as TCP made it.  Socket locked. */
@@ -227,8 +253,10 @@ static void syncsock_release_work(struct work_struct *work)
 	syncsock_conn_detach(conn);
 	release_sock(sk);
 
-	/* Nothing can queue these again (see syncsock_conn_kick()). */
-	cancel_work_sync(&conn->io_work);
+	/* Nothing can queue it again (see syncsock_conn_kick()), but itself:
+	 * the _sync cancel handles that.
+	 */
+	cancel_delayed_work_sync(&conn->io_work);
 
 	why = conn->close_reason;
 	trace_syncsock_close(sk, lsn->id, why, abort);
@@ -371,19 +399,22 @@ static void syncsock_conn_reject(struct syncsock_listener *lsn, struct socket *s
  * syncsock_conn_create() - take over an accepted socket
  * @lsn: the listener it came from
  * @sock: the accepted socket; consumed whatever happens
+ * @conn: zeroed memory for the connection, allocated before the accept (so
+ *	that no connection is reset for want of it); consumed whatever happens
  *
  * Context: process context (the accept work), may sleep.
  * Return: 0, or a negative errno if the connection was refused and reset.
  */
-int syncsock_conn_create(struct syncsock_listener *lsn, struct socket *sock)
+int syncsock_conn_create(struct syncsock_listener *lsn, struct socket *sock,
+			 struct syncsock_conn *conn)
 {
-	struct syncsock_conn *conn;
 	struct sock *sk = sock->sk;
 	int err;
 
 	spin_lock_bh(&lsn->conns_lock);
 	if (lsn->closing || lsn->nconns >= lsn->cfg.max_conns) {
 		spin_unlock_bh(&lsn->conns_lock);
+		kfree(conn);
 		syncsock_conn_reject(lsn, sock);
 		return -ECONNREFUSED;
 	}
@@ -391,11 +422,6 @@ int syncsock_conn_create(struct syncsock_listener *lsn, struct socket *sock)
 	refcount_inc(&lsn->ref);
 	spin_unlock_bh(&lsn->conns_lock);
 
-	conn = kzalloc(sizeof(*conn), GFP_KERNEL);
-	if (!conn) {
-		err = -ENOMEM;
-		goto out_unaccount;
-	}
 	conn->sock = sock;
 	conn->sk = sk;
 	conn->lsn = lsn;
@@ -403,7 +429,7 @@ int syncsock_conn_create(struct syncsock_listener *lsn, struct socket *sock)
 	spin_lock_init(&conn->txq_lock);
 	syncsock_txq_init(&conn->txq, lsn->cfg.txq_limit);
 	syncsock_framer_init(&conn->framer, &lsn->framer);
-	INIT_WORK(&conn->io_work, syncsock_io_work);
+	INIT_DELAYED_WORK(&conn->io_work, syncsock_io_work);
 	INIT_DELAYED_WORK(&conn->release_work, syncsock_release_work);
 
 	/* These take the socket lock: process context, before we hold it. */
@@ -440,7 +466,7 @@ int syncsock_conn_create(struct syncsock_listener *lsn, struct socket *sock)
 	release_sock(sk);
 
 	/* Data, FIN or RST may have come before the callbacks were ours. */
-	queue_work(syncsock_wq, &conn->io_work);
+	mod_delayed_work(syncsock_wq, &conn->io_work, 0);
 	return 0;
 
 out_unaccount:

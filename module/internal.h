@@ -47,6 +47,8 @@ void syncsock_stats_module(int cpu, u64 *out);
 #define SYNCSOCK_DEFAULT_TXQ_BYTES	(256 * 1024)
 #define SYNCSOCK_MAX_TXQ_BYTES		(64 * 1024 * 1024)
 #define SYNCSOCK_DEFAULT_CLOSE_TIMEOUT_MS 5000
+/* After an allocation failure, try again this much later (20 ms). */
+#define SYNCSOCK_NOMEM_RETRY		(HZ / 50)
 
 #define SYNCSOCK_VERSION		"0.1"
 
@@ -95,7 +97,8 @@ struct syncsock_listener {
 	void *handler_priv;
 	struct syncsock_framer_cfg framer;	/* set by the handler's setup */
 	struct socket *sock;		/* NULL once deleted */
-	struct work_struct accept_work;
+	struct delayed_work accept_work;
+	struct syncsock_conn *spare;	/* the accept work's, for the next one */
 
 	spinlock_t conns_lock;		/* conns, closing */
 	struct list_head conns;
@@ -120,13 +123,17 @@ struct syncsock_conn {
 	struct syncsock_txq txq;	/* under the socket lock */
 	spinlock_t txq_lock;		/* sends from outside the socket lock */
 	bool flushing;			/* re-entry guard of the flush */
+	bool in_rx;			/* syncsock_rx() is running: a flush
+					 * within it must not read again
+					 */
+	bool rx_again;			/* ... but asks it to go on reading */
 	void *owner;			/* context holding the socket lock for
 					 * us, see syncsock_ctx_token()
 					 */
 
 	void *priv;			/* handler's */
 	struct syncsock_framer framer;	/* under the socket lock */
-	struct work_struct io_work;
+	struct delayed_work io_work;	/* delayed only to retry after -ENOMEM */
 	struct delayed_work release_work;
 	struct rcu_head rcu;
 };
@@ -165,9 +172,11 @@ extern spinlock_t syncsock_all_lock;
 extern struct list_head syncsock_all;
 
 /* conn.c */
-int syncsock_conn_create(struct syncsock_listener *lsn, struct socket *sock);
+int syncsock_conn_create(struct syncsock_listener *lsn, struct socket *sock,
+			 struct syncsock_conn *conn);
 void syncsock_conn_check_state(struct syncsock_conn *conn);
 void syncsock_conn_kick(struct sock *sk);
+void syncsock_conn_nomem_retry(struct syncsock_conn *conn);
 void syncsock_conn_request_close(struct syncsock_conn *conn,
 				 enum syncsock_close_reason why, bool abort);
 

@@ -39,25 +39,42 @@ static void syncsock_listen_data_ready(struct sock *sk)
 
 	rcu_read_lock();
 	lsn = rcu_dereference_sk_user_data(sk);
-	if (likely(lsn))
-		queue_work(syncsock_wq, &lsn->accept_work);
+	if (likely(lsn))	/* also brings a retry after -ENOMEM forward */
+		mod_delayed_work(syncsock_wq, &lsn->accept_work, 0);
 	rcu_read_unlock();
 }
 
 static void syncsock_accept_work(struct work_struct *work)
 {
 	struct syncsock_listener *lsn =
-		container_of(work, struct syncsock_listener, accept_work);
+		container_of(to_delayed_work(work), struct syncsock_listener, accept_work);
+	struct syncsock_conn *conn;
 	struct socket *newsock;
+	int err;
 	int i;
 
 	for (i = 0; i < SYNCSOCK_ACCEPT_BATCH; i++) {
-		if (kernel_accept(lsn->sock, &newsock, O_NONBLOCK))
+		/* The connection's memory first: without it, the child waits
+		 * in the accept queue (as with TCP's backlog), not reset.
+		 */
+		conn = lsn->spare ?: kzalloc(sizeof(*conn), GFP_KERNEL);
+		lsn->spare = NULL;
+		err = conn ? kernel_accept(lsn->sock, &newsock, O_NONBLOCK) : -ENOMEM;
+		if (err) {
+			lsn->spare = conn;
+			if (err == -EAGAIN)
+				return;
+			/* Out of memory (for the struct socket too): no new
+			 * connection may come to call us again.
+			 */
+			queue_delayed_work(syncsock_wq, &lsn->accept_work,
+					   SYNCSOCK_NOMEM_RETRY);
 			return;
-		syncsock_conn_create(lsn, newsock);
+		}
+		syncsock_conn_create(lsn, newsock, conn);
 	}
 	/* More may be waiting: let other work run first. */
-	queue_work(syncsock_wq, &lsn->accept_work);
+	queue_delayed_work(syncsock_wq, &lsn->accept_work, 0);
 }
 
 static u16 syncsock_cfg_port(const struct syncsock_listener_cfg *cfg)
@@ -184,7 +201,9 @@ static void syncsock_listener_stop(struct syncsock_listener *lsn)
 	 * the accept work; after a grace period none can.
 	 */
 	synchronize_rcu();
-	cancel_work_sync(&lsn->accept_work);
+	cancel_delayed_work_sync(&lsn->accept_work);
+	kfree(lsn->spare);
+	lsn->spare = NULL;
 
 	/* Children still in the accept queue are reset by the close. */
 	sock_release(lsn->sock);
@@ -266,7 +285,7 @@ int syncsock_listener_add(struct net *net, const struct syncsock_listener_cfg *c
 	}
 	lsn->net = net;
 	lsn->cfg = *cfg;
-	INIT_WORK(&lsn->accept_work, syncsock_accept_work);
+	INIT_DELAYED_WORK(&lsn->accept_work, syncsock_accept_work);
 	spin_lock_init(&lsn->conns_lock);
 	INIT_LIST_HEAD(&lsn->conns);
 	INIT_LIST_HEAD(&lsn->node);

@@ -12,6 +12,9 @@
 #include "internal.h"
 #include "trace.h"
 
+/* tcp_read_sock() passes in one syncsock_rx(), at most. */
+#define SYNCSOCK_RX_PASSES 16
+
 /* The framer's delivery: one whole message to the handler. */
 static int syncsock_deliver_msg(void *arg, const void *msg, size_t len)
 {
@@ -41,12 +44,15 @@ static int syncsock_rx_framed(struct syncsock_conn *conn, const struct sk_buff *
 				   conn, &used);
 	if (!ret)
 		return used;
+	if (ret == -ENOMEM) {
+		/* The rest stays in the receive queue until the retry. */
+		set_bit(SYNCSOCK_CONN_NOMEM, &conn->flags);
+		return used;
+	}
 	if (ret == -EMSGSIZE)
 		syncsock_conn_request_close(conn, SYNCSOCK_CLOSE_OVERSIZE, true);
 	else if (ret == -EPROTO)
 		syncsock_conn_request_close(conn, SYNCSOCK_CLOSE_BAD_FRAME, true);
-	else if (ret == -ENOMEM)
-		syncsock_conn_request_close(conn, SYNCSOCK_CLOSE_NOMEM, true);
 	return ret;
 }
 
@@ -100,6 +106,7 @@ void syncsock_rx(struct syncsock_conn *conn)
 {
 	read_descriptor_t desc = { .arg.data = conn, .count = 1 };
 	void *prev = conn->owner;
+	unsigned int passes = 0;
 
 	if (test_bit(SYNCSOCK_CONN_RX_THROTTLED, &conn->flags)) {
 		/* Not reading, but a reset must still end the connection:
@@ -120,6 +127,7 @@ void syncsock_rx(struct syncsock_conn *conn)
 		if (ret == -EAGAIN) {
 			set_bit(SYNCSOCK_CONN_RX_THROTTLED, &conn->flags);
 			conn->owner = prev;
+			syncsock_conn_nomem_retry(conn);
 			return;
 		}
 		if (ret) {
@@ -127,7 +135,17 @@ void syncsock_rx(struct syncsock_conn *conn)
 			syncsock_conn_request_close(conn, SYNCSOCK_CLOSE_HANDLER_ERROR, true);
 		}
 	}
-	tcp_read_sock(conn->sk, &desc, syncsock_recv_actor);
+	/* Again if a flush within the pass lifted a throttle (see
+	 * syncsock_tx_flush()), a bounded number of times.
+	 */
+	conn->in_rx = true;
+	do {
+		conn->rx_again = false;
+		desc.count = 1;
+		tcp_read_sock(conn->sk, &desc, syncsock_recv_actor);
+	} while (conn->rx_again && !test_bit(SYNCSOCK_CONN_RX_THROTTLED, &conn->flags) &&
+		 ++passes < SYNCSOCK_RX_PASSES);
+	conn->in_rx = false;
 	conn->owner = prev;
 	/* A message the handler refused is offered again when the queue
 	 * drains (syncsock_tx_flush()), even if no more data comes.
@@ -141,6 +159,8 @@ void syncsock_rx(struct syncsock_conn *conn)
 	if (test_bit(SYNCSOCK_CONN_RX_THROTTLED, &conn->flags) &&
 	    syncsock_conn_txq_empty(conn))
 		clear_bit(SYNCSOCK_CONN_RX_THROTTLED, &conn->flags);
+	/* ... or, if memory ran short, after a delay (whichever is first). */
+	syncsock_conn_nomem_retry(conn);
 	syncsock_conn_check_state(conn);
 }
 

@@ -61,9 +61,16 @@ static int syncsock_sendmsg_locked(struct syncsock_conn *conn, const struct kvec
 	n = kernel_sendmsg_locked(conn->sk, &msg, (struct kvec *)vec, nr, len);
 	if (n == -EAGAIN)
 		n = 0;
-	if (n >= 0 && n < len && conn->sock)
+	if (n >= 0 && n < len) {
 		/* Make sure TCP calls sk_write_space once room comes back. */
-		set_bit(SOCK_NOSPACE, &conn->sock->flags);
+		if (conn->sock)
+			set_bit(SOCK_NOSPACE, &conn->sock->flags);
+		/* Short with room left: an skb allocation failed, and with
+		 * nothing in flight no ACK would call sk_write_space.
+		 */
+		if (sk_stream_memory_free(conn->sk))
+			set_bit(SYNCSOCK_CONN_NOMEM, &conn->flags);
+	}
 	return n;
 }
 
@@ -92,7 +99,7 @@ static int syncsock_queue(struct syncsock_conn *conn, const struct kvec *vec, si
 	int err;
 
 	spin_lock_bh(&conn->txq_lock);
-	err = syncsock_txq_append_vec(&conn->txq, vec, nr, skip, GFP_ATOMIC);
+	err = syncsock_txq_append_vec(&conn->txq, vec, nr, skip, GFP_ATOMIC | __GFP_NOWARN);
 	queued = conn->txq.bytes;
 	spin_unlock_bh(&conn->txq_lock);
 	if (!err) {
@@ -105,6 +112,8 @@ static int syncsock_queue(struct syncsock_conn *conn, const struct kvec *vec, si
 		set_bit(SYNCSOCK_CONN_WRITE_SPACE, &conn->flags);
 	} else {
 		syncsock_stat_inc(st, SYNCSOCK_STAT_TX_ERRORS);
+		if (err == -ENOMEM)
+			set_bit(SYNCSOCK_CONN_NOMEM, &conn->flags);
 	}
 	return err;
 }
@@ -163,13 +172,23 @@ void syncsock_tx_flush(struct syncsock_conn *conn)
 		if (test_bit(SYNCSOCK_CONN_CLOSING, &conn->flags) &&
 		    !test_bit(SYNCSOCK_CONN_RELEASING, &conn->flags))
 			mod_delayed_work(syncsock_wq, &conn->release_work, 0);
-		if (test_and_clear_bit(SYNCSOCK_CONN_RX_THROTTLED, &conn->flags))
-			syncsock_rx(conn);
+		if (test_and_clear_bit(SYNCSOCK_CONN_RX_THROTTLED, &conn->flags)) {
+			/* Called from the handler, within tcp_read_sock()?
+			 * A nested read would start again from copied_seq,
+			 * which the outer one has not moved yet: the same
+			 * bytes twice.  The outer read goes on instead.
+			 */
+			if (conn->in_rx)
+				conn->rx_again = true;
+			else
+				syncsock_rx(conn);
+		}
 		if (test_and_clear_bit(SYNCSOCK_CONN_WRITE_SPACE, &conn->flags) &&
 		    lsn->handler->write_space &&
 		    !test_bit(SYNCSOCK_CONN_CLOSING, &conn->flags))
 			lsn->handler->write_space(conn);
 	}
+	syncsock_conn_nomem_retry(conn);
 	conn->owner = prev;
 }
 
@@ -207,6 +226,7 @@ int syncsock_sendv(struct syncsock_conn *conn, const struct kvec *vec, size_t nr
 	struct syncsock_stats __percpu *st = conn->lsn->stats;
 	size_t len = 0, i;
 	void *token;
+	int room;
 	int err;
 	int n;
 
@@ -242,6 +262,17 @@ int syncsock_sendv(struct syncsock_conn *conn, const struct kvec *vec, size_t nr
 		trace_syncsock_txq_full(conn->sk, conn->lsn->id, len, 0, conn->txq.limit);
 		return err;
 	}
+	/* More than TCP has room for: all of it through the queue, so that a
+	 * failed allocation fails the send as a whole.  After a partial
+	 * inline send, it would leave a hole in the stream (a reset, below).
+	 */
+	room = sk_stream_wspace(conn->sk);
+	if (room < 0 || len > (size_t)room) {
+		err = syncsock_queue(conn, vec, nr, 0, len);
+		if (!err)
+			syncsock_tx_flush(conn);
+		return err;
+	}
 	n = syncsock_sendmsg_locked(conn, vec, nr, len);
 	if (n < 0) {
 		syncsock_stat_inc(st, SYNCSOCK_STAT_TX_ERRORS);
@@ -256,7 +287,7 @@ int syncsock_sendv(struct syncsock_conn *conn, const struct kvec *vec, size_t nr
 		return 0;
 
 	err = syncsock_queue(conn, vec, nr, n, len - n);
-	if (err) {
+	if (err && n) {
 		/* Part is on the wire and the rest cannot follow: the stream
 		 * would be corrupt, so the connection ends.
 		 */

@@ -214,8 +214,8 @@ static int kv_msg(struct syncsock_conn *conn, const void *msg, size_t len)
 					&c->pending_error);
 	}
 	ret = syncsock_send(conn, c->pending, c->pending_len);
-	if (ret == -ENOBUFS)
-		return -EAGAIN;	/* the same line comes again once the queue drains */
+	if (ret == -ENOBUFS || ret == -ENOMEM)
+		return -EAGAIN;	/* the same line comes again: queue drained, or 20 ms */
 	c->pending_len = 0;
 	if (ret)
 		return ret;

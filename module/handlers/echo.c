@@ -28,7 +28,7 @@ static unsigned int syncsock_echo_send(struct syncsock_conn *conn, const u8 *p,
 			continue;
 		}
 		if (err)
-			break;	/* queue full: the rest comes again once it drains */
+			break;	/* queue full or no memory: the rest comes again */
 		done += k;
 	}
 	return done;

@@ -332,7 +332,7 @@ static int http_msg(struct syncsock_conn *conn, const void *msg, size_t len)
 
 	if (!http_parse(msg, len, &rq)) {
 		ret = syncsock_send(conn, http_400, sizeof(http_400) - 1);
-		if (ret == -ENOBUFS)
+		if (ret == -ENOBUFS || ret == -ENOMEM)
 			return -EAGAIN;
 		syncsock_count(conn, 1, 1);
 		syncsock_close(conn, false);
@@ -342,7 +342,7 @@ static int http_msg(struct syncsock_conn *conn, const void *msg, size_t len)
 		ret = syncsock_send(conn, h->keep, rq.head ? h->head_keep_len : h->keep_len);
 	else
 		ret = syncsock_send(conn, h->close, rq.head ? h->head_close_len : h->close_len);
-	if (ret == -ENOBUFS)
+	if (ret == -ENOBUFS || ret == -ENOMEM)
 		return -EAGAIN;	/* offered again once the queue drains */
 	if (ret)
 		return ret;

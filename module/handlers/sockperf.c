@@ -59,7 +59,7 @@ static int sockperf_msg(struct syncsock_conn *conn, const void *msg, size_t len)
 	vec[1].iov_base = (void *)msg + SOCKPERF_HDR;
 	vec[1].iov_len = len - SOCKPERF_HDR;
 	ret = syncsock_sendv(conn, vec, 2);
-	if (ret == -ENOBUFS)
+	if (ret == -ENOBUFS || ret == -ENOMEM)
 		return -EAGAIN;	/* offered again once the queue drains */
 	if (!ret)
 		syncsock_count(conn, 0, 1);

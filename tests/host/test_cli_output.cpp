@@ -128,19 +128,20 @@ TEST_CASE("output: listener show", "[output]")
 		       "app1                       120\n"
 		       "app2                       121\n"
 		       "app3                       122\n"
-		       "closed_peer_fin            123\n"
-		       "closed_peer_reset          124\n"
-		       "closed_error               125\n"
-		       "closed_handler             126\n"
-		       "closed_handler_abort       127\n"
-		       "closed_handler_error       128\n"
-		       "closed_timeout             129\n"
-		       "closed_listener_delete     130\n"
-		       "closed_netns_exit          131\n"
-		       "closed_unload              132\n"
-		       "closed_nomem               133\n"
-		       "closed_oversize            134\n"
-		       "closed_bad_frame           135\n");
+		       "nomem_retries              123\n"
+		       "closed_peer_fin            124\n"
+		       "closed_peer_reset          125\n"
+		       "closed_error               126\n"
+		       "closed_handler             127\n"
+		       "closed_handler_abort       128\n"
+		       "closed_handler_error       129\n"
+		       "closed_timeout             130\n"
+		       "closed_listener_delete     131\n"
+		       "closed_netns_exit          132\n"
+		       "closed_unload              133\n"
+		       "closed_nomem               134\n"
+		       "closed_oversize            135\n"
+		       "closed_bad_frame           136\n");
 	CHECK(s.calls == std::vector<std::string>{"listener_get 1", "stats 1"});
 }
 
@@ -353,11 +354,11 @@ TEST_CASE("output: versions", "[output]")
 	CHECK(r.rc == kExitOk);
 	CHECK(r.out == "syncsockctl 0.1\n"
 		       "libsyncsock 0.1 (ABI 1)\n"
-		       "syncsock.ko 0.1 (ABI 1, 36 counters, 13 close reasons, 4 CPU ids)\n");
+		       "syncsock.ko 0.1 (ABI 1, 37 counters, 13 close reasons, 4 CPU ids)\n");
 	CHECK(r.err.empty());
 	r = ctl(s, {"-j", "version"});
 	CHECK(r.out == R"({"syncsockctl":"0.1","libsyncsock":"0.1","abi":1,"module":{"version":"0.1",)"
-		       R"("abi":1,"nr_stats":36,"nr_close_reasons":13,"nr_cpu_ids":4}})"
+		       R"("abi":1,"nr_stats":37,"nr_close_reasons":13,"nr_cpu_ids":4}})"
 		       "\n");
 	s.version.abi_version = 2;
 	r = ctl(s, {"version"});

@@ -507,8 +507,8 @@ TEST_CASE("device: stats of a newer module: unknown counters by number", "[devic
 	REQUIRE(s);
 	REQUIRE(s->names.size() == SYNCSOCK_STAT_MAX + 3);
 	CHECK(s->names[SYNCSOCK_STAT_MAX - 1] == "closed_bad_frame");
-	CHECK(s->names[SYNCSOCK_STAT_MAX] == "stat_36");
-	CHECK(s->names[SYNCSOCK_STAT_MAX + 2] == "stat_38");
+	CHECK(s->names[SYNCSOCK_STAT_MAX] == "stat_37");
+	CHECK(s->names[SYNCSOCK_STAT_MAX + 2] == "stat_39");
 	CHECK(s->cpus[1][SYNCSOCK_STAT_MAX + 2] == 2000 + SYNCSOCK_STAT_MAX + 2);
 }
 

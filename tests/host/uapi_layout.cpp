@@ -128,12 +128,16 @@ static_assert(SYNCSOCK_IOC_LISTENER_LIST == 0xc018e704);
 static_assert(SYNCSOCK_IOC_STATS_GET == 0xc020e705);
 static_assert(SYNCSOCK_IOC_HANDLER_LIST == 0xc018e706);
 
-/* Numbers that are only ever appended to. */
+/* Numbers that are only ever appended to.  A new counter goes before the
+ * close block, whose start the module reports (close_base in VERSION), so
+ * user space built against an older header still finds both.
+ */
 static_assert(SYNCSOCK_ABI_VERSION == 1);
-static_assert(SYNCSOCK_STAT_CLOSE_BASE == 23);
+static_assert(SYNCSOCK_STAT_APP3 == 22 && SYNCSOCK_STAT_NOMEM_RETRIES == 23);
+static_assert(SYNCSOCK_STAT_CLOSE_BASE == 24);
 static_assert(SYNCSOCK_CLOSE_REASONS == 13);
-static_assert(SYNCSOCK_STAT_MAX == 36);
-static_assert(SYNCSOCK_STAT_CLOSED(SYNCSOCK_CLOSE_PEER_FIN) == 23);
+static_assert(SYNCSOCK_STAT_MAX == 37);
+static_assert(SYNCSOCK_STAT_CLOSED(SYNCSOCK_CLOSE_PEER_FIN) == 24);
 static_assert(SYNCSOCK_STATE_LISTENING == 1 && SYNCSOCK_STATE_DRAINING == 2);
 static_assert(SYNCSOCK_LISTENER_F_ALL == 3 && SYNCSOCK_DEL_F_ALL == 1 &&
 	      SYNCSOCK_STATS_F_ALL == 1);

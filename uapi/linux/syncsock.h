@@ -83,8 +83,9 @@ enum syncsock_close_reason {
 /**
  * enum syncsock_stat - per-listener counters, kept per CPU
  * @SYNCSOCK_STAT_ACCEPTED: connections accepted and handed to the handler.
- * @SYNCSOCK_STAT_ACCEPT_REJECTED: connections refused (limit, memory, the
- *	handler's accept callback).
+ * @SYNCSOCK_STAT_ACCEPT_REJECTED: connections refused (the max_conns limit,
+ *	the handler's accept callback, a listener being deleted).  Short of
+ *	memory, a connection waits in the accept queue instead.
  * @SYNCSOCK_STAT_CLOSED: connections closed, whatever the reason.
  * @SYNCSOCK_STAT_RX_BYTES: bytes delivered to the handler.
  * @SYNCSOCK_STAT_RX_SEGMENTS: socket buffers (segments) delivered.
@@ -113,6 +114,9 @@ enum syncsock_close_reason {
  * @SYNCSOCK_STAT_APP1: second handler counter.
  * @SYNCSOCK_STAT_APP2: third handler counter.
  * @SYNCSOCK_STAT_APP3: fourth handler counter.
+ * @SYNCSOCK_STAT_NOMEM_RETRIES: times an allocation failure (send queue,
+ *	framer buffer, TCP's skb) stopped a connection's progress and its work
+ *	was scheduled to try again 20 ms later; nothing is dropped meanwhile.
  * @SYNCSOCK_STAT_CLOSE_BASE: first of %SYNCSOCK_CLOSE_REASONS counters, one
  *	per &enum syncsock_close_reason.
  * @SYNCSOCK_STAT_MAX: number of counters.
@@ -141,6 +145,7 @@ enum syncsock_stat {
 	SYNCSOCK_STAT_APP1,
 	SYNCSOCK_STAT_APP2,
 	SYNCSOCK_STAT_APP3,
+	SYNCSOCK_STAT_NOMEM_RETRIES,
 	SYNCSOCK_STAT_CLOSE_BASE,
 	SYNCSOCK_STAT_MAX = SYNCSOCK_STAT_CLOSE_BASE + SYNCSOCK_CLOSE_REASONS
 };

@@ -80,7 +80,8 @@ struct syncsock_framer_cfg {
  * @data: bytes from the peer: @len bytes of @skb starting at @offset, which may
  *	lie in the linear part, in page fragments or in the frag_list.  Return
  *	how many were consumed (0 to @len): bytes not consumed are offered again,
- *	together with newer data, when the connection's send queue has drained.
+ *	together with newer data, when the connection's send queue has drained,
+ *	or 20 ms later if a syncsock_send() failed with -ENOMEM.
  *	A negative errno aborts the connection.  Context: softirq or process
  *	context with the socket locked; must not sleep, allocate only with
  *	GFP_ATOMIC, must not call syncsock_close() callers' blocking helpers.
@@ -89,8 +90,9 @@ struct syncsock_framer_cfg {
  *	The bytes are valid during the call only.  They point into the skb
  *	(no copy) when the message lay in one contiguous piece, else into the
  *	framer's buffer.  Return 0, -EAGAIN to be offered the same message again
- *	once the send queue has drained (reading stops meanwhile), or another
- *	negative errno to abort the connection.  Same context as @data.
+ *	once the send queue has drained, or 20 ms later after a syncsock_send()
+ *	failed with -ENOMEM (reading stops meanwhile), or another negative errno
+ *	to abort the connection.  Same context as @data.
  * @write_space: optional.  The connection's send queue has drained after a
  *	syncsock_send() was refused.  Same context as @data.
  * @close: the connection is gone; called exactly once per accepted
@@ -127,7 +129,11 @@ struct syncsock_handler {
  * the send can be inline.
  * Return: 0, -ENOBUFS when the send queue has no room for @len more bytes
  * (counted as %SYNCSOCK_STAT_TX_QUEUE_FULL), -EMSGSIZE when @len exceeds the
- * queue limit, -EPIPE once the connection is closing, -ENOMEM.
+ * queue limit, -EPIPE once the connection is closing, -ENOMEM when memory
+ * for the queue ran short (the connection's work retries 20 ms later: from
+ * @data or @msg, treat it as -ENOBUFS).  If TCP took part of the bytes and
+ * the rest cannot be queued, the connection is reset (%SYNCSOCK_CLOSE_NOMEM):
+ * a stream with a hole in it would be worse.
  */
 int syncsock_send(struct syncsock_conn *conn, const void *data, size_t len);
 

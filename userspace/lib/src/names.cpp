@@ -18,6 +18,7 @@ constexpr std::array<std::string_view, SYNCSOCK_STAT_CLOSE_BASE> kStatNames = {
 	"tx_queued_bytes",  "tx_flushed_bytes", "tx_queue_full", "tx_errors",
 	"handler_errors",   "work_runs",	"rx_messages",	 "rx_messages_copied",
 	"app0",		    "app1",		"app2",		 "app3",
+	"nomem_retries",
 };
 
 constexpr std::array<std::string_view, SYNCSOCK_CLOSE_REASONS> kCloseNames = {
@@ -28,7 +29,8 @@ constexpr std::array<std::string_view, SYNCSOCK_CLOSE_REASONS> kCloseNames = {
 };
 
 // A counter or close reason added to the uapi header needs its name here.
-static_assert(kStatNames.back() == "app3" && SYNCSOCK_STAT_APP3 + 1 == SYNCSOCK_STAT_CLOSE_BASE);
+static_assert(kStatNames.back() == "nomem_retries" &&
+	      SYNCSOCK_STAT_NOMEM_RETRIES + 1 == SYNCSOCK_STAT_CLOSE_BASE);
 static_assert(kCloseNames.back() == "bad_frame" && SYNCSOCK_CLOSE_BAD_FRAME + 1 == SYNCSOCK_CLOSE_REASONS);
 
 } // namespace
