@@ -71,8 +71,9 @@ static void syncsock_vec_copy(u8 *dst, const struct kvec *vec, size_t nr, size_t
  * @skip: bytes at the start of @vec already sent, not to queue
  * @gfp: allocation flags (GFP_ATOMIC from softirq)
  *
- * Takes all the bytes or nothing: at most one allocation, made before the
- * queue changes.
+ * Takes all the bytes or nothing: the chunks it needs (none if the last one
+ * has room, each at most %SYNCSOCK_TXQ_CHUNK_MAX bytes, so that no atomic
+ * allocation is of a high order) are allocated before the queue changes.
  *
  * Context: any context allowed by @gfp; the caller serializes.
  * Return: 0, or the error of syncsock_txq_room(), or -ENOMEM.
@@ -80,8 +81,9 @@ static void syncsock_vec_copy(u8 *dst, const struct kvec *vec, size_t nr, size_t
 int syncsock_txq_append_vec(struct syncsock_txq *q, const struct kvec *vec, size_t nr,
 			    size_t skip, gfp_t gfp)
 {
-	struct syncsock_txq_chunk *c, *nc = NULL;
-	size_t len = 0, n, i;
+	struct syncsock_txq_chunk *c, *nc, *tmp;
+	size_t len = 0, n, i, want, room = 0;
+	LIST_HEAD(fresh);
 	int err;
 
 	for (i = 0; i < nr; i++)
@@ -96,24 +98,38 @@ int syncsock_txq_append_vec(struct syncsock_txq *q, const struct kvec *vec, size
 	c = list_empty(&q->chunks) ? NULL :
 		list_last_entry(&q->chunks, struct syncsock_txq_chunk, node);
 	n = c ? min_t(size_t, len, c->size - c->end) : 0;
-	if (len > n) {
-		size_t size = max_t(size_t, len - n, SYNCSOCK_TXQ_CHUNK);
-
-		nc = kmalloc(struct_size(nc, data, size), gfp);
+	while (n + room < len) {
+		want = len - n - room;
+		want = clamp_t(size_t, want, SYNCSOCK_TXQ_CHUNK, SYNCSOCK_TXQ_CHUNK_MAX);
+		nc = kmalloc(struct_size(nc, data, want), gfp);
 		if (!nc)
-			return -ENOMEM;
+			goto nomem;
 		nc->start = 0;
-		nc->end = len - n;
-		nc->size = size;
-		syncsock_vec_copy(nc->data, vec, nr, skip + n, len - n);
-		list_add_tail(&nc->node, &q->chunks);
+		nc->end = 0;
+		nc->size = want;
+		list_add_tail(&nc->node, &fresh);
+		room += want;
 	}
+
 	if (n) {
 		syncsock_vec_copy(c->data + c->end, vec, nr, skip, n);
 		c->end += n;
 	}
+	skip += n;
+	list_for_each_entry(nc, &fresh, node) {
+		nc->end = min_t(size_t, len - n, nc->size);
+		syncsock_vec_copy(nc->data, vec, nr, skip, nc->end);
+		skip += nc->end;
+		n += nc->end;
+	}
+	list_splice_tail(&fresh, &q->chunks);
 	q->bytes += len;
 	return 0;
+
+nomem:
+	list_for_each_entry_safe(nc, tmp, &fresh, node)
+		kfree(nc);
+	return -ENOMEM;
 }
 
 /**

@@ -19,6 +19,8 @@
  * replies share one allocation.
  */
 #define SYNCSOCK_TXQ_CHUNK	(2048 - sizeof(struct syncsock_txq_chunk))
+/* ... and of the largest chunk: an order-2 allocation at most. */
+#define SYNCSOCK_TXQ_CHUNK_MAX	(16384 - sizeof(struct syncsock_txq_chunk))
 
 struct syncsock_txq_chunk {
 	struct list_head node;

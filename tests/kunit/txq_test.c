@@ -7,6 +7,18 @@
 #include <linux/random.h>
 #include <linux/slab.h>
 
+/* kmalloc() made to fail on demand: the txq_fail_nth-th call from now. */
+static unsigned int txq_fail_nth;
+
+static void *txq_test_kmalloc(size_t size, gfp_t gfp)
+{
+	if (txq_fail_nth && !--txq_fail_nth)
+		return NULL;
+	return kmalloc(size, gfp);
+}
+
+#undef kmalloc
+#define kmalloc txq_test_kmalloc
 #include "../../module/txq.c"
 
 static void txq_fill(u8 *buf, size_t len, u32 seed)
@@ -123,7 +135,7 @@ static void txq_random_model(struct kunit *test)
 /* A large append is one chunk of its own size, never truncated. */
 static void txq_large_append(struct kunit *test)
 {
-	const size_t big = 3 * SYNCSOCK_TXQ_CHUNK + 17;
+	const size_t big = 3 * SYNCSOCK_TXQ_CHUNK_MAX + 17;
 	struct syncsock_txq q;
 	size_t len, got = 0;
 	u8 *src;
@@ -147,10 +159,54 @@ static void txq_large_append(struct kunit *test)
 			got = 3;
 		}
 		KUNIT_ASSERT_EQ(test, memcmp(p, src + got - 3, len), 0);
+		/* No chunk is a high-order allocation. */
+		KUNIT_EXPECT_LE(test, len, SYNCSOCK_TXQ_CHUNK_MAX);
 		syncsock_txq_consume(&q, len);
 		got += len;
 	}
 	KUNIT_EXPECT_EQ(test, got, big + 3);
+}
+
+/*
+ * A large append whose Nth chunk allocation fails takes nothing: the queue
+ * keeps what it had, and frees the chunks it got (kmemleak would see them).
+ */
+static void txq_append_nomem(struct kunit *test)
+{
+	const size_t big = 3 * SYNCSOCK_TXQ_CHUNK_MAX + 17;
+	int nth, ret, refused = 0, taken = 0;
+	struct syncsock_txq q;
+	size_t len;
+	const u8 *p;
+	u8 *src;
+
+	src = kunit_kmalloc(test, big, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, src);
+	txq_fill(src, big, 11);
+	for (nth = 1; nth <= 6; nth++) {
+		syncsock_txq_init(&q, 1 << 20);
+		KUNIT_ASSERT_EQ(test, syncsock_txq_append(&q, "hdr", 3, GFP_KERNEL), 0);
+		txq_fail_nth = nth;
+		ret = syncsock_txq_append(&q, src, big, GFP_KERNEL);
+		if (ret) {
+			KUNIT_EXPECT_EQ(test, ret, -ENOMEM);
+			KUNIT_EXPECT_EQ(test, txq_fail_nth, 0U);
+			KUNIT_EXPECT_EQ(test, (size_t)q.bytes, 3UL);
+			p = syncsock_txq_peek(&q, &len);
+			KUNIT_EXPECT_EQ(test, len, 3UL);
+			KUNIT_EXPECT_EQ(test, memcmp(p, "hdr", 3), 0);
+			refused++;
+		} else {
+			/* Fewer allocations than nth: none failed. */
+			KUNIT_EXPECT_NE(test, txq_fail_nth, 0U);
+			KUNIT_EXPECT_EQ(test, (size_t)q.bytes, big + 3);
+			taken++;
+		}
+		txq_fail_nth = 0;
+		syncsock_txq_purge(&q);
+	}
+	KUNIT_EXPECT_GT(test, refused, 1);
+	KUNIT_EXPECT_GT(test, taken, 0);
 }
 
 /* Purge frees a queue that still holds data (kmemleak watches). */
@@ -208,6 +264,7 @@ static struct kunit_case syncsock_txq_cases[] = {
 	KUNIT_CASE(txq_coalesce_small),
 	KUNIT_CASE(txq_random_model),
 	KUNIT_CASE(txq_large_append),
+	KUNIT_CASE(txq_append_nomem),
 	KUNIT_CASE(txq_purge_frees),
 	{}
 };
