@@ -30,6 +30,9 @@ static u32 syncsock_framer_hdr_len(const struct syncsock_framer_cfg *cfg)
  */
 int syncsock_framer_cfg_check(const struct syncsock_framer_cfg *cfg)
 {
+	/* A message is gathered in one atomic allocation. */
+	if (cfg->max_msg > KMALLOC_MAX_SIZE)
+		return -EINVAL;
 	switch (cfg->type) {
 	case SYNCSOCK_FRAMER_NONE:
 		return 0;
@@ -81,17 +84,24 @@ void syncsock_framer_release(struct syncsock_framer *f)
 
 static int syncsock_framer_reserve(struct syncsock_framer *f, u32 size)
 {
+	u32 grow;
 	u8 *nb;
 
 	if (size <= f->size)
 		return 0;
-	/* Grow geometrically, but never past the largest message. */
-	size = min_t(u32, max_t(u32, size, 2 * f->size), f->cfg->max_msg);
-	nb = krealloc(f->buf, size, GFP_ATOMIC | __GFP_NOWARN);
+	/* Grow geometrically, but never past the largest message; short of
+	 * memory, by just what is needed.
+	 */
+	grow = min_t(u32, max_t(u32, size, 2 * f->size), f->cfg->max_msg);
+	nb = krealloc(f->buf, grow, GFP_ATOMIC | __GFP_NOWARN);
+	if (!nb && grow > size) {
+		grow = size;
+		nb = krealloc(f->buf, grow, GFP_ATOMIC | __GFP_NOWARN);
+	}
 	if (!nb)
 		return -ENOMEM;
 	f->buf = nb;
-	f->size = size;
+	f->size = grow;
 	return 0;
 }
 

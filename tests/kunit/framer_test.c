@@ -14,15 +14,19 @@
 #include <linux/slab.h>
 
 /*
- * The framer's buffer growth, made to fail on demand: the framer_fail_nth-th
- * call from now returns NULL (0: none fails).  failslab's fail-nth would count
- * kmemleak's own allocations too.
+ * The framer's buffer growth, made to fail on demand: from the
+ * framer_fail_nth-th call on (0: none), every call returns NULL until the test
+ * clears framer_failing, as memory short for a while would.  failslab's
+ * fail-nth would count kmemleak's own allocations too.
  */
 static unsigned int framer_fail_nth;
+static bool framer_failing;
 
 static void *framer_test_krealloc(const void *p, size_t size, gfp_t gfp)
 {
 	if (framer_fail_nth && !--framer_fail_nth)
+		framer_failing = true;
+	if (framer_failing)
 		return NULL;
 	return krealloc(p, size, gfp);
 }
@@ -467,10 +471,12 @@ static int feed_nomem(struct syncsock_framer *f, struct sink *s, struct sk_buff 
 	for (to = cut; from < skb->len; to = skb->len) {
 		while (from < to) {
 			ret = syncsock_framer_feed(f, skb, from, to - from, sink_deliver, s, &used);
-			if (ret == -ENOMEM)
+			if (ret == -ENOMEM) {
 				(*nomem)++;
-			else if (ret)
+				framer_failing = false;	/* memory came back */
+			} else if (ret) {
 				return ret;
+			}
 			from += used;
 			stuck = used ? 0 : stuck + 1;
 			if (stuck > 2)
@@ -495,6 +501,7 @@ static int nomem_run(struct kunit *test, struct sink *s, struct sk_buff *skb,
 	/* One failure exactly when the count ran out. */
 	KUNIT_EXPECT_EQ_MSG(test, nomem, framer_fail_nth == 0, "cut %zu, nth %d", cut, nth);
 	framer_fail_nth = 0;
+	framer_failing = false;
 	check_messages(test, s, stream, len, lens, 3);
 	syncsock_framer_release(&f);
 	return nomem;
@@ -578,6 +585,10 @@ static void framer_cfg_checks(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, syncsock_framer_cfg_check(&c), -EINVAL);
 	c = be32_cfg;
 	c.max_msg = 4;
+	KUNIT_EXPECT_EQ(test, syncsock_framer_cfg_check(&c), -EINVAL);
+	c.max_msg = KMALLOC_MAX_SIZE;
+	KUNIT_EXPECT_EQ(test, syncsock_framer_cfg_check(&c), 0);
+	c.max_msg = KMALLOC_MAX_SIZE + 1;	/* one allocation could not hold it */
 	KUNIT_EXPECT_EQ(test, syncsock_framer_cfg_check(&c), -EINVAL);
 	c = crlf_cfg;
 	KUNIT_EXPECT_EQ(test, syncsock_framer_cfg_check(&c), 0);

@@ -36,7 +36,8 @@ enum syncsock_framer_type {
  * struct syncsock_framer_cfg - message framing rules of a listener
  * @type: the kind of framing
  * @max_msg: largest message, header or delimiter included; a larger one
- *	closes the connection (closed_oversize)
+ *	closes the connection (closed_oversize).  At most KMALLOC_MAX_SIZE
+ *	(4 MiB on x86-64): a split message is gathered in one allocation
  * @len_offset: length-prefixed: where the length field starts
  * @len_width: length-prefixed: its size, 1, 2, 4 or 8 bytes
  * @len_big_endian: length-prefixed: network byte order (else little endian)
@@ -130,8 +131,9 @@ struct syncsock_handler {
  * Return: 0, -ENOBUFS when the send queue has no room for @len more bytes
  * (counted as %SYNCSOCK_STAT_TX_QUEUE_FULL), -EMSGSIZE when @len exceeds the
  * queue limit, -EPIPE once the connection is closing, -ENOMEM when memory
- * for the queue ran short (the connection's work retries 20 ms later: from
- * @data or @msg, treat it as -ENOBUFS).  If TCP took part of the bytes and
+ * for the queue ran short (called from the connection's own callbacks, the
+ * connection's work offers the input again 20 ms later: from @data or @msg,
+ * treat it as -ENOBUFS; other callers try again themselves).  If TCP took part of the bytes and
  * the rest cannot be queued, the connection is reset (%SYNCSOCK_CLOSE_NOMEM):
  * a stream with a hole in it would be worse.
  */
