@@ -463,10 +463,12 @@ int syncsock_conn_create(struct syncsock_listener *lsn, struct socket *sock,
 	spin_unlock_bh(&lsn->conns_lock);
 	syncsock_stat_inc(lsn->stats, SYNCSOCK_STAT_ACCEPTED);
 	trace_syncsock_accept(sk, lsn->id);
-	release_sock(sk);
-
-	/* Data, FIN or RST may have come before the callbacks were ours. */
+	/* Data, FIN or RST may have come before the callbacks were ours.
+	 * Queued before the unlock: once unlocked, the connection may be
+	 * released (a delete, a reset) and freed.
+	 */
 	mod_delayed_work(syncsock_wq, &conn->io_work, 0);
+	release_sock(sk);
 	return 0;
 
 out_unaccount:

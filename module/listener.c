@@ -62,13 +62,13 @@ static void syncsock_accept_work(struct work_struct *work)
 		err = conn ? kernel_accept(lsn->sock, &newsock, O_NONBLOCK) : -ENOMEM;
 		if (err) {
 			lsn->spare = conn;
-			if (err == -EAGAIN)
-				return;
-			/* Out of memory (for the struct socket too): no new
-			 * connection may come to call us again.
+			/* Out of memory (for the struct socket too): the
+			 * child waits, and no new connection may come to
+			 * call us again.
 			 */
-			queue_delayed_work(syncsock_wq, &lsn->accept_work,
-					   SYNCSOCK_NOMEM_RETRY);
+			if (err == -ENOMEM || err == -ENFILE)
+				queue_delayed_work(syncsock_wq, &lsn->accept_work,
+						   SYNCSOCK_NOMEM_RETRY);
 			return;
 		}
 		syncsock_conn_create(lsn, newsock, conn);

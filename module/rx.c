@@ -145,6 +145,8 @@ void syncsock_rx(struct syncsock_conn *conn)
 		tcp_read_sock(conn->sk, &desc, syncsock_recv_actor);
 	} while (conn->rx_again && !test_bit(SYNCSOCK_CONN_RX_THROTTLED, &conn->flags) &&
 		 ++passes < SYNCSOCK_RX_PASSES);
+	if (conn->rx_again && passes == SYNCSOCK_RX_PASSES)
+		mod_delayed_work(syncsock_wq, &conn->io_work, 0);	/* the rest */
 	conn->in_rx = false;
 	conn->owner = prev;
 	/* A message the handler refused is offered again when the queue

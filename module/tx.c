@@ -112,8 +112,6 @@ static int syncsock_queue(struct syncsock_conn *conn, const struct kvec *vec, si
 		set_bit(SYNCSOCK_CONN_WRITE_SPACE, &conn->flags);
 	} else {
 		syncsock_stat_inc(st, SYNCSOCK_STAT_TX_ERRORS);
-		if (err == -ENOMEM)
-			set_bit(SYNCSOCK_CONN_NOMEM, &conn->flags);
 	}
 	return err;
 }
@@ -249,9 +247,7 @@ int syncsock_sendv(struct syncsock_conn *conn, const struct kvec *vec, size_t nr
 	if (conn->flushing || !syncsock_conn_txq_empty(conn)) {
 		/* Behind queued bytes, to keep the order. */
 		err = syncsock_queue(conn, vec, nr, 0, len);
-		if (!err)
-			syncsock_tx_flush(conn);
-		return err;
+		goto queued;
 	}
 
 	/* Nothing queued: the rest of a short send is sure to fit. */
@@ -269,9 +265,7 @@ int syncsock_sendv(struct syncsock_conn *conn, const struct kvec *vec, size_t nr
 	room = sk_stream_wspace(conn->sk);
 	if (room < 0 || len > (size_t)room) {
 		err = syncsock_queue(conn, vec, nr, 0, len);
-		if (!err)
-			syncsock_tx_flush(conn);
-		return err;
+		goto queued;
 	}
 	n = syncsock_sendmsg_locked(conn, vec, nr, len);
 	if (n < 0) {
@@ -286,13 +280,23 @@ int syncsock_sendv(struct syncsock_conn *conn, const struct kvec *vec, size_t nr
 	if (n == len)
 		return 0;
 
+	/* TCP has no room now: the rest waits for sk_write_space. */
 	err = syncsock_queue(conn, vec, nr, n, len - n);
 	if (err && n) {
 		/* Part is on the wire and the rest cannot follow: the stream
 		 * would be corrupt, so the connection ends.
 		 */
 		syncsock_conn_request_close(conn, SYNCSOCK_CLOSE_NOMEM, true);
+		return err;
 	}
+	goto out;
+
+queued:
+	if (!err)
+		syncsock_tx_flush(conn);
+out:
+	if (err == -ENOMEM)	/* the end of the pass retries later */
+		set_bit(SYNCSOCK_CONN_NOMEM, &conn->flags);
 	return err;
 }
 EXPORT_SYMBOL_GPL(syncsock_sendv);
