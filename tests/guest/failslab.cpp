@@ -217,6 +217,9 @@ TEST_CASE("failslab: echo under allocation failures", "[echo]")
 	REQUIRE(ok);
 
 	auto st = released(id);
+	note("echo: nomem_retries %llu, closed_nomem %llu",
+	     static_cast<unsigned long long>(ssk::get(st, "nomem_retries")),
+	     static_cast<unsigned long long>(ssk::get(st, "closed_nomem")));
 	INFO("counters: " << ssk::format(st));
 	CHECK(fi.injected() > 0);
 	CHECK(ssk::get(st, "nomem_retries") > 0);
@@ -321,6 +324,9 @@ TEST_CASE("failslab: framed replies under allocation failures", "[framed]")
 			reset++;
 	}
 	auto st = ssk::stats(id);
+	note("framed: %zu whole, %zu reset; nomem_retries %llu, closed_nomem %llu", whole, reset,
+	     static_cast<unsigned long long>(ssk::get(st, "nomem_retries")),
+	     static_cast<unsigned long long>(ssk::get(st, "closed_nomem")));
 	INFO("counters: " << ssk::format(st));
 	CHECK(fi.injected() > 0);
 	CHECK(ssk::get(st, "nomem_retries") > 0);
