@@ -20,6 +20,8 @@ shift 2
 	die "no kernel build tree at $kdir: install the kernel's headers (Debian: linux-headers-\$(uname -r)) or pass KDIR=/path/to/tree"
 
 mkdir -p "$out"
+# Absolute: make -C would read a relative M= from inside KDIR.
+out=$(cd "$out" && pwd)
 for d in module uapi tests/kunit; do
 	mkdir -p "$out/$d"
 	cp -rsf "$top/$d/." "$out/$d/"

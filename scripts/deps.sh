@@ -5,11 +5,11 @@
 # Idempotent and quick when everything is already there: it only calls
 # apt-get when a package is missing.
 #
-#   scripts/deps.sh          host tools, libraries and the stock header trees
+#   scripts/deps.sh          host tools and libraries
 #
-# Kernel *images* are never installed here: scripts/kernels.sh downloads and
-# unpacks them into the cache, because installing one would touch the host's
-# /boot.
+# Kernel images and headers are never installed here: scripts/kernels.sh
+# downloads and unpacks them into the cache, because installing one would
+# touch the host's /boot (Debian's 6.12 headers depend on their image).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
@@ -45,18 +45,14 @@ if [ ${#missing[@]} -gt 0 ]; then
 		"${missing[@]}" >/dev/null
 fi
 
-# The stock header trees the matrix builds against.  Versions come from the
-# archive's meta packages, so a Debian security update moves them along.
+# The stock kernels of the matrix (scripts/kernels.sh fetches them) must be
+# known to apt.  Versions come from the archive's meta packages, so a Debian
+# security update moves them along.
 for series in 6.1 6.12; do
-	if ! rel=$(kernel_release "$series" 2>/dev/null); then
+	if ! kernel_release "$series" >/dev/null 2>&1; then
 		apt_update
-		rel=$(kernel_release "$series")
-	fi
-	if [ ! -e "/usr/src/linux-headers-$rel/Makefile" ]; then
-		apt_update
-		log "installing linux-headers-$rel"
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-			"linux-headers-$rel" >/dev/null
+		kernel_release "$series" >/dev/null ||
+			die "the Debian archive has no $series cloud kernel"
 	fi
 done
 exit 0

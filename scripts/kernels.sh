@@ -11,9 +11,11 @@
 #   KDIR=...     the tree syncsock.ko is built against
 #   KMODDIR=...  the kernel's own modules (empty for the debug kernel)
 #
-# Stock Debian images are downloaded with apt-get download and unpacked into
-# $SYNCSOCK_CACHE/stock/<release>/, never installed into the host's /boot.
-# Image and headers are the same release, so vermagic matches.
+# Stock Debian images and headers are downloaded with apt-get download and
+# unpacked into $SYNCSOCK_CACHE/stock/<release>/, never installed: the 6.12
+# headers package depends on its image, so installing it would put a kernel
+# into the host's /boot (and make it the default one).  Image and headers are
+# the same release, so vermagic matches.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
@@ -23,9 +25,34 @@ case "$which" in
 6.1|6.12)
 	rel=$(kernel_release "$which") ||
 		die "cannot resolve the $which kernel from the apt cache: run scripts/deps.sh"
-	kdir=/usr/src/linux-headers-$rel
-	[ -e "$kdir/Makefile" ] || die "$kdir is missing: run scripts/deps.sh"
 	dir="$SYNCSOCK_CACHE/stock/$rel"
+	kdir=$dir/headers/usr/src/linux-headers-$rel
+	if [ ! -e "$dir/.headers-done" ]; then
+		mkdir -p "$dir"
+		exec 8>"$dir/.lock-headers"
+		flock 8
+		if [ ! -e "$dir/.headers-done" ]; then
+			# The arch package, the common one and the kbuild tools.
+			pkgs="linux-headers-$rel $(apt-cache depends "linux-headers-$rel" |
+				sed -n 's/^ *Depends: \(linux-\(headers-.*-common\|kbuild-.*\)\)$/\1/p')"
+			log "downloading $pkgs"
+			htmp=$(mktemp -d)
+			chown _apt "$htmp" 2>/dev/null || chmod 0777 "$htmp"
+			(cd "$htmp" && apt-get download -qq $pkgs >/dev/null) ||
+				die "apt-get download $pkgs failed"
+			rm -rf "$dir/headers"
+			for deb in "$htmp"/*.deb; do
+				dpkg-deb -x "$deb" "$dir/headers"
+			done
+			rm -rf "$htmp"
+			# The arch tree includes the common one by its installed
+			# path; its other links (scripts, tools) are relative.
+			sed -i "s|^include /usr/src/|include $dir/headers/usr/src/|" "$kdir/Makefile"
+			[ -e "$kdir/scripts/basic/fixdep" ] ||
+				die "$kdir: the kbuild tools did not unpack"
+			touch "$dir/.headers-done"
+		fi
+	fi
 	if [ ! -e "$dir/.done" ]; then
 		mkdir -p "$dir"
 		exec 9>"$dir/.lock"
