@@ -103,6 +103,8 @@ struct sink {
 	const struct syncsock_framer *f;
 	int refuse_at;		/* refuse (-EAGAIN) the message with this index once */
 	u64 skip_after;		/* ask to skip this many bytes after message 0 */
+	bool go_on_nomem;	/* feed_cut(): count -ENOMEM and go on */
+	int nomem;
 };
 
 static int sink_deliver(void *arg, const void *msg, size_t len)
@@ -145,8 +147,15 @@ static int feed_cut(struct syncsock_framer *f, struct sink *s, struct sk_buff *s
 
 		while (from < to) {
 			ret = syncsock_framer_feed(f, skb, from, to - from, sink_deliver, s, &used);
-			if (ret)
+			if (ret == -ENOMEM && s->go_on_nomem) {
+				/* The rest is fed again, as the receive path
+				 * does at its retry; memory came back.
+				 */
+				s->nomem++;
+				framer_failing = false;
+			} else if (ret) {
 				return ret;
+			}
 			/* A refused message is offered again with what follows;
 			 * two feeds in a row without progress is a bug.
 			 */
@@ -456,36 +465,6 @@ static void framer_refuse_and_retry(struct kunit *test)
 	}
 }
 
-/*
- * Feed all of @skb, cut at @cut, going on after -ENOMEM as the receive path
- * does (the rest is fed again later).  Return: 0 or the first other error;
- * *@nomem counts the -ENOMEM returns.
- */
-static int feed_nomem(struct syncsock_framer *f, struct sink *s, struct sk_buff *skb,
-		      size_t cut, int *nomem)
-{
-	size_t from = 0, to, used;
-	int ret, stuck = 0;
-
-	*nomem = 0;
-	for (to = cut; from < skb->len; to = skb->len) {
-		while (from < to) {
-			ret = syncsock_framer_feed(f, skb, from, to - from, sink_deliver, s, &used);
-			if (ret == -ENOMEM) {
-				(*nomem)++;
-				framer_failing = false;	/* memory came back */
-			} else if (ret) {
-				return ret;
-			}
-			from += used;
-			stuck = used ? 0 : stuck + 1;
-			if (stuck > 2)
-				return -EIO;
-		}
-	}
-	return 0;
-}
-
 /* One run of framer_nomem_and_retry(); returns how many -ENOMEM it met. */
 static int nomem_run(struct kunit *test, struct sink *s, struct sk_buff *skb,
 		     const struct syncsock_framer_cfg *cfg, size_t cut, int nth,
@@ -496,8 +475,10 @@ static int nomem_run(struct kunit *test, struct sink *s, struct sk_buff *skb,
 
 	syncsock_framer_init(&f, cfg);
 	sink_init(s, &f);
+	s->go_on_nomem = true;
 	framer_fail_nth = nth;
-	KUNIT_EXPECT_EQ(test, feed_nomem(&f, s, skb, cut, &nomem), 0);
+	KUNIT_EXPECT_EQ(test, feed_cut(&f, s, skb, &cut, 1), 0);
+	nomem = s->nomem;
 	/* One failure exactly when the count ran out. */
 	KUNIT_EXPECT_EQ_MSG(test, nomem, framer_fail_nth == 0, "cut %zu, nth %d", cut, nth);
 	framer_fail_nth = 0;
