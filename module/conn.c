@@ -136,7 +136,11 @@ static void syncsock_io_work(struct work_struct *work)
  */
 void syncsock_conn_nomem_retry(struct syncsock_conn *conn)
 {
-	if (!test_and_clear_bit(SYNCSOCK_CONN_NOMEM, &conn->flags))
+	/* Every receive pass and flush ends here: a plain read first, the
+	 * atomic clear only when it is set.
+	 */
+	if (likely(!test_bit(SYNCSOCK_CONN_NOMEM, &conn->flags)) ||
+	    !test_and_clear_bit(SYNCSOCK_CONN_NOMEM, &conn->flags))
 		return;
 	syncsock_stat_inc(conn->lsn->stats, SYNCSOCK_STAT_NOMEM_RETRIES);
 	/* Not mod_: an immediate run already queued must stay immediate. */

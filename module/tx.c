@@ -219,36 +219,29 @@ void syncsock_write_space(struct sock *sk)
 	rcu_read_unlock();
 }
 
-int syncsock_sendv(struct syncsock_conn *conn, const struct kvec *vec, size_t nr)
+/* Queue all of it, then flush what TCP takes.  Socket locked. */
+static int syncsock_queue_flush(struct syncsock_conn *conn, const struct kvec *vec,
+				size_t nr, size_t len)
+{
+	int err = syncsock_queue(conn, vec, nr, 0, len);
+
+	if (!err)
+		syncsock_tx_flush(conn);
+	return err;
+}
+
+/* syncsock_sendv() from the connection's own locked context. */
+static int syncsock_sendv_locked(struct syncsock_conn *conn, const struct kvec *vec,
+				 size_t nr, size_t len)
 {
 	struct syncsock_stats __percpu *st = conn->lsn->stats;
-	size_t len = 0, i;
-	void *token;
 	int room;
 	int err;
 	int n;
 
-	if (unlikely(test_bit(SYNCSOCK_CONN_CLOSING, &conn->flags)))
-		return -EPIPE;
-	for (i = 0; i < nr; i++)
-		len += vec[i].iov_len;
-	if (unlikely(!len))
-		return 0;
-
-	token = syncsock_ctx_token();
-	if (!token || READ_ONCE(conn->owner) != token) {
-		/* Not under the socket lock: queue, and let the work send. */
-		err = syncsock_queue(conn, vec, nr, 0, len);
-		if (!err)
-			syncsock_conn_kick(conn->sk);
-		return err;
-	}
-
-	if (conn->flushing || !syncsock_conn_txq_empty(conn)) {
-		/* Behind queued bytes, to keep the order. */
-		err = syncsock_queue(conn, vec, nr, 0, len);
-		goto queued;
-	}
+	/* Behind queued bytes, to keep the order. */
+	if (conn->flushing || !syncsock_conn_txq_empty(conn))
+		return syncsock_queue_flush(conn, vec, nr, len);
 
 	/* Nothing queued: the rest of a short send is sure to fit. */
 	err = syncsock_txq_room(&conn->txq, len);
@@ -263,10 +256,9 @@ int syncsock_sendv(struct syncsock_conn *conn, const struct kvec *vec, size_t nr
 	 * inline send, it would leave a hole in the stream (a reset, below).
 	 */
 	room = sk_stream_wspace(conn->sk);
-	if (room < 0 || len > (size_t)room) {
-		err = syncsock_queue(conn, vec, nr, 0, len);
-		goto queued;
-	}
+	if (room < 0 || len > (size_t)room)
+		return syncsock_queue_flush(conn, vec, nr, len);
+
 	n = syncsock_sendmsg_locked(conn, vec, nr, len);
 	if (n < 0) {
 		syncsock_stat_inc(st, SYNCSOCK_STAT_TX_ERRORS);
@@ -287,15 +279,37 @@ int syncsock_sendv(struct syncsock_conn *conn, const struct kvec *vec, size_t nr
 		 * would be corrupt, so the connection ends.
 		 */
 		syncsock_conn_request_close(conn, SYNCSOCK_CLOSE_NOMEM, true);
+	}
+	return err;
+}
+
+int syncsock_sendv(struct syncsock_conn *conn, const struct kvec *vec, size_t nr)
+{
+	size_t len = 0, i;
+	void *token;
+	int err;
+
+	if (unlikely(test_bit(SYNCSOCK_CONN_CLOSING, &conn->flags)))
+		return -EPIPE;
+	for (i = 0; i < nr; i++)
+		len += vec[i].iov_len;
+	if (unlikely(!len))
+		return 0;
+
+	token = syncsock_ctx_token();
+	if (!token || READ_ONCE(conn->owner) != token) {
+		/* Not under the socket lock: queue, and let the work send. */
+		err = syncsock_queue(conn, vec, nr, 0, len);
+		if (!err)
+			syncsock_conn_kick(conn->sk);
 		return err;
 	}
-	goto out;
 
-queued:
-	if (!err)
-		syncsock_tx_flush(conn);
-out:
-	if (err == -ENOMEM)	/* the end of the pass retries later */
+	err = syncsock_sendv_locked(conn, vec, nr, len);
+	/* Short of memory: the end of the pass retries later (not after the
+	 * reset above: the connection is closing).
+	 */
+	if (unlikely(err == -ENOMEM) && !test_bit(SYNCSOCK_CONN_CLOSING, &conn->flags))
 		set_bit(SYNCSOCK_CONN_NOMEM, &conn->flags);
 	return err;
 }

@@ -133,9 +133,9 @@ struct syncsock_handler {
  * queue limit, -EPIPE once the connection is closing, -ENOMEM when memory
  * for the queue ran short (called from the connection's own callbacks, the
  * connection's work offers the input again 20 ms later: from @data or @msg,
- * treat it as -ENOBUFS; other callers try again themselves).  If TCP took part of the bytes and
- * the rest cannot be queued, the connection is reset (%SYNCSOCK_CLOSE_NOMEM):
- * a stream with a hole in it would be worse.
+ * treat it as -ENOBUFS; other callers try again themselves).  If TCP took
+ * part of the bytes and the rest cannot be queued, the connection is reset
+ * (%SYNCSOCK_CLOSE_NOMEM): a stream with a hole in it would be worse.
  */
 int syncsock_send(struct syncsock_conn *conn, const void *data, size_t len);
 
