@@ -46,22 +46,43 @@ struct Range {
 	std::uint64_t start = 0, end = 0;
 };
 
-// The text of module @mod, from /proc/kallsyms: its first function to a page
-// past its last one.
-Range module_text(const string &mod)
+// A function in /proc/kallsyms: its address, name and module ("" for the
+// kernel's own).
+struct TextSymbol {
+	std::uint64_t addr;
+	string name, module;
+};
+
+// The text symbols of /proc/kallsyms, by address.
+std::vector<TextSymbol> kallsyms_text()
 {
 	std::istringstream in(must_read("/proc/kallsyms"));
-	Range r{UINT64_MAX, 0};
+	std::vector<TextSymbol> out;
 	string line;
 	while (std::getline(in, line)) {
 		std::istringstream l(line);
 		string addr, type, name, owner;
 		l >> addr >> type >> name >> owner;
-		if (owner != "[" + mod + "]" || (type != "t" && type != "T"))
+		if (type != "t" && type != "T")
 			continue;
-		std::uint64_t a = std::stoull(addr, nullptr, 16);
-		r.start = std::min(r.start, a);
-		r.end = std::max(r.end, a);
+		if (owner.size() > 2)
+			owner = owner.substr(1, owner.size() - 2);	// "[mod]"
+		out.push_back({std::stoull(addr, nullptr, 16), name, owner});
+	}
+	std::sort(out.begin(), out.end(),
+		  [](const TextSymbol &a, const TextSymbol &b) { return a.addr < b.addr; });
+	return out;
+}
+
+// The text of module @mod: its first function to a page past its last one.
+Range module_text(const std::vector<TextSymbol> &syms, const string &mod)
+{
+	Range r{UINT64_MAX, 0};
+	for (auto &s : syms) {
+		if (s.module != mod)
+			continue;
+		r.start = std::min(r.start, s.addr);
+		r.end = std::max(r.end, s.addr);
 	}
 	if (!r.end || !r.start)
 		fail("no text symbols of " + mod + " in /proc/kallsyms (kptr_restrict?)");
@@ -69,31 +90,20 @@ Range module_text(const string &mod)
 	return r;
 }
 
-// Kernel function @fn, from its address to the next text symbol's.
-Range kernel_function(const string &fn)
+// Kernel function @fn, from its address to the next kernel text symbol's.
+Range kernel_function(const std::vector<TextSymbol> &syms, const string &fn)
 {
-	std::istringstream in(must_read("/proc/kallsyms"));
-	std::vector<std::uint64_t> text;
-	std::uint64_t at = 0;
-	string line;
-	while (std::getline(in, line)) {
-		std::istringstream l(line);
-		string addr, type, name, owner;
-		l >> addr >> type >> name >> owner;
-		if (!owner.empty() || (type != "t" && type != "T"))
-			continue;
-		std::uint64_t a = std::stoull(addr, nullptr, 16);
-		text.push_back(a);
-		if (name == fn)
-			at = a;
-	}
-	if (!at)
+	auto at = std::find_if(syms.begin(), syms.end(), [&](const TextSymbol &s) {
+		return s.module.empty() && s.name == fn;
+	});
+	if (at == syms.end())
 		fail(fn + " is not in /proc/kallsyms");
-	std::sort(text.begin(), text.end());
-	auto next = std::upper_bound(text.begin(), text.end(), at);
-	if (next == text.end())
+	auto next = std::find_if(at + 1, syms.end(), [&](const TextSymbol &s) {
+		return s.module.empty() && s.addr > at->addr;
+	});
+	if (next == syms.end())
 		fail("no symbol after " + fn);
-	return {at, *next};
+	return {at->addr, next->addr};
 }
 
 // failslab and fail_page_alloc, aimed at @require minus @reject, for the
@@ -170,7 +180,8 @@ private:
 
 FaultInjection aimed_at_syncsock()
 {
-	return FaultInjection(module_text("syncsock"), kernel_function("__tcp_close"));
+	auto syms = kallsyms_text();
+	return FaultInjection(module_text(syms, "syncsock"), kernel_function(syms, "__tcp_close"));
 }
 
 // Wait until every accepted connection was released; the counters then.
