@@ -27,6 +27,8 @@ import sys
 import time
 import xml.etree.ElementTree as ET
 
+from vm import plan_tests
+
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.environ.get("BUILD", os.path.join(TOP, "build"))
 OUT = os.path.join(BUILD, "check")
@@ -214,15 +216,8 @@ def guest_args(kernel, info, out, plan):
 
 
 def plan_timeout(plan, kernel):
-    total = 0
-    with open(plan) as f:
-        for line in f:
-            parts = line.split()
-            if not parts or parts[0].startswith("#") or len(parts) < 4:
-                continue
-            if parts[2] == "all" or kernel in parts[2].split(","):
-                total += int(parts[1])
-    return total + 180
+    """The guest's watchdog: its tests' timeouts and three minutes."""
+    return sum(t for _, t in plan_tests(plan, kernel)) + 180
 
 
 def test_output(log, name):

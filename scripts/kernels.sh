@@ -20,6 +20,22 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
+# fetch_unpack ROOT PKG...: apt-get download the packages and unpack them
+# all into ROOT.
+fetch_unpack() {
+	local root=$1 dl deb
+	shift
+	log "downloading $*"
+	dl=$(mktemp -d)
+	chown _apt "$dl" 2>/dev/null || chmod 0777 "$dl"
+	(cd "$dl" && apt-get download -qq "$@" >/dev/null) ||
+		{ rm -rf "$dl"; die "apt-get download $* failed"; }
+	for deb in "$dl"/*.deb; do
+		dpkg-deb -x "$deb" "$root"
+	done
+	rm -rf "$dl"
+}
+
 which=${1:-}
 case "$which" in
 6.1|6.12)
@@ -27,55 +43,38 @@ case "$which" in
 		die "cannot resolve the $which kernel from the apt cache: run scripts/deps.sh"
 	dir="$SYNCSOCK_CACHE/stock/$rel"
 	kdir=$dir/headers/usr/src/linux-headers-$rel
-	if [ ! -e "$dir/.headers-done" ]; then
-		mkdir -p "$dir"
-		exec 8>"$dir/.lock-headers"
-		flock 8
-		if [ ! -e "$dir/.headers-done" ]; then
-			# The arch package, the common one and the kbuild tools.
-			pkgs="linux-headers-$rel $(apt-cache depends "linux-headers-$rel" |
-				sed -n 's/^ *Depends: \(linux-\(headers-.*-common\|kbuild-.*\)\)$/\1/p')"
-			log "downloading $pkgs"
-			htmp=$(mktemp -d)
-			chown _apt "$htmp" 2>/dev/null || chmod 0777 "$htmp"
-			(cd "$htmp" && apt-get download -qq $pkgs >/dev/null) ||
-				die "apt-get download $pkgs failed"
-			rm -rf "$dir/headers"
-			for deb in "$htmp"/*.deb; do
-				dpkg-deb -x "$deb" "$dir/headers"
-			done
-			rm -rf "$htmp"
-			# The arch tree includes the common one by its installed
-			# path; its other links (scripts, tools) are relative.
-			sed -i "s|^include /usr/src/|include $dir/headers/usr/src/|" "$kdir/Makefile"
-			[ -e "$kdir/scripts/basic/fixdep" ] ||
-				die "$kdir: the kbuild tools did not unpack"
-			touch "$dir/.headers-done"
-		fi
-	fi
-	if [ ! -e "$dir/.done" ]; then
-		mkdir -p "$dir"
+	mkdir -p "$dir"
+	if [ ! -e "$dir/.headers-done" ] || [ ! -e "$dir/.done" ]; then
 		exec 9>"$dir/.lock"
 		flock 9
-		if [ ! -e "$dir/.done" ]; then
-			log "downloading linux-image-$rel"
-			tmp=$(mktemp -d)
-			chown _apt "$tmp" 2>/dev/null || chmod 0777 "$tmp"
-			trap 'rm -rf "$tmp"' EXIT
-			pkg=linux-image-$rel
-			apt-cache show "$pkg" >/dev/null 2>&1 || pkg=$pkg-unsigned
-			(cd "$tmp" && apt-get download -qq "$pkg" >/dev/null) ||
-				die "apt-get download $pkg failed"
-			dpkg-deb -x "$tmp"/*.deb "$tmp/root"
-			rm -rf "$dir/modules"
-			cp "$tmp/root/boot/vmlinuz-$rel" "$dir/vmlinuz"
-			mv "$tmp/root/lib/modules/$rel" "$dir/modules"
-			# The package leaves modules.dep to its postinst.
-			mkdir -p "$tmp/dm/lib/modules"
-			ln -s "$dir/modules" "$tmp/dm/lib/modules/$rel"
-			depmod -b "$tmp/dm" "$rel"
-			touch "$dir/.done"
-		fi
+	fi
+	if [ ! -e "$dir/.headers-done" ]; then
+		# The arch package, the common one and the kbuild tools.
+		rm -rf "$dir/headers"
+		fetch_unpack "$dir/headers" "linux-headers-$rel" \
+			$(apt-cache depends "linux-headers-$rel" |
+			  sed -n 's/^ *Depends: \(linux-\(headers-.*-common\|kbuild-.*\)\)$/\1/p')
+		# The arch tree includes the common one by its installed path;
+		# its other links (scripts, tools) are relative.
+		sed -i "s|^include /usr/src/|include $dir/headers/usr/src/|" "$kdir/Makefile"
+		[ -e "$kdir/scripts/basic/fixdep" ] ||
+			die "$kdir: the kbuild tools did not unpack"
+		touch "$dir/.headers-done"
+	fi
+	if [ ! -e "$dir/.done" ]; then
+		tmp=$(mktemp -d)
+		trap 'rm -rf "$tmp"' EXIT
+		pkg=linux-image-$rel
+		apt-cache show "$pkg" >/dev/null 2>&1 || pkg=$pkg-unsigned
+		fetch_unpack "$tmp/root" "$pkg"
+		rm -rf "$dir/modules"
+		cp "$tmp/root/boot/vmlinuz-$rel" "$dir/vmlinuz"
+		mv "$tmp/root/lib/modules/$rel" "$dir/modules"
+		# The package leaves modules.dep to its postinst.
+		mkdir -p "$tmp/dm/lib/modules"
+		ln -s "$dir/modules" "$tmp/dm/lib/modules/$rel"
+		depmod -b "$tmp/dm" "$rel"
+		touch "$dir/.done"
 	fi
 	printf 'KREL=%q\nKIMAGE=%q\nKDIR=%q\nKMODDIR=%q\n' \
 		"$rel" "$dir/vmlinuz" "$kdir" "$dir/modules"

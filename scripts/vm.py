@@ -266,16 +266,16 @@ class Channel:
             self.echo(line)
 
 
-def plan_timeouts(plan, kernel):
-    """Timeout in seconds of each test @plan runs on @kernel, by name."""
-    out = {}
+def plan_tests(plan, kernel):
+    """(name, timeout in seconds) of each test @plan runs on @kernel."""
+    out = []
     with open(plan) as f:
         for line in f:
             parts = line.split(None, 3)
             if len(parts) < 4 or parts[0].startswith("#"):
                 continue
             if parts[2] == "all" or kernel in parts[2].split(","):
-                out[parts[0]] = int(parts[1])
+                out.append((parts[0], int(parts[1])))
     return out
 
 
@@ -392,7 +392,7 @@ def main():
                 sys.stdout.write(f"    | {line}\n")
                 sys.stdout.flush()
 
-        test_timeouts = plan_timeouts(args.plan, args.kernel) if args.plan else {}
+        test_timeouts = dict(plan_tests(args.plan, args.kernel)) if args.plan else {}
         chan = Channel(channel_path, echo)
         proc = subprocess.Popen(qemu, stdin=subprocess.DEVNULL,
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
