@@ -37,7 +37,7 @@ SINGLE_PLAN = os.path.join(TOP, "tests/guest/plan.tcg-single")
 ALL_STAGES = ["host", "build", "style", "harness", "guest"]
 ALL_KERNELS = ["6.1", "6.12", "debug"]
 # Host programs the in-guest tests use, copied in with their libraries.
-GUEST_TOOLS = ["/usr/sbin/ip", "curl", "wrk", "sockperf"]
+GUEST_TOOLS = ["/usr/sbin/ip", "/usr/sbin/tc", "curl", "wrk", "sockperf"]
 
 
 class Results:
@@ -84,6 +84,10 @@ def kmod_dir(kernel, info):
 
 def example_dir(out):
     return out + "-example"
+
+
+def probe_dir(out):
+    return out + "-probe"
 
 
 def tail(path, n=25):
@@ -170,6 +174,14 @@ def stage_build(res, kernels):
             res.add(f"build/{k}/example", "not-ok", f"see {log}")
         else:
             res.add(f"build/{k}/example", "ok", "examples/kvcounter against Module.symvers")
+        # The tests' probe handler, built the same way.
+        log = os.path.join(OUT, f"build-{k}-probe.log")
+        if run([os.path.join(TOP, "scripts/build-example.sh"), info["KDIR"], out,
+                probe_dir(out), os.path.join(TOP, "tests/probe")], log):
+            print(tail(log))
+            res.add(f"build/{k}/probe", "not-ok", f"see {log}")
+        else:
+            res.add(f"build/{k}/probe", "ok", "tests/probe against Module.symvers")
     return built
 
 
@@ -201,6 +213,9 @@ def guest_args(kernel, info, out, plan):
     example = os.path.join(example_dir(out), "syncsock_kvcounter.ko")
     if os.path.exists(example):
         args += ["--module", example]
+    probe = os.path.join(probe_dir(out), "syncsock_probe.ko")
+    if os.path.exists(probe):
+        args += ["--module", probe]
     gdir = os.path.join(TOP, "tests/guest")
     for f in sorted(os.listdir(gdir)):
         if f.endswith((".sh", ".expected")):

@@ -10,7 +10,7 @@ top=$(dirname "$here")
 . "$here/lib.sh"
 
 tree=$("$here/debug-kernel.sh") || die "no kernel source tree for checkpatch"
-files=$(cd "$top" && git ls-files -co --exclude-standard module tests/kunit tests/harness uapi examples |
+files=$(cd "$top" && git ls-files -co --exclude-standard module tests/kunit tests/harness tests/probe uapi examples |
 	grep -E '\.(c|h)$')
 rc=0
 ignore=FILE_PATH_CHANGES,SPDX_LICENSE_TAG,LINUX_VERSION_CODE

@@ -292,8 +292,8 @@ def main():
     ap.add_argument("--script", action="append", default=[], help="a script for /tests")
     ap.add_argument("--host-tool", action="append", default=[],
                     help="a host program (e.g. sockperf) copied into /usr/bin with its libraries")
-    ap.add_argument("--kmod", action="append", default=["veth"],
-                    help="a module of the kernel itself to load at boot")
+    ap.add_argument("--kmod", action="append", default=["veth", "sch_netem"],
+                    help="a module of the kernel itself to load at boot (veth and sch_netem always)")
     ap.add_argument("--smp", type=int, default=2)
     ap.add_argument("--tcg-thread", choices=["multi", "single"], default="multi",
                     help="TCG's vCPU threads: single for tests that patch kernel text "

@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: GPL-2.0
+//
+// In-guest test helpers for network namespaces: iproute2's ip, shell
+// commands, and a named namespace that threads can enter, so that the
+// sockets and control calls they make belong to it.
+//
+// Like ssk_control.hpp: no Catch2 macros, std::runtime_error on the
+// unexpected.
+#pragma once
+
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <exception>
+#include <functional>
+#include <string>
+#include <thread>
+
+#include "ssk_net.hpp"
+
+namespace syncsock::test {
+
+// Run a shell command; return its exit status.
+inline int sh(const std::string &cmd, bool quiet = false)
+{
+	if (!quiet)
+		note("+ %s", cmd.c_str());
+	int st = std::system(cmd.c_str());
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+inline void must(const std::string &cmd)
+{
+	if (sh(cmd))
+		fail("command failed: " + cmd);
+}
+
+// iproute2's ip.  Not plain "ip": busybox sh runs its own ip applet before
+// searching PATH, and that one has neither netns nor veth.
+inline std::string ip_cmd()
+{
+	static const std::string path = [] {
+		for (const char *p : {"/usr/bin/ip", "/usr/sbin/ip", "/sbin/ip", "/bin/ip"})
+			if (sh(std::string(p) + " -V 2>/dev/null | grep -q iproute2", true) == 0)
+				return std::string(p);
+		return std::string();
+	}();
+	return path;
+}
+
+// A named network namespace (ip netns add), deleted when destroyed.
+class NetNs {
+public:
+	explicit NetNs(std::string name) : name_(std::move(name))
+	{
+		sh(ip_cmd() + " netns del " + name_ + " 2>/dev/null", true);
+		must(ip_cmd() + " netns add " + name_);
+		fd_ = Fd(::open(("/run/netns/" + name_).c_str(), O_RDONLY | O_CLOEXEC));
+		if (!fd_)
+			fail("open /run/netns/" + name_ + ": " + errno_str(errno));
+		must(ip_cmd() + " -n " + name_ + " link set lo up");
+	}
+	NetNs(const NetNs &) = delete;
+	NetNs &operator=(const NetNs &) = delete;
+	~NetNs() { del(); }
+
+	const std::string &name() const { return name_; }
+	int fd() const { return fd_.get(); }
+
+	// Drop our references: the namespace goes once nothing else holds it.
+	void del()
+	{
+		if (!fd_)
+			return;
+		fd_.reset();
+		sh(ip_cmd() + " netns del " + name_);
+	}
+
+	// Run @f on a thread that has entered the namespace: sockets it makes
+	// and control calls it makes belong to the namespace.
+	void run(const std::function<void()> &f) const
+	{
+		std::exception_ptr err;
+		std::thread t([&] {
+			try {
+				if (::setns(fd_.get(), CLONE_NEWNET))
+					fail("setns(" + name_ + "): " + errno_str(errno));
+				f();
+			} catch (...) {
+				err = std::current_exception();
+			}
+		});
+		t.join();
+		if (err)
+			std::rethrow_exception(err);
+	}
+
+private:
+	std::string name_;
+	Fd fd_;
+};
+
+} // namespace syncsock::test
