@@ -27,6 +27,11 @@ enum {
 	SYNCSOCK_CONN_NOMEM,		/* an allocation failed: try again
 					 * after SYNCSOCK_NOMEM_RETRY
 					 */
+	SYNCSOCK_CONN_NEW,		/* the accept callback runs: a close
+					 * request is recorded, its release
+					 * queued once the connection is
+					 * attached
+					 */
 };
 
 /* What a close request asks of the release work. */

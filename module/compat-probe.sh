@@ -14,4 +14,16 @@ has include/net/sock.h 'bool[[:space:]]+sk_use_task_frag;' &&
 # <asm/unaligned.h> moved to <linux/unaligned.h> in 6.12.
 [ -e "$srctree/include/linux/unaligned.h" ] &&
 	echo '#define SYNCSOCK_HAVE_LINUX_UNALIGNED_H 1'
+# sk_net_refcnt_upgrade() is exported from 6.15 and in some stable series
+# (Debian 6.12); older kernels get it open-coded.  Where the headers have
+# __netns_tracker_free(), kernel sockets have a tracker of their own, freed
+# before the upgrade.
+has include/net/sock.h 'void[[:space:]]+sk_net_refcnt_upgrade\(' &&
+	echo '#define SYNCSOCK_HAVE_SK_NET_REFCNT_UPGRADE 1'
+has include/net/net_namespace.h '__netns_tracker_free\(' &&
+	echo '#define SYNCSOCK_HAVE_NETNS_TRACKER_FREE 1'
+# Kernels that count kernel sockets in net->passive (net_passive_inc() in
+# sk_alloc()) expect the upgrade to drop that count.
+has include/net/net_namespace.h 'void[[:space:]]+net_passive_dec\(' &&
+	echo '#define SYNCSOCK_HAVE_NET_PASSIVE 1'
 exit 0

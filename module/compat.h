@@ -30,6 +30,45 @@ static inline void syncsock_sk_no_task_frag(struct sock *sk)
 #endif
 	/* Older kernels pick sk->sk_frag whenever sk_allocation is atomic. */
 }
+
+/*
+ * Let a kernel socket outlive its close as a user socket does.  Kernel
+ * sockets (sk_net_refcnt == 0) hold no reference to their namespace, so
+ * tcp_close() stops their retransmit, loss-probe and zero-window-probe
+ * timers (inet_csk_clear_xmit_timers_sync()): a lost tail or FIN of the
+ * orphan would never be sent again.  With a reference, as RDS, SMC and NFS
+ * take, TCP finishes the close.  The namespace then lives until the orphan
+ * is gone, as it would for a user-space server's.
+ *
+ * Context: process context, socket locked.
+ * Return: false if the namespace is already dying (its count reached zero:
+ * get_net() would warn); the caller resets the connection instead.
+ */
+static inline bool syncsock_sk_hold_net(struct sock *sk)
+{
+	struct net *net = sock_net(sk);
+
+	if (sk->sk_net_refcnt)
+		return true;
+	if (!maybe_get_net(net))
+		return false;
+#ifdef SYNCSOCK_HAVE_SK_NET_REFCNT_UPGRADE
+	sk_net_refcnt_upgrade(sk);	/* takes its own reference */
+	put_net(net);
+#else
+	/* sk_net_refcnt_upgrade(), with the reference taken above. */
+#ifdef SYNCSOCK_HAVE_NETNS_TRACKER_FREE
+	__netns_tracker_free(net, &sk->ns_tracker, false);
+#endif
+	sk->sk_net_refcnt = 1;
+	netns_tracker_alloc(net, &sk->ns_tracker, GFP_KERNEL);
+	sock_inuse_add(net, 1);
+#ifdef SYNCSOCK_HAVE_NET_PASSIVE
+	net_passive_dec(net);	/* no longer a kernel socket's passive count */
+#endif
+#endif
+	return true;
+}
 #endif
 
 #endif /* _SYNCSOCK_COMPAT_H */

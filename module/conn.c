@@ -12,6 +12,7 @@
 
 #include <linux/slab.h>
 #include <linux/tcp.h>
+#include <net/inet_connection_sock.h>
 #include <net/sock.h>
 #include <net/tcp.h>
 #include <net/tcp_states.h>
@@ -194,8 +195,10 @@ static int syncsock_conn_linger(struct syncsock_conn *conn)
 	read_descriptor_t desc = { .arg.data = conn, .count = 1 };
 	struct sock *sk = conn->sk;
 
-	if (tcp_read_sock(sk, &desc, syncsock_discard_actor) > 0)
-		set_bit(SYNCSOCK_CONN_RX_DROPPED, &conn->flags);
+	do {
+		if (tcp_read_sock(sk, &desc, syncsock_discard_actor) > 0)
+			set_bit(SYNCSOCK_CONN_RX_DROPPED, &conn->flags);
+	} while (syncsock_skip_urgent(conn));
 	if (!test_bit(SYNCSOCK_CONN_RX_DROPPED, &conn->flags) ||
 	    (sk->sk_shutdown & RCV_SHUTDOWN) || sk->sk_state == TCP_CLOSE ||
 	    READ_ONCE(sk->sk_err) || !time_before(jiffies, conn->close_deadline))
@@ -254,13 +257,19 @@ static void syncsock_release_work(struct work_struct *work)
 		}
 		break;
 	}
+	/* A graceful close leaves an orphan that must finish on its own,
+	 * over a lossy link too; once the namespace is dying, reset instead.
+	 */
+	if (!abort && !syncsock_sk_hold_net(sk))
+		abort = true;
 	syncsock_conn_detach(conn);
 	release_sock(sk);
 
 	/* Nothing can queue it again (see syncsock_conn_kick()), but itself:
-	 * the _sync cancel handles that.
+	 * the _sync cancel handles that.  Nor can the timer re-arm itself.
 	 */
 	cancel_delayed_work_sync(&conn->io_work);
+	syncsock_timeout_stop(conn);
 
 	why = conn->close_reason;
 	trace_syncsock_close(sk, lsn->id, why, abort);
@@ -296,9 +305,19 @@ void syncsock_conn_request_close(struct syncsock_conn *conn,
 				 enum syncsock_close_reason why, bool abort)
 {
 	unsigned long delay = msecs_to_jiffies(conn->lsn->cfg.close_timeout_ms);
+	enum syncsock_close_action act;
 
-	switch (syncsock_close_request(&conn->flags, &conn->close_reason, why, abort,
-				       syncsock_conn_txq_empty(conn))) {
+	act = syncsock_close_request(&conn->flags, &conn->close_reason, why, abort,
+				     syncsock_conn_txq_empty(conn));
+	/* From the accept callback (or a context it started): the release
+	 * must not run before the connection is attached, or it would free
+	 * it under syncsock_conn_create().  That queues it (the flag, set
+	 * above with a full barrier, and NEW, cleared there before it looks
+	 * at the flag, leave no gap between them).
+	 */
+	if (test_bit(SYNCSOCK_CONN_NEW, &conn->flags))
+		return;
+	switch (act) {
 	case SYNCSOCK_CLOSE_ACT_NONE:
 		break;
 	case SYNCSOCK_CLOSE_ACT_NOW:
@@ -321,10 +340,14 @@ void syncsock_conn_request_close(struct syncsock_conn *conn,
  * @conn: the connection
  * @abort: reset rather than close gracefully
  */
-void syncsock_close(struct syncsock_conn *conn, bool abort)
+int syncsock_close(struct syncsock_conn *conn, bool abort)
 {
+	/* See syncsock_sendv(): not from hard IRQ, NMI or with IRQs off. */
+	if (unlikely(in_hardirq() || in_nmi() || irqs_disabled()))
+		return -EINVAL;
 	syncsock_conn_request_close(conn, abort ? SYNCSOCK_CLOSE_HANDLER_ABORT :
 				    SYNCSOCK_CLOSE_HANDLER, abort);
+	return 0;
 }
 EXPORT_SYMBOL_GPL(syncsock_close);
 
@@ -399,6 +422,18 @@ static void syncsock_conn_reject(struct syncsock_listener *lsn, struct socket *s
 	syncsock_stat_inc(lsn->stats, SYNCSOCK_STAT_ACCEPT_REJECTED);
 }
 
+/*
+ * Has another user taken the socket over?  A sockops program may have put
+ * it into a sockmap on establishment (its psock lives in sk_user_data, its
+ * callbacks in ours), or an upper layer protocol may own it.  Overwriting
+ * either would corrupt them: refuse, as sk_psock_init() does (-EBUSY).
+ * Context: sk_callback_lock held.
+ */
+static bool syncsock_sk_busy(struct sock *sk)
+{
+	return rcu_access_pointer(sk->sk_user_data) || inet_csk(sk)->icsk_ulp_ops;
+}
+
 /**
  * syncsock_conn_create() - take over an accepted socket
  * @lsn: the listener it came from
@@ -413,6 +448,7 @@ int syncsock_conn_create(struct syncsock_listener *lsn, struct socket *sock,
 			 struct syncsock_conn *conn)
 {
 	struct sock *sk = sock->sk;
+	bool busy;
 	int err;
 
 	spin_lock_bh(&lsn->conns_lock);
@@ -426,6 +462,16 @@ int syncsock_conn_create(struct syncsock_listener *lsn, struct socket *sock,
 	refcount_inc(&lsn->ref);
 	spin_unlock_bh(&lsn->conns_lock);
 
+	read_lock_bh(&sk->sk_callback_lock);
+	busy = syncsock_sk_busy(sk);
+	read_unlock_bh(&sk->sk_callback_lock);
+	if (busy) {
+		kfree(conn);
+		err = -EBUSY;
+		syncsock_stat_inc(lsn->stats, SYNCSOCK_STAT_ACCEPT_BUSY);
+		goto out_unaccount;
+	}
+
 	conn->sock = sock;
 	conn->sk = sk;
 	conn->lsn = lsn;
@@ -433,16 +479,27 @@ int syncsock_conn_create(struct syncsock_listener *lsn, struct socket *sock,
 	spin_lock_init(&conn->txq_lock);
 	syncsock_txq_init(&conn->txq, lsn->cfg.txq_limit);
 	syncsock_framer_init(&conn->framer, &lsn->framer);
+	conn->charge.fn = syncsock_mem_charge_conn;
+	conn->charge.arg = conn;
+	conn->txq.charge = &conn->charge;
+	conn->framer.charge = &conn->charge;
 	INIT_DELAYED_WORK(&conn->io_work, syncsock_io_work);
 	INIT_DELAYED_WORK(&conn->release_work, syncsock_release_work);
+	syncsock_timeout_init(conn);
 
 	/* These take the socket lock: process context, before we hold it. */
 	tcp_sock_set_nodelay(sk);
+	if (lsn->cfg.user_timeout_ms != SYNCSOCK_TIMEOUT_OFF)
+		tcp_sock_set_user_timeout(sk, lsn->cfg.user_timeout_ms);
 	syncsock_conn_prepare_tx(sk);
 
 	if (lsn->handler->accept) {
+		set_bit(SYNCSOCK_CONN_NEW, &conn->flags);
 		err = lsn->handler->accept(conn);
 		if (err) {
+			/* What it sent before refusing goes nowhere. */
+			syncsock_txq_purge(&conn->txq);
+			syncsock_framer_release(&conn->framer);
 			kfree(conn);
 			goto out_unaccount;
 		}
@@ -453,12 +510,41 @@ int syncsock_conn_create(struct syncsock_listener *lsn, struct socket *sock,
 	 */
 	lock_sock(sk);
 	write_lock_bh(&sk->sk_callback_lock);
+	if (unlikely(syncsock_sk_busy(sk))) {
+		/* Taken over after the check above: the handler has accepted
+		 * it, so it hears of the close; then the socket is reset.
+		 */
+		write_unlock_bh(&sk->sk_callback_lock);
+		release_sock(sk);
+		if (lsn->handler->close)
+			lsn->handler->close(conn, SYNCSOCK_CLOSE_ERROR);
+		syncsock_txq_purge(&conn->txq);
+		syncsock_framer_release(&conn->framer);
+		kfree(conn);
+		syncsock_stat_inc(lsn->stats, SYNCSOCK_STAT_ACCEPT_BUSY);
+		err = -EBUSY;
+		goto out_unaccount;
+	}
 	rcu_assign_sk_user_data(sk, conn);
 	sk->sk_data_ready = syncsock_data_ready;
 	sk->sk_write_space = syncsock_write_space;
 	sk->sk_state_change = syncsock_state_change;
 	sk->sk_error_report = syncsock_error_report;
 	write_unlock_bh(&sk->sk_callback_lock);
+
+	syncsock_timeout_start(conn);
+
+	/* A close requested by the accept callback was only recorded. */
+	clear_bit(SYNCSOCK_CONN_NEW, &conn->flags);
+	/* Pairs with the full barrier of test_and_set_bit(CLOSING) in
+	 * syncsock_close_request(): one side sees the other's bit.
+	 */
+	smp_mb__after_atomic();
+	if (test_bit(SYNCSOCK_CONN_CLOSING, &conn->flags)) {
+		conn->close_deadline = jiffies +
+			msecs_to_jiffies(lsn->cfg.close_timeout_ms);
+		mod_delayed_work(syncsock_wq, &conn->release_work, 0);
+	}
 
 	spin_lock_bh(&lsn->conns_lock);
 	list_add_tail(&conn->node, &lsn->conns);

@@ -88,6 +88,18 @@ static void syncsock_copy_err(u64 uptr, u32 len, const char *msg)
 		(void)put_user('\0', (char __user *)u64_to_user_ptr(uptr) + n);
 }
 
+/*
+ * Module-wide figures (statistics id 0, the handlers' listener counts) span
+ * every namespace: only the initial namespace's administrator sees them
+ * whole.  Anyone else sees their own namespace's, so that nothing of another
+ * namespace's traffic shows through.
+ */
+static bool syncsock_sees_all(struct net *net)
+{
+	/* noaudit: every unprivileged caller asks, and is not a denial. */
+	return net_eq(net, &init_net) && ns_capable_noaudit(&init_user_ns, CAP_NET_ADMIN);
+}
+
 static long syncsock_ioc_version(void __user *arg)
 {
 	struct syncsock_version v;
@@ -140,6 +152,9 @@ static long syncsock_ioc_add(struct net *net, void __user *arg)
 	cfg->max_conns = req.max_conns ?: SYNCSOCK_DEFAULT_MAX_CONNS;
 	cfg->txq_limit = req.txq_limit ?: SYNCSOCK_DEFAULT_TXQ_BYTES;
 	cfg->close_timeout_ms = req.close_timeout_ms ?: SYNCSOCK_DEFAULT_CLOSE_TIMEOUT_MS;
+	cfg->idle_timeout_ms = req.idle_timeout_ms ?: SYNCSOCK_DEFAULT_IDLE_TIMEOUT_MS;
+	cfg->msg_timeout_ms = req.msg_timeout_ms ?: SYNCSOCK_DEFAULT_MSG_TIMEOUT_MS;
+	cfg->user_timeout_ms = req.user_timeout_ms ?: SYNCSOCK_DEFAULT_USER_TIMEOUT_MS;
 	strscpy(cfg->handler, req.handler, sizeof(cfg->handler));
 	if (req.config) {
 		long n = strncpy_from_user(cfg->config, u64_to_user_ptr(req.config),
@@ -195,6 +210,9 @@ static void syncsock_fill_info(struct syncsock_listener *lsn,
 	info->max_conns = lsn->cfg.max_conns;
 	info->txq_limit = lsn->cfg.txq_limit;
 	info->close_timeout_ms = lsn->cfg.close_timeout_ms;
+	info->idle_timeout_ms = lsn->cfg.idle_timeout_ms;
+	info->msg_timeout_ms = lsn->cfg.msg_timeout_ms;
+	info->user_timeout_ms = lsn->cfg.user_timeout_ms;
 	spin_lock_bh(&lsn->conns_lock);
 	info->nr_conns = lsn->nconns;
 	spin_unlock_bh(&lsn->conns_lock);
@@ -352,12 +370,18 @@ static long syncsock_ioc_stats(struct net *net, void __user *arg)
 			ret = -ENOENT;
 			goto out;
 		}
-	} else {
+	} else if (syncsock_sees_all(net)) {
 		syncsock_stats_module(-1, ctx.values);
 		for (row = 1; row < rows; row++)
 			if (cpu_possible(row - 1))
 				syncsock_stats_module(row - 1,
 						      ctx.values + row * SYNCSOCK_STAT_MAX);
+	} else {
+		syncsock_stats_net(net, -1, ctx.values);
+		for (row = 1; row < rows; row++)
+			if (cpu_possible(row - 1))
+				syncsock_stats_net(net, row - 1,
+						   ctx.values + row * SYNCSOCK_STAT_MAX);
 	}
 
 	/* The caller's rows may be shorter or longer than ours. */
@@ -378,7 +402,7 @@ out:
 	return ret;
 }
 
-static long syncsock_ioc_handlers(void __user *arg)
+static long syncsock_ioc_handlers(struct net *net, void __user *arg)
 {
 	struct syncsock_handler_list req;
 	struct syncsock_handler_info *infos = NULL;
@@ -395,7 +419,7 @@ static long syncsock_ioc_handlers(void __user *arg)
 		if (!infos)
 			return -ENOMEM;
 	}
-	total = syncsock_handler_snapshot(infos, room);
+	total = syncsock_handler_snapshot(infos, room, syncsock_sees_all(net) ? NULL : net);
 	req.count = min(total, room);
 	req.total = total;
 	if (req.count && copy_to_user(u64_to_user_ptr(req.entries), infos,
@@ -460,7 +484,7 @@ static long syncsock_ioctl(struct file *file, unsigned int cmd, unsigned long ua
 	case SYNCSOCK_IOC_STATS_GET:
 		return syncsock_ioc_stats(net, arg);
 	case SYNCSOCK_IOC_HANDLER_LIST:
-		return syncsock_ioc_handlers(arg);
+		return syncsock_ioc_handlers(net, arg);
 	default:
 		return -EINVAL;
 	}

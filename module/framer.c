@@ -76,10 +76,28 @@ void syncsock_framer_init(struct syncsock_framer *f, const struct syncsock_frame
  */
 void syncsock_framer_release(struct syncsock_framer *f)
 {
+	if (f->buf)
+		syncsock_charge(f->charge, -(long)f->size);
 	kfree(f->buf);
 	f->buf = NULL;
 	f->size = 0;
 	f->fill = 0;
+}
+
+/* The buffer at @size bytes, charged first; NULL (nothing charged) if over
+ * the budget or out of memory.
+ */
+static u8 *syncsock_framer_grow(struct syncsock_framer *f, u32 size)
+{
+	long more = (long)size - f->size;
+	u8 *nb;
+
+	if (!syncsock_charge(f->charge, more))
+		return NULL;
+	nb = krealloc(f->buf, size, GFP_ATOMIC | __GFP_NOWARN);
+	if (!nb)
+		syncsock_charge(f->charge, -more);
+	return nb;
 }
 
 static int syncsock_framer_reserve(struct syncsock_framer *f, u32 size)
@@ -93,10 +111,10 @@ static int syncsock_framer_reserve(struct syncsock_framer *f, u32 size)
 	 * memory, by just what is needed.
 	 */
 	grow = min_t(u32, max_t(u32, size, 2 * f->size), f->cfg->max_msg);
-	nb = krealloc(f->buf, grow, GFP_ATOMIC | __GFP_NOWARN);
+	nb = syncsock_framer_grow(f, grow);
 	if (!nb && grow > size) {
 		grow = size;
-		nb = krealloc(f->buf, grow, GFP_ATOMIC | __GFP_NOWARN);
+		nb = syncsock_framer_grow(f, grow);
 	}
 	if (!nb)
 		return -ENOMEM;
@@ -108,6 +126,7 @@ static int syncsock_framer_reserve(struct syncsock_framer *f, u32 size)
 /* The buffered message was accepted: start afresh. */
 static void syncsock_framer_reset(struct syncsock_framer *f)
 {
+	f->gathered++;
 	f->fill = 0;
 	f->need = 0;
 	f->matched = 0;
@@ -138,10 +157,18 @@ static int syncsock_framer_total(const struct syncsock_framer_cfg *cfg, const u8
 		v = cfg->len_big_endian ? get_unaligned_be64(p) : get_unaligned_le64(p);
 		break;
 	}
-	if (!cfg->len_includes_header)
+	/* The peer chooses v: compare before adding, so that no value wraps
+	 * (2^64 - hlen + hlen is 0 in a u64).  syncsock_framer_cfg_check()
+	 * made sure that max_msg >= hlen.
+	 */
+	if (cfg->len_includes_header) {
+		if (v < hlen)
+			return -EPROTO;	/* shorter than its own header */
+	} else {
+		if (v > cfg->max_msg - hlen)
+			return -EMSGSIZE;
 		v += hlen;
-	else if (v < hlen)
-		return -EPROTO;	/* shorter than its own header */
+	}
 	if (v > cfg->max_msg)
 		return -EMSGSIZE;
 	*total = v;

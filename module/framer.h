@@ -12,6 +12,8 @@
 #include <linux/types.h>
 #include <syncsock/syncsock.h>
 
+#include "mem.h"
+
 /**
  * struct syncsock_framer - one connection's framing state
  * @cfg: the rules (the listener's, shared)
@@ -24,6 +26,9 @@
  * @matched: delimiter: how many delimiter bytes end the buffered data
  * @skip: bytes still to drop (syncsock_framer_skip())
  * @pending: @buf holds a complete message not yet accepted
+ * @gathered: messages gathered in @buf and accepted so far (a new one being
+ *	gathered is told apart from the last by it)
+ * @charge: where @buf's memory is charged; NULL for nowhere
  */
 struct syncsock_framer {
 	const struct syncsock_framer_cfg *cfg;
@@ -33,7 +38,9 @@ struct syncsock_framer {
 	u32 need;
 	u32 matched;
 	u64 skip;
+	u32 gathered;
 	bool pending;
+	const struct syncsock_charge *charge;
 };
 
 /*

@@ -47,12 +47,17 @@ static bool syncsock_handler_name_ok(const char *name)
 	return true;
 }
 
-int syncsock_handler_register(struct syncsock_handler *h)
+static int __syncsock_handler_register(struct syncsock_handler *h, bool builtin)
 {
 	struct syncsock_handler_entry *e;
 	int err = 0;
 
 	if (!h || !syncsock_handler_name_ok(h->name) || (!h->data && !h->msg))
+		return -EINVAL;
+	/* Another module's handler must be pinned while a listener uses it:
+	 * without an owner, its module could unload under the listener.
+	 */
+	if (!builtin && !h->owner)
 		return -EINVAL;
 	e = kzalloc(sizeof(*e), GFP_KERNEL);
 	if (!e)
@@ -68,6 +73,11 @@ int syncsock_handler_register(struct syncsock_handler *h)
 	}
 	mutex_unlock(&syncsock_handlers_lock);
 	return err;
+}
+
+int syncsock_handler_register(struct syncsock_handler *h)
+{
+	return __syncsock_handler_register(h, false);
 }
 EXPORT_SYMBOL_GPL(syncsock_handler_register);
 
@@ -130,11 +140,13 @@ void syncsock_handler_put(struct syncsock_handler *h)
  * syncsock_handler_snapshot() - describe the registered handlers
  * @infos: where to write them (zeroed by the caller)
  * @room: entries @infos has room for
+ * @net: count only this namespace's listeners; NULL for all
  *
  * Context: process context, may sleep.
  * Return: how many handlers there are (maybe more than @room).
  */
-u32 syncsock_handler_snapshot(struct syncsock_handler_info *infos, u32 room)
+u32 syncsock_handler_snapshot(struct syncsock_handler_info *infos, u32 room,
+			      struct net *net)
 {
 	struct syncsock_handler_entry *e;
 	u32 n = 0;
@@ -145,7 +157,8 @@ u32 syncsock_handler_snapshot(struct syncsock_handler_info *infos, u32 room)
 			strscpy(infos[n].name, e->h->name, sizeof(infos[n].name));
 			strscpy(infos[n].module, e->h->owner ? module_name(e->h->owner) :
 				KBUILD_MODNAME, sizeof(infos[n].module));
-			infos[n].nr_listeners = e->users;
+			infos[n].nr_listeners = net ? syncsock_listeners_using(net, e->h) :
+						      e->users;
 		}
 		n++;
 	}
@@ -186,7 +199,7 @@ int syncsock_builtin_handlers_init(void)
 	int i, err;
 
 	for (i = 0; i < ARRAY_SIZE(syncsock_builtins); i++) {
-		err = syncsock_handler_register(syncsock_builtins[i]);
+		err = __syncsock_handler_register(syncsock_builtins[i], true);
 		if (err) {
 			while (i--)
 				syncsock_handler_unregister(syncsock_builtins[i]);

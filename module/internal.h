@@ -10,6 +10,7 @@
 #include <linux/percpu.h>
 #include <linux/refcount.h>
 #include <linux/socket.h>
+#include <linux/timer.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 #include <net/sock.h>
@@ -17,6 +18,7 @@
 
 #include "close.h"
 #include "framer.h"
+#include "mem.h"
 #include "txq.h"
 
 /* Per-CPU counters of one listener. */
@@ -38,8 +40,11 @@ static inline void syncsock_stat_inc(struct syncsock_stats __percpu *st,
 
 void syncsock_stats_sum(struct syncsock_stats __percpu *st, u64 *out);
 void syncsock_stats_cpu(struct syncsock_stats __percpu *st, int cpu, u64 *out);
-void syncsock_stats_retire(struct syncsock_stats __percpu *st);
+void syncsock_stats_retire(struct syncsock_stats __percpu *st,
+			   struct syncsock_stats __percpu *net_retired);
+void syncsock_stats_add(struct syncsock_stats __percpu *st, int cpu, u64 *out);
 void syncsock_stats_module(int cpu, u64 *out);
+void syncsock_stats_net(struct net *net, int cpu, u64 *out);
 
 /* Limits and defaults of a listener. */
 #define SYNCSOCK_DEFAULT_BACKLOG	128
@@ -47,6 +52,13 @@ void syncsock_stats_module(int cpu, u64 *out);
 #define SYNCSOCK_DEFAULT_TXQ_BYTES	(256 * 1024)
 #define SYNCSOCK_MAX_TXQ_BYTES		(64 * 1024 * 1024)
 #define SYNCSOCK_DEFAULT_CLOSE_TIMEOUT_MS 5000
+/* A connection without progress for 5 minutes is closed (nginx keeps an idle
+ * keep-alive connection 75 s, a stalled send 60 s); a framed message must be
+ * whole 30 s after its first byte; unacknowledged data may wait 60 s.
+ */
+#define SYNCSOCK_DEFAULT_IDLE_TIMEOUT_MS 300000
+#define SYNCSOCK_DEFAULT_MSG_TIMEOUT_MS	30000
+#define SYNCSOCK_DEFAULT_USER_TIMEOUT_MS 60000
 /* After an allocation failure, try again this much later (20 ms). */
 #define SYNCSOCK_NOMEM_RETRY		(HZ / 50)
 
@@ -59,6 +71,11 @@ void syncsock_stats_module(int cpu, u64 *out);
  * @max_conns: connections served at once; more are reset at accept
  * @txq_limit: bytes a connection may have queued for sending
  * @close_timeout_ms: how long a graceful close may wait for its queue
+ * @idle_timeout_ms: close a connection without progress this long
+ *	(%SYNCSOCK_TIMEOUT_OFF: never)
+ * @msg_timeout_ms: reset a connection whose framed message is not whole this
+ *	long after its first byte (%SYNCSOCK_TIMEOUT_OFF: never)
+ * @user_timeout_ms: TCP_USER_TIMEOUT (%SYNCSOCK_TIMEOUT_OFF: TCP's own)
  * @flags: SYNCSOCK_LISTENER_F_* (uapi)
  * @handler: the handler's name
  * @config: the handler's configuration string
@@ -69,6 +86,9 @@ struct syncsock_listener_cfg {
 	u32 max_conns;
 	u32 txq_limit;
 	u32 close_timeout_ms;
+	u32 idle_timeout_ms;
+	u32 msg_timeout_ms;
+	u32 user_timeout_ms;
 	u32 flags;
 	char handler[SYNCSOCK_NAME_MAX];
 	char config[SYNCSOCK_CONFIG_MAX];
@@ -83,6 +103,8 @@ struct syncsock_net {
 	spinlock_t draining_lock;	/* draining */
 	struct list_head draining;	/* deleted, connections still open */
 	wait_queue_head_t drained;	/* draining became empty */
+	/* Counters of this namespace's freed listeners (syncsock_all_lock). */
+	struct syncsock_stats __percpu *retired;
 };
 
 struct syncsock_listener {
@@ -120,6 +142,7 @@ struct syncsock_conn {
 	enum syncsock_close_reason close_reason;
 	unsigned long close_deadline;	/* jiffies, graceful close */
 
+	struct syncsock_charge charge;	/* the txq's and framer's memory */
 	struct syncsock_txq txq;	/* under the socket lock */
 	spinlock_t txq_lock;		/* sends from outside the socket lock */
 	bool flushing;			/* re-entry guard of the flush */
@@ -133,6 +156,10 @@ struct syncsock_conn {
 
 	void *priv;			/* handler's */
 	struct syncsock_framer framer;	/* under the socket lock */
+	unsigned long last_active;	/* jiffies of the last progress */
+	unsigned long msg_start;	/* jiffies a partial message began, or 0 */
+	u32 msg_gathered;		/* framer.gathered when it began */
+	struct timer_list timer;	/* idle and message timeouts */
 	struct delayed_work io_work;	/* delayed only to retry after -ENOMEM */
 	struct delayed_work release_work;
 	struct rcu_head rcu;
@@ -157,7 +184,8 @@ extern struct syncsock_sk_defaults syncsock_defaults;
 struct syncsock_handler *syncsock_handler_get(const char *name);
 void syncsock_handler_put(struct syncsock_handler *h);
 int syncsock_handler_list(char *buf, size_t len);
-u32 syncsock_handler_snapshot(struct syncsock_handler_info *infos, u32 room);
+u32 syncsock_handler_snapshot(struct syncsock_handler_info *infos, u32 room,
+			      struct net *net);
 int syncsock_builtin_handlers_init(void);
 void syncsock_builtin_handlers_exit(void);
 
@@ -168,6 +196,7 @@ int syncsock_listener_del(struct net *net, u32 id, bool abort);
 void syncsock_listeners_close_all(struct net *net, enum syncsock_close_reason why);
 void syncsock_listener_put(struct syncsock_listener *lsn);
 void syncsock_conn_gone(struct syncsock_listener *lsn, struct syncsock_conn *conn);
+u32 syncsock_listeners_using(struct net *net, const struct syncsock_handler *h);
 extern spinlock_t syncsock_all_lock;
 extern struct list_head syncsock_all;
 
@@ -180,9 +209,26 @@ void syncsock_conn_nomem_retry(struct syncsock_conn *conn);
 void syncsock_conn_request_close(struct syncsock_conn *conn,
 				 enum syncsock_close_reason why, bool abort);
 
+/* timeout.c */
+void syncsock_timeout_init(struct syncsock_conn *conn);
+void syncsock_timeout_start(struct syncsock_conn *conn);
+void syncsock_timeout_stop(struct syncsock_conn *conn);
+void syncsock_timeout_msg(struct syncsock_conn *conn);
+
+/* A connection made progress (bytes received or handed to TCP). */
+static inline void syncsock_conn_active(struct syncsock_conn *conn)
+{
+	unsigned long now = jiffies;
+
+	/* Once a jiffy at most: the line stays shared on the hot path. */
+	if (READ_ONCE(conn->last_active) != now)
+		WRITE_ONCE(conn->last_active, now);
+}
+
 /* rx.c */
 void syncsock_data_ready(struct sock *sk);
 void syncsock_rx(struct syncsock_conn *conn);
+bool syncsock_skip_urgent(struct syncsock_conn *conn);
 
 /* tx.c */
 void *syncsock_ctx_token(void);

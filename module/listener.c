@@ -84,6 +84,11 @@ static u16 syncsock_cfg_port(const struct syncsock_listener_cfg *cfg)
 		     ((const struct sockaddr_in6 *)&cfg->addr)->sin6_port);
 }
 
+static bool syncsock_timeout_ok(u32 ms)
+{
+	return ms == SYNCSOCK_TIMEOUT_OFF || (ms && ms <= SYNCSOCK_TIMEOUT_MAX_MS);
+}
+
 static int syncsock_cfg_check(const struct syncsock_listener_cfg *cfg,
 			      char *err, size_t err_len)
 {
@@ -123,6 +128,15 @@ static int syncsock_cfg_check(const struct syncsock_listener_cfg *cfg,
 			 cfg->close_timeout_ms);
 		return -EINVAL;
 	}
+	if (!syncsock_timeout_ok(cfg->idle_timeout_ms) ||
+	    !syncsock_timeout_ok(cfg->msg_timeout_ms) ||
+	    !syncsock_timeout_ok(cfg->user_timeout_ms)) {
+		snprintf(err, err_len,
+			 "timeouts are 1-%u ms or off (idle %u, msg %u, user %u)",
+			 SYNCSOCK_TIMEOUT_MAX_MS, cfg->idle_timeout_ms, cfg->msg_timeout_ms,
+			 cfg->user_timeout_ms);
+		return -EINVAL;
+	}
 	if (strnlen(cfg->handler, sizeof(cfg->handler)) == sizeof(cfg->handler) ||
 	    strnlen(cfg->config, sizeof(cfg->config)) == sizeof(cfg->config)) {
 		snprintf(err, err_len, "handler name or configuration is not terminated");
@@ -133,19 +147,6 @@ static int syncsock_cfg_check(const struct syncsock_listener_cfg *cfg,
 bad_port:
 	snprintf(err, err_len, "port 0 is not allowed: give the port to listen on");
 	return -EINVAL;
-}
-
-static void syncsock_listener_free(struct syncsock_listener *lsn)
-{
-	if (lsn->handler->teardown)
-		lsn->handler->teardown(lsn->handler_priv);
-	syncsock_handler_put(lsn->handler);
-	spin_lock_bh(&syncsock_all_lock);
-	list_del(&lsn->all_node);
-	syncsock_stats_retire(lsn->stats);
-	spin_unlock_bh(&syncsock_all_lock);
-	free_percpu(lsn->stats);
-	kfree(lsn);
 }
 
 /**
@@ -163,12 +164,26 @@ void syncsock_listener_put(struct syncsock_listener *lsn)
 	if (!refcount_dec_and_test(&lsn->ref))
 		return;
 	sn = syncsock_pernet(lsn->net);
+	/* Everything that refers to the handler or the module's lists goes
+	 * before the listener leaves the draining list: the wake below lets
+	 * a namespace exit or the unload go on, and the unload then
+	 * unregisters the built-in handlers.
+	 */
+	if (lsn->handler->teardown)
+		lsn->handler->teardown(lsn->handler_priv);
+	syncsock_handler_put(lsn->handler);
+	spin_lock_bh(&syncsock_all_lock);
+	list_del(&lsn->all_node);
+	syncsock_stats_retire(lsn->stats, sn->retired);
+	spin_unlock_bh(&syncsock_all_lock);
+	free_percpu(lsn->stats);
+
 	spin_lock_bh(&sn->draining_lock);
 	list_del(&lsn->node);
 	if (list_empty(&sn->draining))
 		wake_up_all(&sn->drained);
 	spin_unlock_bh(&sn->draining_lock);
-	syncsock_listener_free(lsn);
+	kfree(lsn);
 }
 
 /**
@@ -185,6 +200,28 @@ void syncsock_conn_gone(struct syncsock_listener *lsn, struct syncsock_conn *con
 	lsn->nconns--;
 	spin_unlock_bh(&lsn->conns_lock);
 	syncsock_listener_put(lsn);
+}
+
+/**
+ * syncsock_listeners_using() - how many of a namespace's listeners use a
+ *	handler
+ * @net: the namespace
+ * @h: the handler
+ *
+ * Context: any context that may take a spinlock.
+ * Return: the count, draining listeners included.
+ */
+u32 syncsock_listeners_using(struct net *net, const struct syncsock_handler *h)
+{
+	struct syncsock_listener *lsn;
+	u32 n = 0;
+
+	spin_lock_bh(&syncsock_all_lock);
+	list_for_each_entry(lsn, &syncsock_all, all_node)
+		if (net_eq(lsn->net, net) && lsn->handler == h)
+			n++;
+	spin_unlock_bh(&syncsock_all_lock);
+	return n;
 }
 
 /* Restore the listening socket's callbacks and close it. */

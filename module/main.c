@@ -34,14 +34,20 @@ static int __net_init syncsock_net_init(struct net *net)
 	init_waitqueue_head(&sn->drained);
 	sn->exiting = false;
 	sn->next_id = 1;
-	return 0;
+	sn->retired = alloc_percpu(struct syncsock_stats);
+	return sn->retired ? 0 : -ENOMEM;
 }
 
 static void __net_exit syncsock_net_exit(struct net *net)
 {
+	struct syncsock_net *sn = syncsock_pernet(net);
+
 	syncsock_listeners_close_all(net, READ_ONCE(syncsock_unloading) ?
 				     SYNCSOCK_CLOSE_UNLOAD :
 				     SYNCSOCK_CLOSE_NETNS_EXIT);
+	/* Every listener is freed: nothing retires into it any more. */
+	free_percpu(sn->retired);
+	sn->retired = NULL;
 }
 
 static struct pernet_operations syncsock_net_ops = {
@@ -79,8 +85,12 @@ static int __init syncsock_init(void)
 	err = syncsock_capture_defaults();
 	if (err)
 		return err;
+	syncsock_mem_init();
 
-	syncsock_wq = alloc_workqueue("syncsock", WQ_HIGHPRI, 0);
+	/* The release work frees memory and sockets: it must make progress
+	 * when the system is short of memory (a rescuer thread).
+	 */
+	syncsock_wq = alloc_workqueue("syncsock", WQ_HIGHPRI | WQ_MEM_RECLAIM, 0);
 	if (!syncsock_wq)
 		return -ENOMEM;
 

@@ -42,6 +42,7 @@ static int syncsock_rx_framed(struct syncsock_conn *conn, const struct sk_buff *
 
 	ret = syncsock_framer_feed(&conn->framer, skb, offset, len, syncsock_deliver_msg,
 				   conn, &used);
+	syncsock_timeout_msg(conn);
 	if (!ret)
 		return used;
 	if (ret == -ENOMEM) {
@@ -62,6 +63,13 @@ static int syncsock_recv_actor(read_descriptor_t *desc, struct sk_buff *skb,
 	struct syncsock_conn *conn = desc->arg.data;
 	struct syncsock_listener *lsn = conn->lsn;
 	int used;
+
+	/* tcp_read_sock() offers the rest of an skb again at once after a
+	 * short return; desc->count only stops it between skbs.  Paused (or
+	 * failed) in this pass: take nothing more, as strparser does.
+	 */
+	if (unlikely(!desc->count))
+		return 0;
 
 	/* After a close request the handler is done: input is dropped. */
 	if (unlikely(test_bit(SYNCSOCK_CONN_CLOSING, &conn->flags))) {
@@ -85,6 +93,8 @@ static int syncsock_recv_actor(read_descriptor_t *desc, struct sk_buff *skb,
 	}
 	if (WARN_ON_ONCE(used > len))
 		used = len;
+	if (used)
+		syncsock_conn_active(conn);
 	syncsock_stat_add(lsn->stats, SYNCSOCK_STAT_RX_BYTES, used);
 	syncsock_stat_inc(lsn->stats, SYNCSOCK_STAT_RX_SEGMENTS);
 	if (unlikely(used < len)) {
@@ -94,6 +104,40 @@ static int syncsock_recv_actor(read_descriptor_t *desc, struct sk_buff *skb,
 		desc->count = 0;
 	}
 	return used;
+}
+
+/**
+ * syncsock_skip_urgent() - step over the urgent byte that stops reading
+ * @conn: the connection
+ *
+ * tcp_read_sock() stops at the urgent pointer and never passes it, so one
+ * MSG_OOB would stall the connection for good.  As tcp_recvmsg() does for a
+ * socket without SO_OOBINLINE, the urgent byte is taken out of the stream:
+ * the handler sees the bytes around it, joined (counted as rx_urgent).  The
+ * skb that held it is freed by the next tcp_read_sock().
+ *
+ * Context: softirq or process context with the socket locked.
+ * Return: true if a byte was skipped and reading can go on.
+ */
+bool syncsock_skip_urgent(struct syncsock_conn *conn)
+{
+	struct tcp_sock *tp = tcp_sk(conn->sk);
+	u32 urg = READ_ONCE(tp->urg_data);
+
+	if (likely(!urg))
+		return false;
+	/* Once the byte has arrived in order and all before it is read.  Not
+	 * only when TCP_URG_VALID: a peer that sends the byte before the
+	 * segment pointing at it leaves urg_data at TCP_URG_NOTYET for good,
+	 * and tcp_recvmsg() steps over it all the same.
+	 */
+	if (tp->urg_seq != tp->copied_seq || !before(tp->urg_seq, tp->rcv_nxt))
+		return false;
+	WRITE_ONCE(tp->copied_seq, tp->copied_seq + 1);
+	WRITE_ONCE(tp->urg_data, 0);
+	tcp_fast_path_check(conn->sk);
+	syncsock_stat_inc(conn->lsn->stats, SYNCSOCK_STAT_RX_URGENT);
+	return true;
 }
 
 /**
@@ -143,6 +187,8 @@ void syncsock_rx(struct syncsock_conn *conn)
 		conn->rx_again = false;
 		desc.count = 1;
 		tcp_read_sock(conn->sk, &desc, syncsock_recv_actor);
+		if (desc.count && syncsock_skip_urgent(conn))
+			conn->rx_again = true;
 	} while (conn->rx_again && !test_bit(SYNCSOCK_CONN_RX_THROTTLED, &conn->flags) &&
 		 ++passes < SYNCSOCK_RX_PASSES);
 	if (conn->rx_again && passes == SYNCSOCK_RX_PASSES)

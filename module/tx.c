@@ -160,6 +160,7 @@ void syncsock_tx_flush(struct syncsock_conn *conn)
 		syncsock_txq_consume(&conn->txq, n);
 		spin_unlock_bh(&conn->txq_lock);
 		syncsock_stat_add(lsn->stats, SYNCSOCK_STAT_TX_FLUSHED_BYTES, n);
+		syncsock_conn_active(conn);
 		if (n < len)
 			break;
 	}
@@ -213,6 +214,12 @@ void syncsock_write_space(struct sock *sk)
 		syncsock_conn_kick(sk);
 		return;
 	}
+	/* As sk_stream_write_space() does: with room again, TCP need not call
+	 * us on every ACK (tcp_check_space() does while SOCK_NOSPACE is set);
+	 * a send that finds no room sets it again.
+	 */
+	if (sk->sk_socket && sk_stream_is_writeable(sk))
+		clear_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
 	if (!syncsock_conn_txq_empty(conn) ||
 	    test_bit(SYNCSOCK_CONN_RX_THROTTLED, &conn->flags))
 		syncsock_tx_flush(conn);
@@ -244,7 +251,9 @@ static int syncsock_sendv_locked(struct syncsock_conn *conn, const struct kvec *
 		return syncsock_queue_flush(conn, vec, nr, len);
 
 	/* Nothing queued: the rest of a short send is sure to fit. */
+	spin_lock_bh(&conn->txq_lock);
 	err = syncsock_txq_room(&conn->txq, len);
+	spin_unlock_bh(&conn->txq_lock);
 	if (err) {
 		syncsock_stat_inc(st, SYNCSOCK_STAT_TX_QUEUE_FULL);
 		set_bit(SYNCSOCK_CONN_WRITE_SPACE, &conn->flags);
@@ -265,15 +274,28 @@ static int syncsock_sendv_locked(struct syncsock_conn *conn, const struct kvec *
 		return n;
 	}
 	syncsock_stat_add(st, SYNCSOCK_STAT_TX_INLINE_BYTES, n);
-	if (n)
+	if (n) {
 		trace_syncsock_tx(conn->sk, conn->lsn->id, n, false);
+		syncsock_conn_active(conn);
+	}
 	if (!in_task())
 		syncsock_stat_add(st, SYNCSOCK_STAT_TX_INLINE_SOFTIRQ_BYTES, n);
 	if (n == len)
 		return 0;
 
-	/* TCP has no room now: the rest waits for sk_write_space. */
-	err = syncsock_queue(conn, vec, nr, n, len - n);
+	/* TCP has no room now: the rest waits for sk_write_space.  At the
+	 * head: another context may have queued bytes since the queue was
+	 * found empty, and they must follow ours.
+	 */
+	spin_lock_bh(&conn->txq_lock);
+	err = syncsock_txq_prepend_vec(&conn->txq, vec, nr, n, GFP_ATOMIC | __GFP_NOWARN);
+	spin_unlock_bh(&conn->txq_lock);
+	if (!err) {
+		syncsock_stat_add(st, SYNCSOCK_STAT_TX_QUEUED_BYTES, len - n);
+		trace_syncsock_tx(conn->sk, conn->lsn->id, len - n, true);
+	} else {
+		syncsock_stat_inc(st, SYNCSOCK_STAT_TX_ERRORS);
+	}
 	if (err && n) {
 		/* Part is on the wire and the rest cannot follow: the stream
 		 * would be corrupt, so the connection ends.
@@ -283,12 +305,26 @@ static int syncsock_sendv_locked(struct syncsock_conn *conn, const struct kvec *
 	return err;
 }
 
+/*
+ * Hard interrupts, NMIs and sections with interrupts off may not send or
+ * close: the queue's lock and the socket's callback lock are taken with
+ * bottom halves off, which such a context cannot do (a warning, or a
+ * deadlock against a holder on the same CPU).  An hrtimer must be
+ * HRTIMER_MODE_SOFT, or the work deferred to a timer_list or a workqueue.
+ */
+static bool syncsock_ctx_forbidden(void)
+{
+	return in_hardirq() || in_nmi() || irqs_disabled();
+}
+
 int syncsock_sendv(struct syncsock_conn *conn, const struct kvec *vec, size_t nr)
 {
 	size_t len = 0, i;
 	void *token;
 	int err;
 
+	if (unlikely(syncsock_ctx_forbidden()))
+		return -EINVAL;
 	if (unlikely(test_bit(SYNCSOCK_CONN_CLOSING, &conn->flags)))
 		return -EPIPE;
 	for (i = 0; i < nr; i++)
@@ -298,9 +334,13 @@ int syncsock_sendv(struct syncsock_conn *conn, const struct kvec *vec, size_t nr
 
 	token = syncsock_ctx_token();
 	if (!token || READ_ONCE(conn->owner) != token) {
-		/* Not under the socket lock: queue, and let the work send. */
+		/* Not under the socket lock: queue, and let the work send.
+		 * From the accept callback, not yet: sk_user_data is not
+		 * ours (another user may have put something there), and the
+		 * attach runs the work anyway.
+		 */
 		err = syncsock_queue(conn, vec, nr, 0, len);
-		if (!err)
+		if (!err && !test_bit(SYNCSOCK_CONN_NEW, &conn->flags))
 			syncsock_conn_kick(conn->sk);
 		return err;
 	}

@@ -22,6 +22,14 @@ void syncsock_txq_init(struct syncsock_txq *q, u32 limit)
 	INIT_LIST_HEAD(&q->chunks);
 	q->bytes = 0;
 	q->limit = limit;
+	q->charge = NULL;
+}
+
+/* Free a chunk and give its memory back. */
+static void syncsock_txq_free(const struct syncsock_txq *q, struct syncsock_txq_chunk *c)
+{
+	syncsock_charge(q->charge, -(long)struct_size(c, data, c->size));
+	kfree(c);
 }
 
 /**
@@ -37,7 +45,8 @@ int syncsock_txq_room(const struct syncsock_txq *q, size_t len)
 {
 	if (len > q->limit)
 		return -EMSGSIZE;
-	if (len > q->limit - q->bytes)
+	/* A head insert may have taken the queue past its limit. */
+	if (q->bytes >= q->limit || len > q->limit - q->bytes)
 		return -ENOBUFS;
 	return 0;
 }
@@ -63,6 +72,59 @@ static void syncsock_vec_copy(u8 *dst, const struct kvec *vec, size_t nr, size_t
 	}
 }
 
+/*
+ * Chunks with room for @len bytes on @fresh, each at most
+ * %SYNCSOCK_TXQ_CHUNK_MAX bytes (an order-0 allocation), filled from @vec
+ * after its first @skip bytes.  Return: 0 or -ENOMEM (nothing left on
+ * @fresh).
+ */
+static int syncsock_txq_fill(const struct syncsock_txq *q, struct list_head *fresh,
+			     const struct kvec *vec, size_t nr, size_t skip, size_t len,
+			     gfp_t gfp)
+{
+	struct syncsock_txq_chunk *nc, *tmp;
+	size_t room = 0, want;
+
+	while (room < len) {
+		want = clamp_t(size_t, len - room, SYNCSOCK_TXQ_CHUNK, SYNCSOCK_TXQ_CHUNK_MAX);
+		/* Over the module's budget is as short of memory. */
+		if (!syncsock_charge(q->charge, struct_size(nc, data, want)))
+			goto nomem;
+		nc = kmalloc(struct_size(nc, data, want), gfp);
+		if (!nc) {
+			syncsock_charge(q->charge, -(long)struct_size(nc, data, want));
+			goto nomem;
+		}
+		nc->start = 0;
+		nc->end = 0;
+		nc->size = want;
+		list_add_tail(&nc->node, fresh);
+		room += want;
+	}
+	list_for_each_entry(nc, fresh, node) {
+		nc->end = min_t(size_t, len, nc->size);
+		syncsock_vec_copy(nc->data, vec, nr, skip, nc->end);
+		skip += nc->end;
+		len -= nc->end;
+	}
+	return 0;
+
+nomem:
+	list_for_each_entry_safe(nc, tmp, fresh, node)
+		syncsock_txq_free(q, nc);
+	INIT_LIST_HEAD(fresh);
+	return -ENOMEM;
+}
+
+static size_t syncsock_vec_len(const struct kvec *vec, size_t nr, size_t skip)
+{
+	size_t len = 0, i;
+
+	for (i = 0; i < nr; i++)
+		len += vec[i].iov_len;
+	return len > skip ? len - skip : 0;
+}
+
 /**
  * syncsock_txq_append_vec() - copy pieces of bytes to the tail of the queue
  * @q: the queue
@@ -81,14 +143,11 @@ static void syncsock_vec_copy(u8 *dst, const struct kvec *vec, size_t nr, size_t
 int syncsock_txq_append_vec(struct syncsock_txq *q, const struct kvec *vec, size_t nr,
 			    size_t skip, gfp_t gfp)
 {
-	struct syncsock_txq_chunk *c, *nc, *tmp;
-	size_t len = 0, n, i, want, room = 0;
+	struct syncsock_txq_chunk *c;
+	size_t len = syncsock_vec_len(vec, nr, skip), n;
 	LIST_HEAD(fresh);
 	int err;
 
-	for (i = 0; i < nr; i++)
-		len += vec[i].iov_len;
-	len = len > skip ? len - skip : 0;
 	err = syncsock_txq_room(q, len);
 	if (err)
 		return err;
@@ -98,38 +157,54 @@ int syncsock_txq_append_vec(struct syncsock_txq *q, const struct kvec *vec, size
 	c = list_empty(&q->chunks) ? NULL :
 		list_last_entry(&q->chunks, struct syncsock_txq_chunk, node);
 	n = c ? min_t(size_t, len, c->size - c->end) : 0;
-	while (n + room < len) {
-		want = len - n - room;
-		want = clamp_t(size_t, want, SYNCSOCK_TXQ_CHUNK, SYNCSOCK_TXQ_CHUNK_MAX);
-		nc = kmalloc(struct_size(nc, data, want), gfp);
-		if (!nc)
-			goto nomem;
-		nc->start = 0;
-		nc->end = 0;
-		nc->size = want;
-		list_add_tail(&nc->node, &fresh);
-		room += want;
+	if (n < len) {
+		err = syncsock_txq_fill(q, &fresh, vec, nr, skip + n, len - n, gfp);
+		if (err)
+			return err;
 	}
-
 	if (n) {
 		syncsock_vec_copy(c->data + c->end, vec, nr, skip, n);
 		c->end += n;
 	}
-	skip += n;
-	list_for_each_entry(nc, &fresh, node) {
-		nc->end = min_t(size_t, len - n, nc->size);
-		syncsock_vec_copy(nc->data, vec, nr, skip, nc->end);
-		skip += nc->end;
-		n += nc->end;
-	}
 	list_splice_tail(&fresh, &q->chunks);
 	q->bytes += len;
 	return 0;
+}
 
-nomem:
-	list_for_each_entry_safe(nc, tmp, &fresh, node)
-		kfree(nc);
-	return -ENOMEM;
+/**
+ * syncsock_txq_prepend_vec() - put bytes back at the head of the queue
+ * @q: the queue
+ * @vec: the pieces, in order
+ * @nr: how many
+ * @skip: bytes at the start of @vec already sent, not to queue
+ * @gfp: allocation flags (GFP_ATOMIC from softirq)
+ *
+ * For the rest of a send that TCP took in part: it goes before whatever
+ * another context queued meanwhile, which must follow it on the wire.  Its
+ * room was checked, in an empty queue, before the send began, so only the
+ * limit itself bounds it: the queue may then hold up to twice its limit.
+ *
+ * Context: any context allowed by @gfp; the caller serializes, and no flush
+ * runs (the head chunk may be in use by one).
+ * Return: 0, -EMSGSIZE if the bytes exceed the limit, or -ENOMEM.
+ */
+int syncsock_txq_prepend_vec(struct syncsock_txq *q, const struct kvec *vec, size_t nr,
+			     size_t skip, gfp_t gfp)
+{
+	size_t len = syncsock_vec_len(vec, nr, skip);
+	LIST_HEAD(fresh);
+	int err;
+
+	if (len > q->limit)
+		return -EMSGSIZE;
+	if (!len)
+		return 0;
+	err = syncsock_txq_fill(q, &fresh, vec, nr, skip, len, gfp);
+	if (err)
+		return err;
+	list_splice(&fresh, &q->chunks);
+	q->bytes += len;
+	return 0;
 }
 
 /**
@@ -195,7 +270,7 @@ void syncsock_txq_consume(struct syncsock_txq *q, size_t len)
 		len -= n;
 		if (c->start == c->end) {
 			list_del(&c->node);
-			kfree(c);
+			syncsock_txq_free(q, c);
 		}
 	}
 }
@@ -211,7 +286,7 @@ void syncsock_txq_purge(struct syncsock_txq *q)
 	struct syncsock_txq_chunk *c, *tmp;
 
 	list_for_each_entry_safe(c, tmp, &q->chunks, node)
-		kfree(c);
+		syncsock_txq_free(q, c);
 	INIT_LIST_HEAD(&q->chunks);
 	q->bytes = 0;
 }

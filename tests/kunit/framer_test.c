@@ -6,7 +6,7 @@
  * length encodings and widths, oversize, zero-length bodies, a length field
  * shorter than its header, delimiters across segment boundaries, delivery
  * refused and retried, a buffer that cannot grow (-ENOMEM) and the feed
- * retried, and bytes skipped.
+ * retried, bytes skipped, and the length fields a hostile peer chooses.
  */
 #include <kunit/test.h>
 #include <linux/mm.h>
@@ -361,6 +361,150 @@ static void framer_oversize_and_bad_length(struct kunit *test)
 	kfree_skb(skb);
 }
 
+/* A header of @width bytes at offset 2 (after 2 tag bytes) holding @v. */
+static void put_header(u8 *out, int width, bool big, u64 v)
+{
+	int k;
+
+	out[0] = 0xA0;
+	out[1] = 0xB0;
+	for (k = 0; k < width; k++)
+		out[2 + k] = big ? v >> (8 * (width - 1 - k)) : v >> (8 * k);
+}
+
+/* One hostile value @v of the length field under @cfg, fed at every cut of
+ * the header and the first body bytes.  Return: the feeds checked.
+ */
+static int hostile_value(struct kunit *test, struct sink *s,
+			 const struct syncsock_framer_cfg *cfg, u64 v)
+{
+	u32 hlen = 2 + cfg->len_width, max_msg = cfg->max_msg;
+	bool incl = cfg->len_includes_header;
+	/* The message's true size, compared before any addition. */
+	bool fits = incl ? v <= max_msg : v <= max_msg - hlen;
+	u32 total = fits ? (incl ? v : v + hlen) : 0;
+	int want = incl && v < hlen ? -EPROTO : fits ? 0 : -EMSGSIZE;
+	struct syncsock_framer f;
+	struct sk_buff *skb;
+	u8 stream[64];
+	size_t len = want ? sizeof(stream) : total, cut;
+	int checked = 0, ret;
+
+	memset(stream, 0x5A, sizeof(stream));
+	put_header(stream, cfg->len_width, cfg->len_big_endian, v);
+	for (cut = 0; cut <= min_t(size_t, len, hlen + 2); cut++) {
+		skb = make_skb(test, stream, len, cut % LAYOUTS);
+		syncsock_framer_init(&f, cfg);
+		sink_init(s, &f);
+		ret = feed_cut(&f, s, skb, &cut, 1);
+		KUNIT_EXPECT_EQ_MSG(test, ret, want, "width %u big %d incl %d value %llu cut %zu",
+				    cfg->len_width, cfg->len_big_endian, incl, v, cut);
+		KUNIT_EXPECT_EQ(test, s->count, want ? 0 : 1);
+		if (!want)
+			KUNIT_EXPECT_EQ(test, s->lens[0], total);
+		KUNIT_EXPECT_LE(test, f.fill, max_msg);
+		syncsock_framer_release(&f);
+		kfree_skb(skb);
+		checked++;
+	}
+	return checked;
+}
+
+/*
+ * Length fields a hostile peer chooses, at every width, byte order and
+ * header setting: 0, around the header's size, around max_msg, the largest
+ * value of the width and the values that wrap to something small once the
+ * header is added.  Each gives one whole message when it fits max_msg,
+ * -EMSGSIZE when it does not and -EPROTO when it counts less than its own
+ * header; never a zero-length message, a loop or a write past the buffer.
+ */
+static void framer_hostile_lengths(struct kunit *test)
+{
+	static const u8 widths[] = { 1, 2, 4, 8 };
+	struct syncsock_framer_cfg cfg = {
+		.type = SYNCSOCK_FRAMER_LENGTH, .max_msg = 40, .len_offset = 2,
+	};
+	struct sink *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+	int w, mode, i, checked = 0;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	for (w = 0; w < ARRAY_SIZE(widths); w++) {
+		u32 hlen = 2 + widths[w];
+		u64 top = widths[w] == 8 ? U64_MAX : (1ULL << (8 * widths[w])) - 1;
+		u64 values[] = {
+			0, 1, hlen - 1, hlen, hlen + 1,
+			cfg.max_msg - hlen, cfg.max_msg - hlen + 1, cfg.max_msg - 1,
+			cfg.max_msg, cfg.max_msg + 1, top / 2, top / 2 + 1,
+			top - hlen, top - hlen + 1, top - 1, top,
+		};
+
+		cfg.len_width = widths[w];
+		for (mode = 0; mode < 4; mode++) {
+			cfg.len_big_endian = mode & 1;
+			cfg.len_includes_header = mode & 2;
+			KUNIT_ASSERT_EQ(test, syncsock_framer_cfg_check(&cfg), 0);
+			for (i = 0; i < ARRAY_SIZE(values); i++)
+				checked += hostile_value(test, s, &cfg, values[i] & top);
+		}
+	}
+	KUNIT_EXPECT_GT(test, checked, 500);
+}
+
+/* A budget of @left bytes for the framer's buffer. */
+struct framer_budget {
+	long left;
+	long held;
+};
+
+static bool framer_budget_charge(void *arg, long delta)
+{
+	struct framer_budget *b = arg;
+
+	if (delta > b->left)
+		return false;
+	b->left -= delta;
+	b->held += delta;
+	return true;
+}
+
+/*
+ * The buffer of a split message is charged before it grows: past the budget
+ * the framer says -ENOMEM and keeps what it has; with room again it goes on,
+ * and everything charged comes back when it is released.
+ */
+static void framer_charged(struct kunit *test)
+{
+	static const u32 bodies[] = { 40 };
+	struct framer_budget b = { .left = 16 };
+	struct syncsock_charge c = { framer_budget_charge, &b };
+	struct syncsock_framer f;
+	struct sink *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+	struct sk_buff *skb;
+	u8 stream[64];
+	size_t len, used, cut = 10;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	len = make_length_stream(stream, bodies, 1, true, true, 4);
+	skb = make_skb(test, stream, len, LINEAR);
+	syncsock_framer_init(&f, &be32_cfg);
+	f.charge = &c;
+	sink_init(s, &f);
+	/* The first 10 bytes: the header fits the budget, the body does not. */
+	KUNIT_EXPECT_EQ(test, syncsock_framer_feed(&f, skb, 0, cut, sink_deliver, s, &used),
+			-ENOMEM);
+	KUNIT_EXPECT_LE(test, b.held, 16L);
+	KUNIT_EXPECT_EQ(test, b.held, (long)f.size);
+	b.left = 1024;
+	KUNIT_EXPECT_EQ(test, syncsock_framer_feed(&f, skb, used, len - used, sink_deliver, s,
+						   &used), 0);
+	KUNIT_EXPECT_EQ(test, s->count, 1);
+	KUNIT_EXPECT_EQ(test, s->lens[0], (u32)len);
+	KUNIT_EXPECT_EQ(test, b.held, (long)f.size);
+	syncsock_framer_release(&f);
+	KUNIT_EXPECT_EQ(test, b.held, 0L);
+	kfree_skb(skb);
+}
+
 static const struct syncsock_framer_cfg crlf_cfg = {
 	.type = SYNCSOCK_FRAMER_DELIM, .max_msg = 200, .delim = "\r\n\r\n", .delim_len = 4,
 };
@@ -586,6 +730,8 @@ static struct kunit_case syncsock_framer_cases[] = {
 	KUNIT_CASE(framer_length_encodings),
 	KUNIT_CASE(framer_in_place),
 	KUNIT_CASE(framer_oversize_and_bad_length),
+	KUNIT_CASE(framer_hostile_lengths),
+	KUNIT_CASE(framer_charged),
 	KUNIT_CASE(framer_delim_every_split),
 	KUNIT_CASE(framer_delim_self_overlap),
 	KUNIT_CASE(framer_delim_oversize),

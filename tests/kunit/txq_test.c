@@ -257,7 +257,91 @@ static void txq_append_vec(struct kunit *test)
 	syncsock_txq_purge(&q);
 }
 
+/*
+ * The rest of a partial inline send goes before what another context queued
+ * meanwhile: the queue reads as the rest of the inline send, then the other
+ * context's bytes.  Past the limit by at most one send.
+ */
+static void txq_prepend(struct kunit *test)
+{
+	struct syncsock_txq q;
+	struct kvec a = { .iov_base = "A0A1A2A3", .iov_len = 8 };
+	struct kvec b = { .iov_base = "bbbb", .iov_len = 4 };
+	char out[16];
+	size_t got = 0, len;
+	const void *p;
+
+	syncsock_txq_init(&q, 8);
+	KUNIT_ASSERT_EQ(test, syncsock_txq_append_vec(&q, &b, 1, 0, GFP_KERNEL), 0);
+	/* TCP took "A0A1"; the rest goes first. */
+	KUNIT_ASSERT_EQ(test, syncsock_txq_prepend_vec(&q, &a, 1, 4, GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, q.bytes, 8U);
+	/* The limit itself still bounds one send. */
+	KUNIT_EXPECT_EQ(test, syncsock_txq_prepend_vec(&q, &a, 1, 0, GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, q.bytes, 16U);
+	syncsock_txq_consume(&q, 8);
+	while ((p = syncsock_txq_peek(&q, &len)) != NULL) {
+		KUNIT_ASSERT_LE(test, got + len, sizeof(out));
+		memcpy(out + got, p, len);
+		got += len;
+		syncsock_txq_consume(&q, len);
+	}
+	KUNIT_ASSERT_EQ(test, got, 8UL);
+	KUNIT_EXPECT_EQ(test, memcmp(out, "A2A3bbbb", 8), 0);
+	a.iov_len = 9;
+	KUNIT_EXPECT_EQ(test, syncsock_txq_prepend_vec(&q, &a, 1, 0, GFP_KERNEL), -EMSGSIZE);
+	syncsock_txq_purge(&q);
+}
+
+/* A budget of @left bytes; what is charged must all come back. */
+struct txq_budget {
+	long left;
+	long held;
+	int refused;
+};
+
+static bool txq_budget_charge(void *arg, long delta)
+{
+	struct txq_budget *b = arg;
+
+	if (delta > b->left) {
+		b->refused++;
+		return false;
+	}
+	b->left -= delta;
+	b->held += delta;
+	return true;
+}
+
+/* Every chunk is charged before it is allocated and given back when freed;
+ * over the budget, an append fails whole, as short of memory.
+ */
+static void txq_charged(struct kunit *test)
+{
+	struct txq_budget b = { .left = 3 * PAGE_SIZE };
+	struct syncsock_charge c = { txq_budget_charge, &b };
+	struct syncsock_txq q;
+	u8 *buf = kunit_kmalloc(test, 4 * PAGE_SIZE, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	syncsock_txq_init(&q, 1 << 20);
+	q.charge = &c;
+	KUNIT_ASSERT_EQ(test, syncsock_txq_append(&q, buf, 2 * PAGE_SIZE, GFP_KERNEL), 0);
+	KUNIT_EXPECT_GT(test, b.held, (long)(2 * PAGE_SIZE));
+	KUNIT_EXPECT_LE(test, b.held, (long)(3 * PAGE_SIZE));
+	KUNIT_EXPECT_EQ(test, syncsock_txq_append(&q, buf, 2 * PAGE_SIZE, GFP_KERNEL), -ENOMEM);
+	KUNIT_EXPECT_GT(test, b.refused, 0);
+	KUNIT_EXPECT_EQ(test, q.bytes, (u32)(2 * PAGE_SIZE));
+	syncsock_txq_consume(&q, PAGE_SIZE);
+	KUNIT_EXPECT_LT(test, b.held, (long)(2 * PAGE_SIZE));
+	syncsock_txq_purge(&q);
+	KUNIT_EXPECT_EQ(test, b.held, 0L);
+	KUNIT_EXPECT_EQ(test, b.left, (long)(3 * PAGE_SIZE));
+}
+
 static struct kunit_case syncsock_txq_cases[] = {
+	KUNIT_CASE(txq_prepend),
+	KUNIT_CASE(txq_charged),
 	KUNIT_CASE(txq_append_vec),
 	KUNIT_CASE(txq_room_limits),
 	KUNIT_CASE(txq_empty_peek),

@@ -7,7 +7,10 @@
  * bytes, so it is the same for 32- and 64-bit callers; user pointers travel as
  * __u64.  Reserved fields and unknown flags must be zero (-EINVAL otherwise),
  * so that they can be given a meaning later without breaking old callers.
- * Counter and close-reason numbers are only ever appended.
+ * Close reasons are only ever appended.  Plain counters are appended too,
+ * before the block of per-reason counters, which therefore moves: its start
+ * in the running module is close_base of SYNCSOCK_IOC_VERSION (and
+ * SYNCSOCK_STAT_CLOSED() holds for the module built from this header only).
  *
  * Errors (negative errno from the ioctl, errno in user space):
  *   ENOTTY        unknown command
@@ -61,6 +64,11 @@
  * @SYNCSOCK_CLOSE_OVERSIZE: the framer met a message over the size limit.
  * @SYNCSOCK_CLOSE_BAD_FRAME: the framer met a length field shorter than its
  *	own header.
+ * @SYNCSOCK_CLOSE_IDLE: no progress (no byte received, none handed to TCP)
+ *	for the listener's idle timeout; a graceful close.
+ * @SYNCSOCK_CLOSE_MSG_TIMEOUT: a message of a framed listener was not whole
+ *	within the listener's message timeout of its first byte (a peer that
+ *	trickles, slowloris); a reset.
  * @SYNCSOCK_CLOSE_REASONS: number of reasons.
  */
 enum syncsock_close_reason {
@@ -77,6 +85,8 @@ enum syncsock_close_reason {
 	SYNCSOCK_CLOSE_NOMEM,
 	SYNCSOCK_CLOSE_OVERSIZE,
 	SYNCSOCK_CLOSE_BAD_FRAME,
+	SYNCSOCK_CLOSE_IDLE,
+	SYNCSOCK_CLOSE_MSG_TIMEOUT,
 	SYNCSOCK_CLOSE_REASONS
 };
 
@@ -117,6 +127,21 @@ enum syncsock_close_reason {
  * @SYNCSOCK_STAT_NOMEM_RETRIES: times an allocation failure (send queue,
  *	framer buffer, TCP's skb) stopped a connection's progress and its work
  *	was scheduled to try again 20 ms later; nothing is dropped meanwhile.
+ * @SYNCSOCK_STAT_RX_URGENT: urgent (MSG_OOB) bytes skipped.  As for a
+ *	socket without SO_OOBINLINE, the urgent byte is not part of the
+ *	stream: the handler sees the bytes around it, joined.
+ * @SYNCSOCK_STAT_ACCEPT_BUSY: connections refused (reset) because another
+ *	user had taken the socket over before accept: a sockmap's psock put
+ *	there by a sockops program, or an upper layer protocol (ULP).  They
+ *	are counted in %SYNCSOCK_STAT_ACCEPT_REJECTED too.
+ * @SYNCSOCK_STAT_MEM_CHARGED: bytes of memory the module allocated for the
+ *	listener's connections (send queue chunks, framer buffers) and charged
+ *	to its budget (the module parameter mem_limit).
+ * @SYNCSOCK_STAT_MEM_UNCHARGED: the part of those freed again; charged less
+ *	uncharged is what the connections hold now.
+ * @SYNCSOCK_STAT_MEM_REFUSED: allocations refused because the module's
+ *	budget was spent; handled as memory running short (retried 20 ms
+ *	later, counted in %SYNCSOCK_STAT_NOMEM_RETRIES).
  * @SYNCSOCK_STAT_CLOSE_BASE: first of %SYNCSOCK_CLOSE_REASONS counters, one
  *	per &enum syncsock_close_reason.
  * @SYNCSOCK_STAT_MAX: number of counters.
@@ -146,11 +171,18 @@ enum syncsock_stat {
 	SYNCSOCK_STAT_APP2,
 	SYNCSOCK_STAT_APP3,
 	SYNCSOCK_STAT_NOMEM_RETRIES,
+	SYNCSOCK_STAT_RX_URGENT,
+	SYNCSOCK_STAT_ACCEPT_BUSY,
+	SYNCSOCK_STAT_MEM_CHARGED,
+	SYNCSOCK_STAT_MEM_UNCHARGED,
+	SYNCSOCK_STAT_MEM_REFUSED,
 	SYNCSOCK_STAT_CLOSE_BASE,
 	SYNCSOCK_STAT_MAX = SYNCSOCK_STAT_CLOSE_BASE + SYNCSOCK_CLOSE_REASONS
 };
 
-/* The counter of connections closed for @reason (an enum syncsock_close_reason). */
+/* The counter of connections closed for @reason (an enum syncsock_close_reason),
+ * in a module built from this header; in any module: close_base + @reason.
+ */
 #define SYNCSOCK_STAT_CLOSED(reason)	((int)SYNCSOCK_STAT_CLOSE_BASE + (int)(reason))
 
 /**
@@ -195,6 +227,11 @@ struct syncsock_addr {
 #define SYNCSOCK_LISTENER_F_ALL		(SYNCSOCK_LISTENER_F_FREEBIND | \
 					 SYNCSOCK_LISTENER_F_V6ONLY)
 
+/* A timeout of struct syncsock_listener_add that is never to fire. */
+#define SYNCSOCK_TIMEOUT_OFF		0xffffffffU
+/* The largest timeout otherwise: one day. */
+#define SYNCSOCK_TIMEOUT_MAX_MS		86400000U
+
 /**
  * struct syncsock_listener_add - create a listener (SYNCSOCK_IOC_LISTENER_ADD)
  * @addr: where to listen, in the caller's network namespace
@@ -211,6 +248,19 @@ struct syncsock_addr {
  *	of at most %SYNCSOCK_CONFIG_MAX bytes with its NUL; 0 for none
  * @err: pointer to a buffer for a message saying what was wrong; 0 for none
  * @err_len: size of @err
+ * @idle_timeout_ms: a connection that makes no progress (no byte received,
+ *	none handed to TCP) for this long is closed gracefully
+ *	(%SYNCSOCK_CLOSE_IDLE); 1..%SYNCSOCK_TIMEOUT_MAX_MS, or
+ *	%SYNCSOCK_TIMEOUT_OFF; 0 means 300000 (5 minutes)
+ * @msg_timeout_ms: a framed listener's message must be whole this long after
+ *	its first byte arrived, or the connection is reset
+ *	(%SYNCSOCK_CLOSE_MSG_TIMEOUT); 1..%SYNCSOCK_TIMEOUT_MAX_MS, or
+ *	%SYNCSOCK_TIMEOUT_OFF; 0 means 30000
+ * @user_timeout_ms: the connections' TCP_USER_TIMEOUT: data left
+ *	unacknowledged this long (a peer that stopped reading behind a zero
+ *	window, a link that went away) ends the connection
+ *	(%SYNCSOCK_CLOSE_ERROR); 1..%SYNCSOCK_TIMEOUT_MAX_MS, or
+ *	%SYNCSOCK_TIMEOUT_OFF for TCP's own retries; 0 means 60000
  * @reserved: zero
  */
 struct syncsock_listener_add {
@@ -225,7 +275,10 @@ struct syncsock_listener_add {
 	__u64 config;
 	__u64 err;
 	__u32 err_len;
-	__u32 reserved[5];
+	__u32 idle_timeout_ms;
+	__u32 msg_timeout_ms;
+	__u32 user_timeout_ms;
+	__u32 reserved[2];
 };
 
 /* Flags of struct syncsock_listener_del. */
@@ -261,6 +314,9 @@ struct syncsock_listener_del {
  * @close_timeout_ms: as in effect
  * @nr_conns: connections open now
  * @handler: the handler's name
+ * @idle_timeout_ms: as in effect (%SYNCSOCK_TIMEOUT_OFF: none)
+ * @msg_timeout_ms: as in effect (%SYNCSOCK_TIMEOUT_OFF: none)
+ * @user_timeout_ms: as in effect (%SYNCSOCK_TIMEOUT_OFF: TCP's own)
  * @reserved: zero
  */
 struct syncsock_listener_info {
@@ -274,7 +330,10 @@ struct syncsock_listener_info {
 	__u32 close_timeout_ms;
 	__u32 nr_conns;
 	char handler[SYNCSOCK_NAME_MAX];
-	__u32 reserved[4];
+	__u32 idle_timeout_ms;
+	__u32 msg_timeout_ms;
+	__u32 user_timeout_ms;
+	__u32 reserved;
 };
 
 /**
@@ -298,8 +357,10 @@ struct syncsock_listener_list {
 
 /**
  * struct syncsock_stats_get - counters (SYNCSOCK_IOC_STATS_GET)
- * @id: a listener of the caller's namespace, or 0 for the whole module
- *	(every listener of every namespace, past and present)
+ * @id: a listener of the caller's namespace, or 0 for the totals: of every
+ *	listener of every namespace, past and present, for a caller in the
+ *	initial network namespace with CAP_NET_ADMIN there; of the caller's
+ *	namespace's listeners, past and present, for anyone else
  * @flags: SYNCSOCK_STATS_F_*
  * @nr_stats: in: counters per row the caller reads; out: counters per row
  *	written (the smaller of that and the module's %SYNCSOCK_STAT_MAX)
@@ -323,7 +384,9 @@ struct syncsock_stats_get {
  * struct syncsock_handler_info - one registered handler
  * @name: its name
  * @module: the module providing it ("syncsock" for the built-in ones)
- * @nr_listeners: listeners using it now, in all namespaces
+ * @nr_listeners: listeners using it now: in all namespaces for a caller in
+ *	the initial network namespace with CAP_NET_ADMIN there, else in the
+ *	caller's namespace
  * @reserved: zero
  */
 struct syncsock_handler_info {

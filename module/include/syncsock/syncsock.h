@@ -126,9 +126,14 @@ struct syncsock_handler {
  * bytes join the connection's send queue, flushed in order when TCP has room.
  * The call takes all of @len or nothing.
  *
- * Context: any context that may not sleep is fine; from a callback of @conn
- * the send can be inline.
- * Return: 0, -ENOBUFS when the send queue has no room for @len more bytes
+ * Context: process context, softirq (a callback of any connection, a
+ * timer_list, an HRTIMER_MODE_SOFT hrtimer, a tasklet); need not sleep.  Not
+ * from hard interrupt or NMI context or with interrupts disabled (an hrtimer
+ * in the default hard mode): -EINVAL.  From a callback of @conn the send can
+ * be inline.  Bytes of one context reach the wire in the order of its calls,
+ * and no send of another context lands inside them.
+ * Return: 0, -EINVAL from a forbidden context (above), -ENOBUFS when the
+ * send queue has no room for @len more bytes
  * (counted as %SYNCSOCK_STAT_TX_QUEUE_FULL), -EMSGSIZE when @len exceeds the
  * queue limit, -EPIPE once the connection is closing, -ENOMEM when memory
  * for the queue ran short (called from the connection's own callbacks, the
@@ -163,11 +168,14 @@ int syncsock_sendv(struct syncsock_conn *conn, const struct kvec *vec, size_t nr
  * callback follows.  Calling it again, or after the peer closed, is harmless.
  * After a graceful request, input is dropped; a peer still sending is
  * answered with our FIN and drained until its own FIN or the listener's
- * close timeout, not reset.
+ * close timeout, not reset.  From the accept callback, the close is recorded
+ * and happens once the connection is set up.
  *
- * Context: any context.
+ * Context: as syncsock_send(): process context or softirq, not hard
+ * interrupt or NMI context, nor with interrupts disabled.
+ * Return: 0, or -EINVAL from a forbidden context (nothing happens).
  */
-void syncsock_close(struct syncsock_conn *conn, bool abort);
+int syncsock_close(struct syncsock_conn *conn, bool abort);
 
 /**
  * syncsock_conn_set_priv() - attach handler state to a connection
@@ -255,8 +263,9 @@ void syncsock_conn_local(const struct syncsock_conn *conn, struct sockaddr_stora
  * @h: the handler; must stay valid until syncsock_handler_unregister()
  *
  * Context: process context, may sleep.
- * Return: 0, -EINVAL for a bad name or without a data or msg callback,
- * -EEXIST if the name is taken.
+ * Return: 0, -EINVAL for a bad name, without a data or msg callback or
+ * without an owner (@h->owner must be THIS_MODULE: the module is pinned
+ * while a listener uses the handler), -EEXIST if the name is taken.
  */
 int syncsock_handler_register(struct syncsock_handler *h);
 
