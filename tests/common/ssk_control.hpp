@@ -316,9 +316,11 @@ inline unsigned conns(unsigned id)
 }
 
 // A listener from "addr=A port=P handler=H [backlog=N] [max_conns=N]
-// [txq_limit=N] [close_timeout_ms=N] [freebind] [v6only] [config=REST]"
-// (config takes the rest of the line, spaces included).  Throws on a
-// malformed line.
+// [txq_limit=N] [close_timeout_ms=N] [idle_timeout_ms=N] [msg_timeout_ms=N]
+// [user_timeout_ms=N] [freebind] [v6only] [config=REST]" (config takes the
+// rest of the line, spaces included).  The idle, message and user timeouts
+// also take "off" (kTimeoutOff: never); left out or 0, the module's default.
+// Throws on a malformed line.
 inline ::syncsock::ListenerConfig parse_listener(const std::string &args)
 {
 	::syncsock::ListenerConfig cfg;
@@ -333,6 +335,9 @@ inline ::syncsock::ListenerConfig parse_listener(const std::string &args)
 		if (errno || *end || val.empty() || n > UINT32_MAX)
 			fail("listener '" + args + "': bad number in " + key);
 		return static_cast<std::uint32_t>(n);
+	};
+	auto timeout = [&](const std::string &key, const std::string &val) {
+		return val == "off" ? ::syncsock::kTimeoutOff : number(key, val);
 	};
 	while (in >> word) {
 		auto eq = word.find('=');
@@ -362,6 +367,12 @@ inline ::syncsock::ListenerConfig parse_listener(const std::string &args)
 			cfg.txq_limit = number(key, val);
 		else if (key == "close_timeout_ms")
 			cfg.close_timeout_ms = number(key, val);
+		else if (key == "idle_timeout_ms")
+			cfg.idle_timeout_ms = timeout(key, val);
+		else if (key == "msg_timeout_ms")
+			cfg.msg_timeout_ms = timeout(key, val);
+		else if (key == "user_timeout_ms")
+			cfg.user_timeout_ms = timeout(key, val);
 		else
 			fail("listener '" + args + "': unknown word '" + word + "'");
 	}

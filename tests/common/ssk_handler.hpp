@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 //
 // In-guest test helpers for handler listeners: add one through libsyncsock
-// (handler, configuration string, send-queue limit, close timeout), look a
-// handler up in the module's handler list, and wait on a listener's counters
-// (connections closed; everything settled once the peers are gone).
+// (handler, configuration string, send-queue limit, close, idle, message and
+// user timeouts), look a handler up in the module's handler list, and wait
+// on a listener's counters (connections closed; everything settled once the
+// peers are gone).
 //
 // Like ssk_control.hpp: no Catch2 macros, std::runtime_error on the
 // unexpected.
@@ -36,6 +37,10 @@ struct HandlerListener {
 	std::string ip = "127.0.0.1";
 	std::uint32_t txq_limit = 0;		// 0: the module's default
 	std::uint32_t close_timeout_ms = 0;	// 0: the module's default
+	// 0: the module's default; syncsock::kTimeoutOff: never.
+	std::uint32_t idle_timeout_ms = 0;
+	std::uint32_t msg_timeout_ms = 0;
+	std::uint32_t user_timeout_ms = 0;
 };
 
 // Add a listener; return its id.  Throws with the module's message.
@@ -50,6 +55,9 @@ inline unsigned add_handler_listener(syncsock::Device &dev, const HandlerListene
 	c.config = l.config;
 	c.txq_limit = l.txq_limit;
 	c.close_timeout_ms = l.close_timeout_ms;
+	c.idle_timeout_ms = l.idle_timeout_ms;
+	c.msg_timeout_ms = l.msg_timeout_ms;
+	c.user_timeout_ms = l.user_timeout_ms;
 	auto id = dev.listener_add(c);
 	if (!id)
 		fail("listener add " + l.handler + " on " + l.ip + ":" + std::to_string(l.port) +

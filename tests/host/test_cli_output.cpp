@@ -27,6 +27,9 @@ ListenerInfo listener(std::uint32_t id, const char *addr, const char *handler)
 	l.max_conns = 65536;
 	l.txq_limit = 262144;
 	l.close_timeout_ms = 5000;
+	l.idle_timeout_ms = 300000;
+	l.msg_timeout_ms = 30000;
+	l.user_timeout_ms = 60000;
 	return l;
 }
 
@@ -42,6 +45,9 @@ FakeState two_listeners()
 	b.backlog = 4096;
 	b.txq_limit = 1000;
 	b.close_timeout_ms = 250;
+	b.idle_timeout_ms = kTimeoutOff;
+	b.msg_timeout_ms = 1500;
+	b.user_timeout_ms = kTimeoutOff;
 	s.listeners = {a, b};
 	return s;
 }
@@ -80,10 +86,12 @@ TEST_CASE("output: listener list, JSON", "[output]")
 	CHECK(r.out ==
 	      R"([{"id":1,"state":"listening","family":"inet","address":"0.0.0.0","port":7,)"
 	      R"("scope_id":0,"handler":"echo","conns":12,"max_conns":65536,"backlog":128,)"
-	      R"("txq_limit":262144,"close_timeout_ms":5000,"freebind":false,"v6only":false},)"
+	      R"("txq_limit":262144,"close_timeout_ms":5000,"idle_timeout_ms":300000,)"
+	      R"("msg_timeout_ms":30000,"user_timeout_ms":60000,"freebind":false,"v6only":false},)"
 	      R"({"id":12,"state":"draining","family":"inet6","address":"fe80::1","port":8080,)"
 	      R"("scope_id":2,"handler":"discard","conns":0,"max_conns":100,"backlog":4096,)"
-	      R"("txq_limit":1000,"close_timeout_ms":250,"freebind":true,"v6only":true}])"
+	      R"("txq_limit":1000,"close_timeout_ms":250,"idle_timeout_ms":4294967295,)"
+	      R"("msg_timeout_ms":1500,"user_timeout_ms":4294967295,"freebind":true,"v6only":true}])"
 	      "\n");
 }
 
@@ -102,6 +110,9 @@ TEST_CASE("output: listener show", "[output]")
 		       "backlog        128\n"
 		       "txq-limit      256k\n"
 		       "close-timeout  5000ms\n"
+		       "idle-timeout   300000ms\n"
+		       "msg-timeout    30000ms\n"
+		       "user-timeout   60000ms\n"
 		       "flags          -\n"
 		       "\n"
 		       "COUNTER                  VALUE\n"
@@ -129,19 +140,26 @@ TEST_CASE("output: listener show", "[output]")
 		       "app2                       121\n"
 		       "app3                       122\n"
 		       "nomem_retries              123\n"
-		       "closed_peer_fin            124\n"
-		       "closed_peer_reset          125\n"
-		       "closed_error               126\n"
-		       "closed_handler             127\n"
-		       "closed_handler_abort       128\n"
-		       "closed_handler_error       129\n"
-		       "closed_timeout             130\n"
-		       "closed_listener_delete     131\n"
-		       "closed_netns_exit          132\n"
-		       "closed_unload              133\n"
-		       "closed_nomem               134\n"
-		       "closed_oversize            135\n"
-		       "closed_bad_frame           136\n");
+		       "rx_urgent                  124\n"
+		       "accept_busy                125\n"
+		       "mem_charged                126\n"
+		       "mem_uncharged              127\n"
+		       "mem_refused                128\n"
+		       "closed_peer_fin            129\n"
+		       "closed_peer_reset          130\n"
+		       "closed_error               131\n"
+		       "closed_handler             132\n"
+		       "closed_handler_abort       133\n"
+		       "closed_handler_error       134\n"
+		       "closed_timeout             135\n"
+		       "closed_listener_delete     136\n"
+		       "closed_netns_exit          137\n"
+		       "closed_unload              138\n"
+		       "closed_nomem               139\n"
+		       "closed_oversize            140\n"
+		       "closed_bad_frame           141\n"
+		       "closed_idle                142\n"
+		       "closed_msg_timeout         143\n");
 	CHECK(s.calls == std::vector<std::string>{"listener_get 1", "stats 1"});
 }
 
@@ -164,6 +182,9 @@ TEST_CASE("output: listener show, JSON", "[output]")
 		       "  \"backlog\": 4096,\n"
 		       "  \"txq_limit\": 1000,\n"
 		       "  \"close_timeout_ms\": 250,\n"
+		       "  \"idle_timeout_ms\": 4294967295,\n"
+		       "  \"msg_timeout_ms\": 1500,\n"
+		       "  \"user_timeout_ms\": 4294967295,\n"
 		       "  \"freebind\": true,\n"
 		       "  \"v6only\": true,\n"
 		       "  \"counters\": {\n"
@@ -172,6 +193,16 @@ TEST_CASE("output: listener show, JSON", "[output]")
 		       "    \"closed\": 2\n"
 		       "  }\n"
 		       "}\n");
+
+	// The table says off where JSON has the number.
+	s.stats = {make_stats(0, 0, 1)};
+	r = ctl(s, {"listener", "show", "12"});
+	CHECK(r.rc == kExitOk);
+	CHECK_THAT(r.out, Catch::Contains("close-timeout  250ms\n"
+					  "idle-timeout   off\n"
+					  "msg-timeout    1500ms\n"
+					  "user-timeout   off\n"
+					  "flags          freebind,v6only\n"));
 }
 
 TEST_CASE("output: listener add prints the id and passes the configuration", "[output]")
@@ -187,6 +218,16 @@ TEST_CASE("output: listener add prints the id and passes the configuration", "[o
 	CHECK(s.added.config == "a=1");
 	CHECK(s.added.v6only);
 	CHECK(s.added.txq_limit == 65536);
+	CHECK(s.added.idle_timeout_ms == 0);
+	CHECK(s.added.msg_timeout_ms == 0);
+	CHECK(s.added.user_timeout_ms == 0);
+
+	r = ctl(s, {"listener", "add", "127.0.0.1:7", "handler", "echo", "idle-timeout", "off",
+		    "msg-timeout", "2s", "user-timeout", "45000"});
+	CHECK(r.rc == kExitOk);
+	CHECK(s.added.idle_timeout_ms == kTimeoutOff);
+	CHECK(s.added.msg_timeout_ms == 2000);
+	CHECK(s.added.user_timeout_ms == 45000);
 
 	r = ctl(s, {"-j", "listener", "add", "127.0.0.1:7", "handler", "echo"});
 	CHECK(r.out == "{\"id\":7}\n");
@@ -354,11 +395,11 @@ TEST_CASE("output: versions", "[output]")
 	CHECK(r.rc == kExitOk);
 	CHECK(r.out == "syncsockctl 0.1\n"
 		       "libsyncsock 0.1 (ABI 1)\n"
-		       "syncsock.ko 0.1 (ABI 1, 37 counters, 13 close reasons, 4 CPU ids)\n");
+		       "syncsock.ko 0.1 (ABI 1, 44 counters, 15 close reasons, 4 CPU ids)\n");
 	CHECK(r.err.empty());
 	r = ctl(s, {"-j", "version"});
 	CHECK(r.out == R"({"syncsockctl":"0.1","libsyncsock":"0.1","abi":1,"module":{"version":"0.1",)"
-		       R"("abi":1,"nr_stats":37,"nr_close_reasons":13,"nr_cpu_ids":4}})"
+		       R"("abi":1,"nr_stats":44,"nr_close_reasons":15,"nr_cpu_ids":4}})"
 		       "\n");
 	s.version.abi_version = 2;
 	r = ctl(s, {"version"});
@@ -456,13 +497,14 @@ TEST_CASE("docs: the man page has every word of the grammar", "[docs]")
 	     {"**listener add**", "**listener del**", "**listener list**", "**listener show**",
 	      "**handler list**", "**stats**", "**version**", "**port**", "**handler**",
 	      "**config**", "**backlog**", "**max-conns**", "**txq-limit**", "**close-timeout**",
+	      "**idle-timeout**", "**msg-timeout**", "**user-timeout**", "**off**",
 	      "**freebind**", "**v6only**", "**abort**", "**--per-cpu**", "**--watch**",
 	      "**--count**", "**--json**", "**--pretty**", "**--device**", "**--version**",
 	      "**--help**"}) {
 		INFO(word);
 		CHECK(man.find(word) != std::string::npos);
 	}
-	for (const auto &name : stat_names(29, 12)) {
+	for (const auto &name : stat_names(SYNCSOCK_STAT_MAX, SYNCSOCK_CLOSE_REASONS)) {
 		INFO(name);
 		CHECK(man.find("**" + name + "**") != std::string::npos);
 	}

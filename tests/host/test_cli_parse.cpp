@@ -131,6 +131,9 @@ TEST_CASE("parse: listener add, defaults and the port keyword", "[parse]")
 	CHECK(c.max_conns == 0);
 	CHECK(c.txq_limit == 0);
 	CHECK(c.close_timeout_ms == 0);
+	CHECK(c.idle_timeout_ms == 0);
+	CHECK(c.msg_timeout_ms == 0);
+	CHECK(c.user_timeout_ms == 0);
 	CHECK_FALSE(c.freebind);
 	CHECK_FALSE(c.v6only);
 
@@ -140,6 +143,55 @@ TEST_CASE("parse: listener add, defaults and the port keyword", "[parse]")
 	CHECK(d.address.to_string() == "127.0.0.1:9");
 	CHECK(d.txq_limit == 1048576);
 	CHECK(d.close_timeout_ms == 250);
+}
+
+TEST_CASE("parse: listener add, the idle, message and user timeouts", "[parse]")
+{
+	auto inv = p({"listener", "add", "127.0.0.1:9", "handler", "sockperf", "idle-timeout",
+		      "10s", "msg-timeout", "750ms", "user-timeout", "86400000"});
+	const auto &c = cmd<ListenerAdd>(inv).config;
+	CHECK(c.idle_timeout_ms == 10000);
+	CHECK(c.msg_timeout_ms == 750);
+	CHECK(c.user_timeout_ms == 86400000);
+	CHECK(c.close_timeout_ms == 0);
+
+	// off is the one way to say "never": 0 would be the module's default.
+	auto inv2 = p({"listener", "add", "127.0.0.1:9", "handler", "sockperf", "user-timeout",
+		       "off", "idle-timeout", "off", "msg-timeout", "1"});
+	const auto &d = cmd<ListenerAdd>(inv2).config;
+	CHECK(d.idle_timeout_ms == kTimeoutOff);
+	CHECK(d.msg_timeout_ms == 1);
+	CHECK(d.user_timeout_ms == kTimeoutOff);
+	CHECK(kTimeoutOff == 0xffffffffu);
+
+	const std::string h = "Try 'syncsockctl listener help'.";
+	const std::vector<std::string_view> add = {"listener", "add", "0.0.0.0:7", "handler", "echo"};
+	auto with = [&](std::string_view kw, std::string_view v) {
+		auto args = add;
+		args.push_back(kw);
+		args.push_back(v);
+		return args;
+	};
+	for (std::string_view kw : {"idle-timeout", "msg-timeout", "user-timeout"}) {
+		INFO(kw);
+		const std::string k(kw);
+		usage_error(with(kw, "0"), "listener add: " + k + " 0 is out of range (1-86400000 or off)", h);
+		usage_error(with(kw, "86400001"), "listener add: " + k + " 86400001 is out of range (1-86400000 or off)", h);
+		usage_error(with(kw, "86401s"), "listener add: " + k + " 86401s is out of range (1-86400000 or off)", h);
+		usage_error(with(kw, "never"), "listener add: " + k + ": 'never' is not a time (N milliseconds, Nms or Ns) or off", h);
+		usage_error(with(kw, "OFF"), "listener add: " + k + ": 'OFF' is not a time", h);
+		usage_error(with(kw, "-1"), "listener add: " + k + ": '-1' is not a time", h);
+		usage_error(with(kw, "99999999999999999999"), "listener add: " + k + ": ", h);
+		auto twice = with(kw, "off");
+		twice.push_back(kw);
+		twice.push_back("5s");
+		usage_error(twice, "listener add: '" + k + "' given twice", h);
+		auto bare = add;
+		bare.push_back(kw);
+		usage_error(bare, "listener add: '" + k + "' needs a value: " + k + " MS|off", h);
+	}
+	// Only these three take off: a close that never ends is not a thing.
+	usage_error(with("close-timeout", "off"), "listener add: close-timeout: 'off' is not a time (N milliseconds, Nms or Ns)\n", h);
 }
 
 TEST_CASE("parse: listener add, bad input", "[parse]")
@@ -282,8 +334,8 @@ TEST_CASE("parse: usage errors in JSON mode are JSON on stdout", "[parse]")
 	CHECK(r.rc == kExitUsage);
 	CHECK(r.err.empty());
 	CHECK(r.out == "{\n  \"error\": \"listener add: unknown argument 'bad\\\"word' (keywords: port, "
-		       "handler, config, backlog, max-conns, txq-limit, close-timeout, freebind, "
-		       "v6only)\"\n}\n");
+		       "handler, config, backlog, max-conns, txq-limit, close-timeout, idle-timeout, "
+		       "msg-timeout, user-timeout, freebind, v6only)\"\n}\n");
 }
 
 TEST_CASE("parse: sizes and times", "[parse]")

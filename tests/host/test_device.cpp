@@ -86,6 +86,10 @@ struct FakeKernel {
 			info.state = SYNCSOCK_STATE_LISTENING;
 			info.addr = req->addr;
 			info.flags = req->flags;
+			// As the module: 0 is its default, what GET reports is in effect.
+			info.idle_timeout_ms = req->idle_timeout_ms ? req->idle_timeout_ms : 300000;
+			info.msg_timeout_ms = req->msg_timeout_ms ? req->msg_timeout_ms : 30000;
+			info.user_timeout_ms = req->user_timeout_ms ? req->user_timeout_ms : 60000;
 			std::memcpy(info.handler, req->handler, sizeof(info.handler));
 			listeners.push_back(info);
 			return 0;
@@ -249,6 +253,9 @@ TEST_CASE("device: listener_add fills the request", "[device]")
 	cfg.max_conns = 20;
 	cfg.txq_limit = 30;
 	cfg.close_timeout_ms = 40;
+	cfg.idle_timeout_ms = 50;
+	cfg.msg_timeout_ms = 60;
+	cfg.user_timeout_ms = kTimeoutOff;
 	cfg.freebind = true;
 	cfg.v6only = true;
 
@@ -266,6 +273,9 @@ TEST_CASE("device: listener_add fills the request", "[device]")
 	CHECK(r.max_conns == 20);
 	CHECK(r.txq_limit == 30);
 	CHECK(r.close_timeout_ms == 40);
+	CHECK(r.idle_timeout_ms == 50);
+	CHECK(r.msg_timeout_ms == 60);
+	CHECK(r.user_timeout_ms == SYNCSOCK_TIMEOUT_OFF);
 	CHECK(std::string(r.handler) == "echo");
 	CHECK(k.last_config == "greeting=hi");
 	CHECK(r.err != 0);
@@ -288,7 +298,33 @@ TEST_CASE("device: listener_add of IPv4 zeroes the rest, no config passes 0", "[
 		CHECK(r.addr.addr[i] == 0);
 	CHECK(r.flags == 0);
 	CHECK(r.backlog == 0);
+	CHECK(r.idle_timeout_ms == 0);
+	CHECK(r.msg_timeout_ms == 0);
+	CHECK(r.user_timeout_ms == 0);
 	CHECK(k.last_config_null);
+}
+
+TEST_CASE("device: the timeouts go in, and come back as in effect", "[device]")
+{
+	FakeKernel k;
+	auto dev = attach(k);
+	ListenerConfig cfg;
+	cfg.address = *parse_address("127.0.0.1:7");
+	cfg.handler = "sockperf";
+	cfg.idle_timeout_ms = kTimeoutOff;
+	cfg.user_timeout_ms = SYNCSOCK_TIMEOUT_MAX_MS;
+	auto id = dev.listener_add(cfg);
+	REQUIRE(id);
+
+	auto g = dev.listener_get(*id);
+	REQUIRE(g);
+	CHECK(g->idle_timeout_ms == kTimeoutOff);
+	CHECK(g->msg_timeout_ms == 30000);	// 0 asked for the default
+	CHECK(g->user_timeout_ms == SYNCSOCK_TIMEOUT_MAX_MS);
+	auto ls = dev.listener_list();
+	REQUIRE(ls);
+	REQUIRE(ls->size() == 1);
+	CHECK((*ls)[0] == *g);
 }
 
 TEST_CASE("device: listener_add returns the kernel's message", "[device]")
@@ -414,6 +450,9 @@ TEST_CASE("device: listener_get and listener_del", "[device]")
 	l.txq_limit = 262144;
 	l.close_timeout_ms = 5000;
 	l.nr_conns = 3;
+	l.idle_timeout_ms = 300000;
+	l.msg_timeout_ms = SYNCSOCK_TIMEOUT_OFF;
+	l.user_timeout_ms = 1;
 	k.listeners.push_back(l);
 	auto dev = attach(k);
 
@@ -428,6 +467,9 @@ TEST_CASE("device: listener_get and listener_del", "[device]")
 	CHECK(g->txq_limit == 262144);
 	CHECK(g->close_timeout_ms == 5000);
 	CHECK(g->nr_conns == 3);
+	CHECK(g->idle_timeout_ms == 300000);
+	CHECK(g->msg_timeout_ms == kTimeoutOff);
+	CHECK(g->user_timeout_ms == 1);
 
 	auto missing = dev.listener_get(5);
 	REQUIRE_FALSE(missing);
@@ -506,9 +548,10 @@ TEST_CASE("device: stats of a newer module: unknown counters by number", "[devic
 	auto s = dev.stats(kModuleStats, true);
 	REQUIRE(s);
 	REQUIRE(s->names.size() == SYNCSOCK_STAT_MAX + 3);
-	CHECK(s->names[SYNCSOCK_STAT_MAX - 1] == "closed_bad_frame");
-	CHECK(s->names[SYNCSOCK_STAT_MAX] == "stat_37");
-	CHECK(s->names[SYNCSOCK_STAT_MAX + 2] == "stat_39");
+	CHECK(s->names[SYNCSOCK_STAT_MAX - 2] == "closed_idle");
+	CHECK(s->names[SYNCSOCK_STAT_MAX - 1] == "closed_msg_timeout");
+	CHECK(s->names[SYNCSOCK_STAT_MAX] == "stat_" + std::to_string(SYNCSOCK_STAT_MAX));
+	CHECK(s->names[SYNCSOCK_STAT_MAX + 2] == "stat_" + std::to_string(SYNCSOCK_STAT_MAX + 2));
 	CHECK(s->cpus[1][SYNCSOCK_STAT_MAX + 2] == 2000 + SYNCSOCK_STAT_MAX + 2);
 }
 

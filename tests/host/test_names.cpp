@@ -38,6 +38,11 @@ TEST_CASE("names: every counter of this ABI", "[names]")
 		"app2",
 		"app3",
 		"nomem_retries",
+		"rx_urgent",
+		"accept_busy",
+		"mem_charged",
+		"mem_uncharged",
+		"mem_refused",
 		"closed_peer_fin",
 		"closed_peer_reset",
 		"closed_error",
@@ -51,27 +56,40 @@ TEST_CASE("names: every counter of this ABI", "[names]")
 		"closed_nomem",
 		"closed_oversize",
 		"closed_bad_frame",
+		"closed_idle",
+		"closed_msg_timeout",
 	};
 	CHECK(stat_names(SYNCSOCK_STAT_MAX, SYNCSOCK_CLOSE_REASONS) == expected);
 	CHECK(stat_name(SYNCSOCK_STAT_RX_BYTES, SYNCSOCK_CLOSE_REASONS) == "rx_bytes");
 	CHECK(stat_name(int(SYNCSOCK_STAT_CLOSE_BASE) + int(SYNCSOCK_CLOSE_TIMEOUT), SYNCSOCK_CLOSE_REASONS) ==
 	      "closed_timeout");
+	CHECK(stat_name(SYNCSOCK_STAT_CLOSED(SYNCSOCK_CLOSE_IDLE), SYNCSOCK_CLOSE_REASONS) ==
+	      "closed_idle");
+	CHECK(stat_name(SYNCSOCK_STAT_CLOSED(SYNCSOCK_CLOSE_MSG_TIMEOUT), SYNCSOCK_CLOSE_REASONS) ==
+	      "closed_msg_timeout");
 }
 
 TEST_CASE("names: counters one side does not know", "[names]")
 {
 	// Newer module: one more close reason, then a new plain counter.
-	CHECK(stat_name(37, 14) == "stat_37");
-	CHECK(stat_name(38, 14) == "stat_38");
+	const auto num = [](int i) { return "stat_" + std::to_string(i); };
+	CHECK(stat_name(SYNCSOCK_STAT_MAX, SYNCSOCK_CLOSE_REASONS + 1) == num(SYNCSOCK_STAT_MAX));
+	CHECK(stat_name(SYNCSOCK_STAT_MAX + 1, SYNCSOCK_CLOSE_REASONS + 1) ==
+	      num(SYNCSOCK_STAT_MAX + 1));
+	// The module of yesterday: no closed_idle, closed_msg_timeout yet.
+	CHECK(stat_name(SYNCSOCK_STAT_CLOSE_BASE + 12, 13) == "closed_bad_frame");
+	CHECK(stat_name(SYNCSOCK_STAT_CLOSE_BASE + 13, 13) == num(SYNCSOCK_STAT_CLOSE_BASE + 13));
 	// Older module with fewer close reasons: its block ends sooner.
-	CHECK(stat_name(SYNCSOCK_STAT_CLOSE_BASE + 3, 3) == "stat_27");
+	CHECK(stat_name(SYNCSOCK_STAT_CLOSE_BASE + 3, 3) == num(SYNCSOCK_STAT_CLOSE_BASE + 3));
 	CHECK(stat_name(SYNCSOCK_STAT_CLOSE_BASE + 2, 3) == "closed_error");
 	// A module with fewer plain counters: its close block starts sooner.
 	CHECK(stat_name(17, 12, 17) == "closed_peer_fin");
 	CHECK(stat_name(16, 12, 17) == "work_runs");
 	// A module with more plain counters: the extra ones are numbers.
-	CHECK(stat_name(24, 13, 25) == "stat_24");
-	CHECK(stat_name(25, 13, 25) == "closed_peer_fin");
+	CHECK(stat_name(SYNCSOCK_STAT_CLOSE_BASE, 13, SYNCSOCK_STAT_CLOSE_BASE + 1) ==
+	      num(SYNCSOCK_STAT_CLOSE_BASE));
+	CHECK(stat_name(SYNCSOCK_STAT_CLOSE_BASE + 1, 13, SYNCSOCK_STAT_CLOSE_BASE + 1) ==
+	      "closed_peer_fin");
 	CHECK(stat_names(0, SYNCSOCK_CLOSE_REASONS).empty());
 }
 

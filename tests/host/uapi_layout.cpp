@@ -49,7 +49,10 @@ FIELD(syncsock_listener_add, handler, 48, 32);
 FIELD(syncsock_listener_add, config, 80, 8);
 FIELD(syncsock_listener_add, err, 88, 8);
 FIELD(syncsock_listener_add, err_len, 96, 4);
-FIELD(syncsock_listener_add, reserved, 100, 20);
+FIELD(syncsock_listener_add, idle_timeout_ms, 100, 4);
+FIELD(syncsock_listener_add, msg_timeout_ms, 104, 4);
+FIELD(syncsock_listener_add, user_timeout_ms, 108, 4);
+FIELD(syncsock_listener_add, reserved, 112, 8);
 
 /* struct syncsock_listener_del: 16 bytes */
 static_assert(sizeof(struct syncsock_listener_del) == 16);
@@ -71,7 +74,10 @@ FIELD(syncsock_listener_info, txq_limit, 44, 4);
 FIELD(syncsock_listener_info, close_timeout_ms, 48, 4);
 FIELD(syncsock_listener_info, nr_conns, 52, 4);
 FIELD(syncsock_listener_info, handler, 56, 32);
-FIELD(syncsock_listener_info, reserved, 88, 16);
+FIELD(syncsock_listener_info, idle_timeout_ms, 88, 4);
+FIELD(syncsock_listener_info, msg_timeout_ms, 92, 4);
+FIELD(syncsock_listener_info, user_timeout_ms, 96, 4);
+FIELD(syncsock_listener_info, reserved, 100, 4);
 
 /* struct syncsock_listener_list: 24 bytes */
 static_assert(sizeof(struct syncsock_listener_list) == 24);
@@ -134,10 +140,15 @@ static_assert(SYNCSOCK_IOC_HANDLER_LIST == 0xc018e706);
  */
 static_assert(SYNCSOCK_ABI_VERSION == 1);
 static_assert(SYNCSOCK_STAT_APP3 == 22 && SYNCSOCK_STAT_NOMEM_RETRIES == 23);
-static_assert(SYNCSOCK_STAT_CLOSE_BASE == 24);
-static_assert(SYNCSOCK_CLOSE_REASONS == 13);
-static_assert(SYNCSOCK_STAT_MAX == 37);
-static_assert(SYNCSOCK_STAT_CLOSED(SYNCSOCK_CLOSE_PEER_FIN) == 24);
+static_assert(SYNCSOCK_STAT_RX_URGENT == 24 && SYNCSOCK_STAT_ACCEPT_BUSY == 25);
+static_assert(SYNCSOCK_STAT_MEM_CHARGED == 26 && SYNCSOCK_STAT_MEM_REFUSED == 28);
+static_assert(SYNCSOCK_STAT_CLOSE_BASE == 29);
+static_assert(SYNCSOCK_CLOSE_BAD_FRAME == 12 && SYNCSOCK_CLOSE_IDLE == 13 &&
+	      SYNCSOCK_CLOSE_MSG_TIMEOUT == 14);
+static_assert(SYNCSOCK_CLOSE_REASONS == 15);
+static_assert(SYNCSOCK_STAT_MAX == 44);
+static_assert(SYNCSOCK_STAT_CLOSED(SYNCSOCK_CLOSE_PEER_FIN) == 29);
 static_assert(SYNCSOCK_STATE_LISTENING == 1 && SYNCSOCK_STATE_DRAINING == 2);
 static_assert(SYNCSOCK_LISTENER_F_ALL == 3 && SYNCSOCK_DEL_F_ALL == 1 &&
 	      SYNCSOCK_STATS_F_ALL == 1);
+static_assert(SYNCSOCK_TIMEOUT_OFF == 0xffffffffU && SYNCSOCK_TIMEOUT_MAX_MS == 86400000U);

@@ -33,6 +33,12 @@ std::string flags_text(const ListenerInfo &l)
 	return s.empty() ? "-" : s;
 }
 
+// A timeout as the grammar takes it: "300000ms", or "off".
+std::string timeout_text(std::uint32_t ms)
+{
+	return ms == kTimeoutOff ? "off" : std::to_string(ms) + "ms";
+}
+
 std::string listener_table(const std::vector<ListenerInfo> &ls)
 {
 	Table t({{"ID", Align::right},
@@ -67,6 +73,11 @@ void listener_json(Json &j, const ListenerInfo &l)
 		.field("backlog", l.backlog)
 		.field("txq_limit", l.txq_limit)
 		.field("close_timeout_ms", l.close_timeout_ms)
+		// Numbers, off too (4294967295): a field of one type is easier
+		// on scripts than a number that may be a string.
+		.field("idle_timeout_ms", l.idle_timeout_ms)
+		.field("msg_timeout_ms", l.msg_timeout_ms)
+		.field("user_timeout_ms", l.user_timeout_ms)
 		.field("freebind", l.freebind)
 		.field("v6only", l.v6only);
 }
@@ -332,6 +343,9 @@ int Runner::operator()(const ListenerShow &c)
 	t.add_row({"backlog", std::to_string(l->backlog)});
 	t.add_row({"txq-limit", format_size(l->txq_limit)});
 	t.add_row({"close-timeout", std::to_string(l->close_timeout_ms) + "ms"});
+	t.add_row({"idle-timeout", timeout_text(l->idle_timeout_ms)});
+	t.add_row({"msg-timeout", timeout_text(l->msg_timeout_ms)});
+	t.add_row({"user-timeout", timeout_text(l->user_timeout_ms)});
 	t.add_row({"flags", flags_text(*l)});
 	out_ << t.render(false) << "\n" << counters_table(*s, false);
 	return kExitOk;

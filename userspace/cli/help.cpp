@@ -18,7 +18,8 @@ OPTIONS := { -j|--json | -p|--pretty | -d|--device PATH | -V|--version |
 
   syncsockctl listener add ADDR:PORT handler NAME [config STRING] [backlog N]
                            [max-conns N] [txq-limit BYTES] [close-timeout MS]
-                           [freebind] [v6only]
+                           [idle-timeout MS|off] [msg-timeout MS|off]
+                           [user-timeout MS|off] [freebind] [v6only]
   syncsockctl listener del ID [abort]
   syncsockctl listener list
   syncsockctl listener show ID
@@ -38,7 +39,9 @@ See syncsockctl(8).
 	case Topic::listener:
 		return R"(Usage: syncsockctl listener add ADDR:PORT handler NAME [config STRING]
                                 [backlog N] [max-conns N] [txq-limit BYTES]
-                                [close-timeout MS] [freebind] [v6only]
+                                [close-timeout MS] [idle-timeout MS|off]
+                                [msg-timeout MS|off] [user-timeout MS|off]
+                                [freebind] [v6only]
        syncsockctl listener del ID [abort]
        syncsockctl listener list
        syncsockctl listener show ID
@@ -56,6 +59,15 @@ See syncsockctl(8).
                         k, m suffixes are KiB, MiB (default 256k)
          close-timeout MS  how long a graceful close may wait for queued
                         data, 1-600000 ms; Ns for seconds (default 5000)
+         idle-timeout MS|off  close a connection that neither receives nor
+                        sends for this long, 1-86400000 ms, or off for
+                        never (default 300000)
+         msg-timeout MS|off  reset a connection whose message (handlers that
+                        frame their input) is not whole this long after its
+                        first byte, 1-86400000 ms, or off (default 30000)
+         user-timeout MS|off  TCP_USER_TIMEOUT: end a connection whose sent
+                        data stays unacknowledged this long, 1-86400000 ms,
+                        or off for TCP's own retries (default 60000)
          freebind       listen on an address not (yet) configured here
          v6only         with [::], IPv6 only
   del    delete a listener: it stops listening at once, its connections

@@ -19,6 +19,7 @@ constexpr std::uint32_t kMaxBacklog = 65535;
 constexpr std::uint32_t kMaxConns = 1000000;
 constexpr std::uint64_t kMaxTxq = 64ULL << 20;
 constexpr std::uint32_t kMaxCloseTimeoutMs = 600000;
+constexpr std::uint32_t kMaxTimeoutMs = 86400000;	// idle, msg and user timeouts
 constexpr double kMaxWatch = 86400;
 
 Error usage(std::string message)
@@ -42,21 +43,27 @@ Result<std::uint64_t> parse_u64(std::string_view text, std::string_view what)
 	return v;
 }
 
+// @off: the word "off" is taken too, as kTimeoutOff (a timeout that never
+// fires), which no number in the range can say.
 Result<std::uint32_t> parse_range(std::string_view text, std::string_view what,
 				  std::uint64_t min, std::uint64_t max,
-				  Result<std::uint64_t> (*parse)(std::string_view) = nullptr)
+				  Result<std::uint64_t> (*parse)(std::string_view) = nullptr,
+				  bool off = false)
 {
+	if (off && text == "off")
+		return kTimeoutOff;
+	const std::string or_off = off ? " or off" : "";
 	auto v = parse ? parse(text) : parse_u64(text, what);
 	if (!v) {
 		if (parse)
-			return usage(std::string(what) + ": " + v.error().message);
+			return usage(std::string(what) + ": " + v.error().message + or_off);
 		return v.error();
 	}
 	if (*v < min || *v > max)
 		return usage(std::string(what) + " " + std::string(text) + " is out of range (" +
 			     (parse == parse_size ? format_size(min) + "-" + format_size(max)
 						  : std::to_string(min) + "-" + std::to_string(max)) +
-			     ")");
+			     or_off + ")");
 	return static_cast<std::uint32_t>(*v);
 }
 
@@ -300,13 +307,14 @@ Parser::Opt Parser::listener_id_cmd(std::string_view cmd)
 
 // listener add ADDR[:PORT] [port PORT] handler NAME [config STRING]
 //	[backlog N] [max-conns N] [txq-limit BYTES] [close-timeout MS]
+//	[idle-timeout MS|off] [msg-timeout MS|off] [user-timeout MS|off]
 //	[freebind] [v6only]
 Parser::Opt Parser::listener_add()
 {
 	const Topic t = Topic::listener;
 	const std::string where = "listener add: ";
 	std::optional<std::string_view> addr_text, port_text, handler, config, backlog,
-		max_conns, txq, close_timeout;
+		max_conns, txq, close_timeout, idle_timeout, msg_timeout, user_timeout;
 	bool freebind = false, v6only = false;
 
 	struct Keyword {
@@ -322,6 +330,9 @@ Parser::Opt Parser::listener_add()
 		{"max-conns", &max_conns, "max-conns N"},
 		{"txq-limit", &txq, "txq-limit BYTES"},
 		{"close-timeout", &close_timeout, "close-timeout MS"},
+		{"idle-timeout", &idle_timeout, "idle-timeout MS|off"},
+		{"msg-timeout", &msg_timeout, "msg-timeout MS|off"},
+		{"user-timeout", &user_timeout, "user-timeout MS|off"},
 	};
 
 	while (!end()) {
@@ -357,7 +368,8 @@ Parser::Opt Parser::listener_add()
 		if (addr_text)
 			return fail(where + "unknown argument " + quoted(tok) +
 				    " (keywords: port, handler, config, backlog, max-conns, "
-				    "txq-limit, close-timeout, freebind, v6only)", t);
+				    "txq-limit, close-timeout, idle-timeout, msg-timeout, "
+				    "user-timeout, freebind, v6only)", t);
 		addr_text = tok;
 	}
 
@@ -395,6 +407,7 @@ Parser::Opt Parser::listener_add()
 		std::string_view what;
 		std::uint64_t min, max;
 		Result<std::uint64_t> (*parse)(std::string_view);
+		bool off = false;	// "off" is taken too
 	};
 	const Bound bounds[] = {
 		{backlog, cfg.backlog, "backlog", 1, kMaxBacklog, nullptr},
@@ -403,11 +416,19 @@ Parser::Opt Parser::listener_add()
 		// 0 would read as the module's default, 5000 ms.
 		{close_timeout, cfg.close_timeout_ms, "close-timeout", 1, kMaxCloseTimeoutMs,
 		 parse_millis},
+		// Likewise 0 for these (300000, 30000, 60000 ms); none at all
+		// is off.
+		{idle_timeout, cfg.idle_timeout_ms, "idle-timeout", 1, kMaxTimeoutMs, parse_millis,
+		 true},
+		{msg_timeout, cfg.msg_timeout_ms, "msg-timeout", 1, kMaxTimeoutMs, parse_millis,
+		 true},
+		{user_timeout, cfg.user_timeout_ms, "user-timeout", 1, kMaxTimeoutMs, parse_millis,
+		 true},
 	};
 	for (const auto &b : bounds) {
 		if (!b.text)
 			continue;
-		auto v = parse_range(*b.text, b.what, b.min, b.max, b.parse);
+		auto v = parse_range(*b.text, b.what, b.min, b.max, b.parse, b.off);
 		if (!v)
 			return fail(where + v.error().message, t);
 		b.out = *v;

@@ -23,6 +23,10 @@ namespace {
 // The lists can grow between two calls: ask again this many times.
 constexpr int kListTries = 8;
 
+// syncsock.hpp keeps the uapi out of its callers' sight, so it has its own
+// copy of the value: the two must agree.
+static_assert(kTimeoutOff == SYNCSOCK_TIMEOUT_OFF);
+
 template <typename F>
 auto guarded(F &&f) noexcept -> decltype(f())
 {
@@ -104,6 +108,9 @@ Result<ListenerInfo> from_uapi(const struct syncsock_listener_info &in)
 	l.close_timeout_ms = in.close_timeout_ms;
 	l.nr_conns = in.nr_conns;
 	l.handler = from_field(in.handler);
+	l.idle_timeout_ms = in.idle_timeout_ms;
+	l.msg_timeout_ms = in.msg_timeout_ms;
+	l.user_timeout_ms = in.user_timeout_ms;
 	return l;
 }
 
@@ -239,6 +246,9 @@ Result<std::uint32_t> Device::listener_add(const ListenerConfig &config) noexcep
 		req.max_conns = config.max_conns;
 		req.txq_limit = config.txq_limit;
 		req.close_timeout_ms = config.close_timeout_ms;
+		req.idle_timeout_ms = config.idle_timeout_ms;
+		req.msg_timeout_ms = config.msg_timeout_ms;
+		req.user_timeout_ms = config.user_timeout_ms;
 		if (!config.config.empty()) {
 			cfg = config.config;	// a c_str() that outlives the call
 			req.config = user_ptr(cfg.c_str());

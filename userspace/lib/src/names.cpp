@@ -18,20 +18,22 @@ constexpr std::array<std::string_view, SYNCSOCK_STAT_CLOSE_BASE> kStatNames = {
 	"tx_queued_bytes",  "tx_flushed_bytes", "tx_queue_full", "tx_errors",
 	"handler_errors",   "work_runs",	"rx_messages",	 "rx_messages_copied",
 	"app0",		    "app1",		"app2",		 "app3",
-	"nomem_retries",
+	"nomem_retries",    "rx_urgent",	"accept_busy",	 "mem_charged",
+	"mem_uncharged",    "mem_refused",
 };
 
 constexpr std::array<std::string_view, SYNCSOCK_CLOSE_REASONS> kCloseNames = {
 	"peer_fin",	 "peer_reset",	    "error",	  "handler",
 	"handler_abort", "handler_error",   "timeout",	  "listener_delete",
 	"netns_exit",	 "unload",	    "nomem",	  "oversize",
-	"bad_frame",
+	"bad_frame",	 "idle",	    "msg_timeout",
 };
 
 // A counter or close reason added to the uapi header needs its name here.
-static_assert(kStatNames.back() == "nomem_retries" &&
-	      SYNCSOCK_STAT_NOMEM_RETRIES + 1 == SYNCSOCK_STAT_CLOSE_BASE);
-static_assert(kCloseNames.back() == "bad_frame" && SYNCSOCK_CLOSE_BAD_FRAME + 1 == SYNCSOCK_CLOSE_REASONS);
+static_assert(kStatNames.back() == "mem_refused" &&
+	      SYNCSOCK_STAT_MEM_REFUSED + 1 == SYNCSOCK_STAT_CLOSE_BASE);
+static_assert(kCloseNames.back() == "msg_timeout" &&
+	      SYNCSOCK_CLOSE_MSG_TIMEOUT + 1 == SYNCSOCK_CLOSE_REASONS);
 
 } // namespace
 

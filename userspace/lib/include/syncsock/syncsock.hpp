@@ -175,9 +175,15 @@ Result<Address> parse_address(std::string_view text,
 // A port: 1-65535, decimal.  Errors: EINVAL with a message.
 Result<std::uint16_t> parse_port(std::string_view text) noexcept;
 
+// A timeout of ListenerConfig and ListenerInfo that never fires
+// (SYNCSOCK_TIMEOUT_OFF); for user_timeout_ms, TCP's own retries decide.
+inline constexpr std::uint32_t kTimeoutOff = 0xffffffff;
+
 // What a new listener is (struct syncsock_listener_add).  Zero means the
-// module's default for backlog (128), max_conns (65536), txq_limit (256 KiB)
-// and close_timeout_ms (5000).  An empty @config passes no configuration.
+// module's default for backlog (128), max_conns (65536), txq_limit (256 KiB),
+// close_timeout_ms (5000), idle_timeout_ms (300000), msg_timeout_ms (30000)
+// and user_timeout_ms (60000).  The last three take 1..86400000 ms, or
+// kTimeoutOff.  An empty @config passes no configuration.
 struct ListenerConfig {
 	Address address;
 	std::string handler;
@@ -186,6 +192,14 @@ struct ListenerConfig {
 	std::uint32_t max_conns = 0;
 	std::uint32_t txq_limit = 0;
 	std::uint32_t close_timeout_ms = 0;
+	// A connection that neither receives nor sends for this long is
+	// closed gracefully (closed_idle).
+	std::uint32_t idle_timeout_ms = 0;
+	// A framed listener's message must be whole this long after its
+	// first byte, or the connection is reset (closed_msg_timeout).
+	std::uint32_t msg_timeout_ms = 0;
+	// TCP_USER_TIMEOUT: data unacknowledged this long ends the connection.
+	std::uint32_t user_timeout_ms = 0;
 	bool freebind = false;	// bind an address not (yet) local
 	bool v6only = false;	// IPv6 "::" without IPv4
 };
@@ -211,6 +225,11 @@ struct ListenerInfo {
 	std::uint32_t close_timeout_ms = 0;
 	std::uint32_t nr_conns = 0;
 	std::string handler;
+	// As in effect; kTimeoutOff: none.  0 only from a module older
+	// than these fields (then reserved, zero).
+	std::uint32_t idle_timeout_ms = 0;
+	std::uint32_t msg_timeout_ms = 0;
+	std::uint32_t user_timeout_ms = 0;
 	bool operator==(const ListenerInfo &) const = default;
 };
 
