@@ -37,7 +37,7 @@ transcript() {
 	run syncsockctl listener add 127.0.0.1:7400 handler echo
 	run syncsockctl listener add 127.0.0.1:7402 handler nope
 	run syncsockctl listener add 192.0.2.1:7402 handler echo
-	run syncsockctl listener add 127.0.0.1:7402 handler echo config x=1
+	run syncsockctl listener add 127.0.0.1:7402 handler discard config x=1
 	run syncsockctl listener add 127.0.0.1 handler echo
 	run syncsockctl listener del 99
 	run syncsockctl listener frob

@@ -178,8 +178,19 @@ TEST_CASE("listener add: every malformed request is refused and changes nothing"
 	auto good = add_req("127.0.0.1", port);
 
 	auto r = good;
-	r.reserved[2] = 1;
+	r.reserved[1] = 1;
 	expect_refused(r, EINVAL, "non-zero reserved field");
+	for (std::uint32_t bad : {1u << 31, SYNCSOCK_TIMEOUT_MAX_MS + 1}) {
+		r = good;
+		r.idle_timeout_ms = bad;
+		expect_refused(r, EINVAL, "idle timeout out of range");
+		r = good;
+		r.msg_timeout_ms = bad;
+		expect_refused(r, EINVAL, "message timeout out of range");
+		r = good;
+		r.user_timeout_ms = bad;
+		expect_refused(r, EINVAL, "user timeout out of range");
+	}
 	r = good;
 	r.flags = 1U << 7;
 	expect_refused(r, EINVAL, "unknown flag");

@@ -8,7 +8,9 @@
 // its listener (reached from the initial namespace over a veth pair) has live
 // connections: they are closed with closed_netns_exit, nothing splats,
 // sskB's live connections and listener keep working, and the module unloads
-// cleanly (closed_unload).
+// cleanly (closed_unload).  The module's totals and the handlers' listener
+// counts show every namespace only to the initial namespace's administrator;
+// from sskB they show sskB's alone.
 //
 // Needs iproute2's ip (vm.py --host-tool /usr/sbin/ip); skips without it.
 #include <catch2/catch.hpp>
@@ -21,92 +23,12 @@
 #include <functional>
 #include <thread>
 
-#include "ssk_net.hpp"
+#include "ssk_netns.hpp"
 
 using namespace syncsock::test;
 using namespace std::chrono_literals;
 
 namespace {
-
-// Run a shell command; return its exit status.
-int sh(const std::string &cmd, bool quiet = false)
-{
-	if (!quiet)
-		note("+ %s", cmd.c_str());
-	int st = std::system(cmd.c_str());
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
-}
-
-void must(const std::string &cmd)
-{
-	if (sh(cmd))
-		fail("command failed: " + cmd);
-}
-
-// iproute2's ip.  Not plain "ip": busybox sh runs its own ip applet before
-// searching PATH, and that one has neither netns nor veth.
-std::string ip_cmd()
-{
-	static const std::string path = [] {
-		for (const char *p : {"/usr/bin/ip", "/usr/sbin/ip", "/sbin/ip", "/bin/ip"})
-			if (sh(std::string(p) + " -V 2>/dev/null | grep -q iproute2", true) == 0)
-				return std::string(p);
-		return std::string();
-	}();
-	return path;
-}
-
-// A named network namespace (ip netns add), deleted when destroyed.
-class NetNs {
-public:
-	explicit NetNs(std::string name) : name_(std::move(name))
-	{
-		sh(ip_cmd() + " netns del " + name_ + " 2>/dev/null", true);
-		must(ip_cmd() + " netns add " + name_);
-		fd_ = Fd(::open(("/run/netns/" + name_).c_str(), O_RDONLY | O_CLOEXEC));
-		if (!fd_)
-			fail("open /run/netns/" + name_ + ": " + errno_str(errno));
-		must(ip_cmd() + " -n " + name_ + " link set lo up");
-	}
-	NetNs(const NetNs &) = delete;
-	NetNs &operator=(const NetNs &) = delete;
-	~NetNs() { del(); }
-
-	const std::string &name() const { return name_; }
-	int fd() const { return fd_.get(); }
-
-	// Drop our references: the namespace goes once nothing else holds it.
-	void del()
-	{
-		if (!fd_)
-			return;
-		fd_.reset();
-		sh(ip_cmd() + " netns del " + name_);
-	}
-
-	// Run @f on a thread that has entered the namespace: sockets it makes
-	// and control calls it makes belong to the namespace.
-	void run(const std::function<void()> &f) const
-	{
-		std::exception_ptr err;
-		std::thread t([&] {
-			try {
-				if (::setns(fd_.get(), CLONE_NEWNET))
-					fail("setns(" + name_ + "): " + errno_str(errno));
-				f();
-			} catch (...) {
-				err = std::current_exception();
-			}
-		});
-		t.join();
-		if (err)
-			std::rethrow_exception(err);
-	}
-
-private:
-	std::string name_;
-	Fd fd_;
-};
 
 // @n connections, two messages each, half-close, EOF: all must be Done.
 std::string echo_round(const Endpoint &ep, std::size_t n, std::uint64_t seed)
@@ -191,6 +113,31 @@ TEST_CASE("listeners in two network namespaces; one namespace deleted under load
 	CHECK(ssk::get(sa, "closed_peer_fin") == 8);
 	CHECK(ssk::get(sb, "accepted") == 12);
 	CHECK(ssk::get(sb, "closed_peer_fin") == 12);
+
+	// The totals (statistics id 0) and the handlers' listener counts: all
+	// namespaces for the initial namespace's administrator, its own for a
+	// namespace, so that no other namespace's traffic shows through.
+	ssk::Counters all = ssk::module_stats(), own_b;
+	std::uint32_t echo_all = 0, echo_b = 0;
+	auto echo_users = [] {
+		auto hs = ssk::device().handler_list();
+		if (!hs)
+			fail("handler list: " + ssk::error_text(hs.error()));
+		for (auto &h : *hs)
+			if (h.name == "echo")
+				return h.nr_listeners;
+		fail("no echo handler");
+	};
+	echo_all = echo_users();
+	b.run([&] {
+		own_b = ssk::module_stats();
+		echo_b = echo_users();
+	});
+	CHECK(ssk::get(all, "accepted") == 8 + 12);
+	CHECK(ssk::get(own_b, "accepted") == 12);
+	CHECK(ssk::get(own_b, "closed") == 12);
+	CHECK(echo_all == 2);
+	CHECK(echo_b == 1);
 
 	// The operator's path: syncsockctl under ip netns exec adds the
 	// listener in that namespace (the device acts in the caller's).
