@@ -91,11 +91,13 @@ long syncsock_mem_held(void)
  * syncsock_mem_charge_conn() - charge a connection's allocation
  * @arg: the connection (struct syncsock_conn)
  * @delta: bytes to charge, or (negative) to give back
+ * @force: charge even past the budget (the rest of a send TCP took in part:
+ *	without it the stream would have a hole)
  *
  * Context: any context.
  * Return: false, with nothing charged, if @delta would pass the budget.
  */
-bool syncsock_mem_charge_conn(void *arg, long delta)
+bool syncsock_mem_charge_conn(void *arg, long delta, bool force)
 {
 	struct syncsock_conn *conn = arg;
 	struct syncsock_stats __percpu *st = conn->lsn->stats;
@@ -105,7 +107,8 @@ bool syncsock_mem_charge_conn(void *arg, long delta)
 		syncsock_stat_add(st, SYNCSOCK_STAT_MEM_UNCHARGED, -delta);
 		return true;
 	}
-	if (atomic_long_add_return(delta, &syncsock_mem) > READ_ONCE(syncsock_mem_limit)) {
+	if (atomic_long_add_return(delta, &syncsock_mem) > READ_ONCE(syncsock_mem_limit) &&
+	    !force) {
 		atomic_long_sub(delta, &syncsock_mem);
 		syncsock_stat_inc(st, SYNCSOCK_STAT_MEM_REFUSED);
 		return false;

@@ -14,24 +14,31 @@
 /**
  * struct syncsock_charge - where a queue or buffer charges its memory
  * @fn: charge @delta bytes (negative: give them back); return false, having
- *	charged nothing, when they would exceed the budget
+ *	charged nothing, when they would exceed the budget, unless @force
  * @arg: its argument
  */
 struct syncsock_charge {
-	bool (*fn)(void *arg, long delta);
+	bool (*fn)(void *arg, long delta, bool force);
 	void *arg;
 };
 
 static inline bool syncsock_charge(const struct syncsock_charge *c, long delta)
 {
-	return !c || c->fn(c->arg, delta);
+	return !c || c->fn(c->arg, delta, false);
+}
+
+/* Charge memory that must be had: the budget is passed, not refused. */
+static inline void syncsock_charge_force(const struct syncsock_charge *c, long delta)
+{
+	if (c)
+		c->fn(c->arg, delta, true);
 }
 
 #ifdef __KERNEL__
 struct syncsock_conn;
 
 void syncsock_mem_init(void);
-bool syncsock_mem_charge_conn(void *conn, long delta);
+bool syncsock_mem_charge_conn(void *conn, long delta, bool force);
 long syncsock_mem_held(void);
 #endif
 

@@ -80,7 +80,7 @@ static void syncsock_vec_copy(u8 *dst, const struct kvec *vec, size_t nr, size_t
  */
 static int syncsock_txq_fill(const struct syncsock_txq *q, struct list_head *fresh,
 			     const struct kvec *vec, size_t nr, size_t skip, size_t len,
-			     gfp_t gfp)
+			     gfp_t gfp, bool force)
 {
 	struct syncsock_txq_chunk *nc, *tmp;
 	size_t room = 0, want;
@@ -88,7 +88,9 @@ static int syncsock_txq_fill(const struct syncsock_txq *q, struct list_head *fre
 	while (room < len) {
 		want = clamp_t(size_t, len - room, SYNCSOCK_TXQ_CHUNK, SYNCSOCK_TXQ_CHUNK_MAX);
 		/* Over the module's budget is as short of memory. */
-		if (!syncsock_charge(q->charge, struct_size(nc, data, want)))
+		if (force)
+			syncsock_charge_force(q->charge, struct_size(nc, data, want));
+		else if (!syncsock_charge(q->charge, struct_size(nc, data, want)))
 			goto nomem;
 		nc = kmalloc(struct_size(nc, data, want), gfp);
 		if (!nc) {
@@ -158,7 +160,7 @@ int syncsock_txq_append_vec(struct syncsock_txq *q, const struct kvec *vec, size
 		list_last_entry(&q->chunks, struct syncsock_txq_chunk, node);
 	n = c ? min_t(size_t, len, c->size - c->end) : 0;
 	if (n < len) {
-		err = syncsock_txq_fill(q, &fresh, vec, nr, skip + n, len - n, gfp);
+		err = syncsock_txq_fill(q, &fresh, vec, nr, skip + n, len - n, gfp, false);
 		if (err)
 			return err;
 	}
@@ -183,6 +185,8 @@ int syncsock_txq_append_vec(struct syncsock_txq *q, const struct kvec *vec, size
  * another context queued meanwhile, which must follow it on the wire.  Its
  * room was checked, in an empty queue, before the send began, so only the
  * limit itself bounds it: the queue may then hold up to twice its limit.
+ * Its memory is charged even past the module's budget: refusing it would
+ * leave a hole in the stream (only a failed allocation still does).
  *
  * Context: any context allowed by @gfp; the caller serializes, and no flush
  * runs (the head chunk may be in use by one).
@@ -199,7 +203,7 @@ int syncsock_txq_prepend_vec(struct syncsock_txq *q, const struct kvec *vec, siz
 		return -EMSGSIZE;
 	if (!len)
 		return 0;
-	err = syncsock_txq_fill(q, &fresh, vec, nr, skip, len, gfp);
+	err = syncsock_txq_fill(q, &fresh, vec, nr, skip, len, gfp, true);
 	if (err)
 		return err;
 	list_splice(&fresh, &q->chunks);

@@ -456,7 +456,7 @@ struct framer_budget {
 	long held;
 };
 
-static bool framer_budget_charge(void *arg, long delta)
+static bool framer_budget_charge(void *arg, long delta, bool force)
 {
 	struct framer_budget *b = arg;
 

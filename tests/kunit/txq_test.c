@@ -300,11 +300,11 @@ struct txq_budget {
 	int refused;
 };
 
-static bool txq_budget_charge(void *arg, long delta)
+static bool txq_budget_charge(void *arg, long delta, bool force)
 {
 	struct txq_budget *b = arg;
 
-	if (delta > b->left) {
+	if (delta > b->left && !force) {
 		b->refused++;
 		return false;
 	}
@@ -332,7 +332,11 @@ static void txq_charged(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, syncsock_txq_append(&q, buf, 2 * PAGE_SIZE, GFP_KERNEL), -ENOMEM);
 	KUNIT_EXPECT_GT(test, b.refused, 0);
 	KUNIT_EXPECT_EQ(test, q.bytes, (u32)(2 * PAGE_SIZE));
-	syncsock_txq_consume(&q, PAGE_SIZE);
+	/* The rest of a partial send is charged past the budget. */
+	KUNIT_EXPECT_EQ(test, syncsock_txq_prepend_vec(&q, &(struct kvec){ buf, PAGE_SIZE }, 1, 0,
+						       GFP_KERNEL), 0);
+	KUNIT_EXPECT_GT(test, b.held, (long)(3 * PAGE_SIZE));
+	syncsock_txq_consume(&q, 2 * PAGE_SIZE);
 	KUNIT_EXPECT_LT(test, b.held, (long)(2 * PAGE_SIZE));
 	syncsock_txq_purge(&q);
 	KUNIT_EXPECT_EQ(test, b.held, 0L);
