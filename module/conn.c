@@ -431,7 +431,8 @@ static void syncsock_conn_reject(struct syncsock_listener *lsn, struct socket *s
  */
 static bool syncsock_sk_busy(struct sock *sk)
 {
-	return rcu_access_pointer(sk->sk_user_data) || inet_csk(sk)->icsk_ulp_ops;
+	/* A plain read, as sk_psock_init() makes: the lock is held. */
+	return sk->sk_user_data || inet_csk(sk)->icsk_ulp_ops;
 }
 
 /**

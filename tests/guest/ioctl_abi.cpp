@@ -236,7 +236,7 @@ TEST_CASE("listener add: every malformed request is refused and changes nothing"
 	expect_refused(r, EFAULT, "configuration pointer not readable");
 	r = good;
 	r.config = reinterpret_cast<uintptr_t>("unexpected=1");
-	expect_refused(r, EINVAL, "echo takes no configuration");
+	expect_refused(r, EINVAL, "an option echo does not know");
 
 	r = add_req("192.0.2.1", port);
 	expect_refused(r, EADDRNOTAVAIL, "address not local");

@@ -179,7 +179,8 @@ TEST_CASE("library: errors carry the errno and the kernel's message")
 	CHECK(remote.error().value() == EADDRNOTAVAIL);
 	CHECK(remote.error().message.find("freebind") != std::string::npos);
 
-	auto cfg = config("127.0.0.1:7412");
+	// discard takes none (echo does: its framing).
+	auto cfg = config("127.0.0.1:7412", "discard");
 	cfg.config = "anything";
 	auto noconf = dev.listener_add(cfg);
 	REQUIRE_FALSE(noconf);
