@@ -206,6 +206,30 @@ std::string http_close_once(std::uint16_t port, const std::string &want_body)
 	return "";
 }
 
+// Send @out while reading, expect exactly @want back, then half-close and
+// expect EOF.  Return: "" or what went wrong.
+std::string pump_then_eof(std::uint16_t port, const std::string &out, const std::string &want)
+{
+	Fd fd = connect_tcp(kServer, port);
+	Got g = pump(fd.get(), out, want.size());
+	if (g.data != want)
+		return "got " + std::to_string(g.data.size()) + " of " + std::to_string(want.size()) +
+		       " bytes" + (g.data == want.substr(0, g.data.size()) ? "" : ", different") +
+		       g.end();
+	::shutdown(fd.get(), SHUT_WR);
+	g = read_upto(fd.get(), 1, 60s);
+	return g.eof && g.data.empty() ? "" : "no EOF after the replies" + g.end();
+}
+
+// The failures, a line each.
+std::string joined(const std::vector<std::string> &fails)
+{
+	std::string s;
+	for (auto &f : fails)
+		s += f + "\n";
+	return s;
+}
+
 // Run @f once for each of @n connections, 8 at a time; collect failures.
 std::vector<std::string> in_parallel(NetNs &ns, std::size_t n,
 				     const std::function<std::string(std::size_t)> &f)
@@ -297,22 +321,9 @@ TEST_CASE("framed echo over a lossy link", "[framed]")
 				f[4 + j] = static_cast<char>(rng.next());
 			out += f;
 		}
-		Fd fd = connect_tcp(kServer, 7710);
-		Got g = pump(fd.get(), out, out.size());
-		if (g.data != out)
-			return "got " + std::to_string(g.data.size()) + " of " +
-			       std::to_string(out.size()) + " bytes" +
-			       (g.data == out.substr(0, g.data.size()) ? "" : ", different") + g.end();
-		::shutdown(fd.get(), SHUT_WR);
-		g = read_upto(fd.get(), 1, 60s);
-		return g.eof && g.data.empty() ? "" : "no EOF after the echo" + g.end();
+		return pump_then_eof(7710, out, out);
 	});
-	INFO([&] {
-		std::string s;
-		for (auto &f : fails)
-			s += f + "\n";
-		return s;
-	}());
+	INFO(joined(fails));
 	CHECK(fails.empty());
 	expect_drained(link.server(), id, n, "closed_peer_fin");
 }
@@ -335,15 +346,9 @@ TEST_CASE("http with Connection: close over a lossy link", "[http]")
 	auto mfails = in_parallel(link.client(), n,
 				  [](std::size_t) { return http_close_once(7720, kHttpBody); });
 	note("link: %s", link.stats("sskS", "sskls").c_str());
-	auto join = [](const std::vector<std::string> &v) {
-		std::string s;
-		for (auto &f : v)
-			s += f + "\n";
-		return s;
-	};
-	INFO("user-space http:\n" << join(ufails));
+	INFO("user-space http:\n" << joined(ufails));
 	CHECK(ufails.empty());
-	INFO("syncsock http:\n" << join(mfails));
+	INFO("syncsock http:\n" << joined(mfails));
 	CHECK(mfails.empty());
 	expect_drained(link.server(), id, n, "closed_handler");
 }
@@ -363,12 +368,7 @@ TEST_CASE("discard over a lossy link", "[discard]")
 		Got g = read_upto(fd.get(), 1, 60s);
 		return g.eof && g.data.empty() ? "" : "no EOF" + g.end();
 	});
-	INFO([&] {
-		std::string s;
-		for (auto &f : fails)
-			s += f + "\n";
-		return s;
-	}());
+	INFO(joined(fails));
 	CHECK(fails.empty());
 	expect_drained(link.server(), id, n, "closed_peer_fin");
 	link.server().run([&] {
@@ -402,19 +402,9 @@ TEST_CASE("sockperf over a lossy link", "[sockperf]")
 			m[9] = 2;	// the pong: CLIENT cleared
 			want += m;
 		}
-		Fd fd = connect_tcp(kServer, 7740);
-		Got g = pump(fd.get(), out, want.size());
-		if (g.data != want)
-			return "got " + std::to_string(g.data.size()) + " of " +
-			       std::to_string(want.size()) + " bytes" + g.end();
-		::shutdown(fd.get(), SHUT_WR);
-		g = read_upto(fd.get(), 1, 60s);
-		return g.eof && g.data.empty() ? "" : "no EOF after the pongs" + g.end();
+		return pump_then_eof(7740, out, want);
 	});
-	std::string s;
-	for (auto &f : fails)
-		s += f + "\n";
-	INFO(s);
+	INFO(joined(fails));
 	CHECK(fails.empty());
 	expect_drained(link.server(), id, n, "closed_peer_fin");
 	link.server().run([&] { CHECK(ssk::get(ssk::stats(id), "app0") == n * 40); });
@@ -443,19 +433,9 @@ TEST_CASE("the example module over a lossy link", "[kvcounter]")
 				out += "INC " + key + "\n";
 				want += key + " " + std::to_string(k) + "\n";
 			}
-			Fd fd = connect_tcp(kServer, 7750);
-			Got g = pump(fd.get(), out, want.size());
-			if (g.data != want)
-				return "got " + std::to_string(g.data.size()) + " of " +
-				       std::to_string(want.size()) + " bytes" + g.end();
-			::shutdown(fd.get(), SHUT_WR);
-			g = read_upto(fd.get(), 1, 60s);
-			return g.eof && g.data.empty() ? "" : "no EOF after the answers" + g.end();
+			return pump_then_eof(7750, out, want);
 		});
-		std::string s;
-		for (auto &f : fails)
-			s += f + "\n";
-		INFO(s);
+		INFO(joined(fails));
 		CHECK(fails.empty());
 		expect_drained(link.server(), id, n, "closed_peer_fin");
 		link.server().run([&] { CHECK(ssk::del_listener(id) == 0); });
