@@ -88,6 +88,22 @@ long syncsock_mem_held(void)
 }
 
 /**
+ * syncsock_mem_room() - could the budget hold @bytes more now?
+ * @bytes: how many
+ *
+ * For a send that may leave a rest to queue: it goes inline only if the
+ * rest could be had, so that the budget is passed (by a rest charged by
+ * force) only when other CPUs charge in between.
+ *
+ * Context: any context.
+ * Return: true if it could.
+ */
+bool syncsock_mem_room(long bytes)
+{
+	return atomic_long_read(&syncsock_mem) + bytes <= (long)READ_ONCE(syncsock_mem_limit);
+}
+
+/**
  * syncsock_mem_charge_conn() - charge a connection's allocation
  * @arg: the connection (struct syncsock_conn)
  * @delta: bytes to charge, or (negative) to give back

@@ -40,6 +40,7 @@ struct syncsock_conn;
 void syncsock_mem_init(void);
 bool syncsock_mem_charge_conn(void *conn, long delta, bool force);
 long syncsock_mem_held(void);
+bool syncsock_mem_room(long bytes);
 #endif
 
 #endif /* _SYNCSOCK_MEM_H */

@@ -260,12 +260,15 @@ static int syncsock_sendv_locked(struct syncsock_conn *conn, const struct kvec *
 		trace_syncsock_txq_full(conn->sk, conn->lsn->id, len, 0, conn->txq.limit);
 		return err;
 	}
-	/* More than TCP has room for: all of it through the queue, so that a
-	 * failed allocation fails the send as a whole.  After a partial
-	 * inline send, it would leave a hole in the stream (a reset, below).
+	/* More than TCP has room for, or than the memory budget could hold
+	 * should TCP take only part: all of it through the queue, so that a
+	 * failed allocation (or charge) fails the send as a whole.  After a
+	 * partial inline send, the rest is queued whatever the budget says
+	 * (a hole in the stream would be worse), and only a failed allocation
+	 * resets the connection (below).
 	 */
 	room = sk_stream_wspace(conn->sk);
-	if (room < 0 || len > (size_t)room)
+	if (room < 0 || len > (size_t)room || !syncsock_mem_room(len))
 		return syncsock_queue_flush(conn, vec, nr, len);
 
 	n = syncsock_sendmsg_locked(conn, vec, nr, len);
