@@ -33,7 +33,8 @@
 //              inside a message and between messages: reset after the
 //              message timeout (closed_msg_timeout); a message split in a
 //              few quick pieces is fine.
-//  [budget]    Hundreds of peers that never read, against echo: the module
+//  [budget]    Thousands of peers (2000; 100 on the debug kernel) that never
+//              read, against echo: the module
 //              never holds more than its budget (mem_limit, here 8 MiB, plus
 //              a send per CPU), refuses the rest (mem_refused) without
 //              losing a byte, and gives it all back once they are gone
