@@ -250,10 +250,11 @@ static int syncsock_sendv_locked(struct syncsock_conn *conn, const struct kvec *
 	if (conn->flushing || !syncsock_conn_txq_empty(conn))
 		return syncsock_queue_flush(conn, vec, nr, len);
 
-	/* Nothing queued: the rest of a short send is sure to fit. */
-	spin_lock_bh(&conn->txq_lock);
-	err = syncsock_txq_room(&conn->txq, len);
-	spin_unlock_bh(&conn->txq_lock);
+	/* Nothing queued: the rest of a short send is sure to fit, unless the
+	 * send exceeds the limit itself (the only refusal an empty queue
+	 * makes; the limit does not change, so no lock is needed).
+	 */
+	err = len > conn->txq.limit ? -EMSGSIZE : 0;
 	if (err) {
 		syncsock_stat_inc(st, SYNCSOCK_STAT_TX_QUEUE_FULL);
 		set_bit(SYNCSOCK_CONN_WRITE_SPACE, &conn->flags);
