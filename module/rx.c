@@ -15,6 +15,24 @@
 /* tcp_read_sock() passes in one syncsock_rx(), at most. */
 #define SYNCSOCK_RX_PASSES 16
 
+/*
+ * A handler callback failed.  Where the socket itself failed first (a send
+ * that met the peer's reset returns its errno, and a handler passes it on),
+ * the close is the peer's, counted as such; otherwise it is the handler's.
+ * Socket locked.
+ */
+static void syncsock_handler_failed(struct syncsock_conn *conn)
+{
+	struct sock *sk = conn->sk;
+
+	if (READ_ONCE(sk->sk_err) || sk->sk_state == TCP_CLOSE) {
+		syncsock_conn_check_state(conn);
+		return;
+	}
+	syncsock_stat_inc(conn->lsn->stats, SYNCSOCK_STAT_HANDLER_ERRORS);
+	syncsock_conn_request_close(conn, SYNCSOCK_CLOSE_HANDLER_ERROR, true);
+}
+
 /* The framer's delivery: one whole message to the handler. */
 static int syncsock_deliver_msg(void *arg, const void *msg, size_t len)
 {
@@ -84,10 +102,8 @@ static int syncsock_recv_actor(read_descriptor_t *desc, struct sk_buff *skb,
 	else
 		used = lsn->handler->data(conn, skb, offset, len);
 	if (unlikely(used < 0)) {
-		if (!test_bit(SYNCSOCK_CONN_CLOSING, &conn->flags)) {
-			syncsock_stat_inc(lsn->stats, SYNCSOCK_STAT_HANDLER_ERRORS);
-			syncsock_conn_request_close(conn, SYNCSOCK_CLOSE_HANDLER_ERROR, true);
-		}
+		if (!test_bit(SYNCSOCK_CONN_CLOSING, &conn->flags))
+			syncsock_handler_failed(conn);
 		desc->count = 0;
 		return 0;
 	}
@@ -174,10 +190,8 @@ void syncsock_rx(struct syncsock_conn *conn)
 			syncsock_conn_nomem_retry(conn);
 			return;
 		}
-		if (ret) {
-			syncsock_stat_inc(conn->lsn->stats, SYNCSOCK_STAT_HANDLER_ERRORS);
-			syncsock_conn_request_close(conn, SYNCSOCK_CLOSE_HANDLER_ERROR, true);
-		}
+		if (ret)
+			syncsock_handler_failed(conn);
 	}
 	/* Again if a flush within the pass lifted a throttle (see
 	 * syncsock_tx_flush()), a bounded number of times.

@@ -51,14 +51,28 @@ void syncsock_conn_prepare_tx(struct sock *sk)
 	syncsock_sk_no_task_frag(sk);
 }
 
-/* Socket locked.  Return: bytes TCP took (maybe 0) or a negative errno. */
+/*
+ * Socket locked.  Return: bytes TCP took (maybe 0) or a negative errno.
+ *
+ * A socket with an error, or no longer connected, is not handed to
+ * tcp_sendmsg(): it would consume sk_err (sock_error()), and sk_err is what
+ * tells a peer's reset from another failure when the connection is closed.
+ * Under the socket lock neither changes: TCP processes a reset for a locked
+ * socket at release_sock().
+ */
 static int syncsock_sendmsg_locked(struct syncsock_conn *conn, const struct kvec *vec,
 				   size_t nr, size_t len)
 {
 	struct msghdr msg = { .msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL };
+	struct sock *sk = conn->sk;
 	int n;
 
-	n = kernel_sendmsg_locked(conn->sk, &msg, (struct kvec *)vec, nr, len);
+	n = READ_ONCE(sk->sk_err);
+	if (n)
+		return -n;
+	if ((1 << sk->sk_state) & ~(TCPF_ESTABLISHED | TCPF_CLOSE_WAIT))
+		return -EPIPE;
+	n = kernel_sendmsg_locked(sk, &msg, (struct kvec *)vec, nr, len);
 	if (n == -EAGAIN)
 		n = 0;
 	if (n >= 0 && n < len) {
