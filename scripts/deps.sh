@@ -48,11 +48,11 @@ fi
 # The stock kernels of the matrix (scripts/kernels.sh fetches them) must be
 # known to apt.  Versions come from the archive's meta packages, so a Debian
 # security update moves them along.
-for series in 6.1 6.12; do
+for series in 6.1 6.12 rt; do
 	if ! kernel_release "$series" >/dev/null 2>&1; then
 		apt_update
 		kernel_release "$series" >/dev/null ||
-			die "the Debian archive has no $series cloud kernel"
+			die "the Debian archive has no '$series' kernel (scripts/lib.sh)"
 	fi
 done
 exit 0

@@ -4,7 +4,12 @@
 # Resolve the guest kernels of the test matrix and print, for one of them,
 # shell assignments the other scripts eval:
 #
-#   scripts/kernels.sh 6.1|6.12|debug
+#   scripts/kernels.sh 6.1|6.12|rt|debug|debug-rt
+#
+#   6.1, 6.12   Debian's cloud kernels
+#   rt          Debian's PREEMPT_RT kernel of the 6.12 series (-rt-amd64)
+#   debug       the debug kernel built by scripts/debug-kernel.sh
+#   debug-rt    the same with PREEMPT_RT (scripts/debug-kernel.sh --rt)
 #
 #   KREL=...     the kernel release (uname -r in the guest)
 #   KIMAGE=...   the bzImage QEMU boots
@@ -38,7 +43,7 @@ fetch_unpack() {
 
 which=${1:-}
 case "$which" in
-6.1|6.12)
+6.1|6.12|rt)
 	rel=$(kernel_release "$which") ||
 		die "cannot resolve the $which kernel from the apt cache: run scripts/deps.sh"
 	dir="$SYNCSOCK_CACHE/stock/$rel"
@@ -53,7 +58,7 @@ case "$which" in
 		rm -rf "$dir/headers"
 		fetch_unpack "$dir/headers" "linux-headers-$rel" \
 			$(apt-cache depends "linux-headers-$rel" |
-			  sed -n 's/^ *Depends: \(linux-\(headers-.*-common\|kbuild-.*\)\)$/\1/p')
+			  sed -n 's/^ *Depends: \(linux-\(headers-.*-common\(-rt\)\{0,1\}\|kbuild-.*\)\)$/\1/p')
 		# The arch tree includes the common one by its installed path;
 		# its other links (scripts, tools) are relative.
 		sed -i "s|^include /usr/src/|include $dir/headers/usr/src/|" "$kdir/Makefile"
@@ -79,13 +84,17 @@ case "$which" in
 	printf 'KREL=%q\nKIMAGE=%q\nKDIR=%q\nKMODDIR=%q\n' \
 		"$rel" "$dir/vmlinuz" "$kdir" "$dir/modules"
 	;;
-debug)
-	tree=$("$here/debug-kernel.sh")
+debug|debug-rt)
+	if [ "$which" = debug-rt ]; then
+		tree=$("$here/debug-kernel.sh" --rt)
+	else
+		tree=$("$here/debug-kernel.sh")
+	fi
 	rel=$(cat "$tree/include/config/kernel.release")
 	printf 'KREL=%q\nKIMAGE=%q\nKDIR=%q\nKMODDIR=\n' \
 		"$rel" "$tree/arch/x86/boot/bzImage" "$tree"
 	;;
 *)
-	die "usage: scripts/kernels.sh 6.1|6.12|debug"
+	die "usage: scripts/kernels.sh 6.1|6.12|rt|debug|debug-rt"
 	;;
 esac
