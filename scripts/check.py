@@ -4,12 +4,12 @@
 
 Stages, in order (each result is counted):
   host     user-space build and the Catch2 unit tests (ctest)
-  build    syncsock.ko against the stock 6.1 and 6.12 headers and the debug
+  build    syncsock.ko against the stock 6.1, 6.12 and 6.12-rt headers and the debug
            kernel, warnings as errors at W=1
   style    checkpatch --strict and sparse on the module
   harness  the harness's own tests: a WARN_ON fails a run, a hung guest trips
            the watchdog, a failing in-guest test fails `make check`
-  guest    tests/guest/plan in a guest of each kernel (6.1, 6.12, debug),
+  guest    tests/guest/plan in a guest of each kernel (6.1, 6.12, rt, debug),
            then tests/guest/plan.tcg-single in one with single-threaded TCG,
            KUnit on the debug kernel; a kernel splat fails the kernel's run
 
@@ -35,7 +35,7 @@ OUT = os.path.join(BUILD, "check")
 DEFAULT_PLAN = os.path.join(TOP, "tests/guest/plan")
 SINGLE_PLAN = os.path.join(TOP, "tests/guest/plan.tcg-single")
 ALL_STAGES = ["host", "build", "style", "harness", "guest"]
-ALL_KERNELS = ["6.1", "6.12", "debug"]
+ALL_KERNELS = ["6.1", "6.12", "rt", "debug"]
 # Host programs the in-guest tests use, copied in with their libraries.
 GUEST_TOOLS = ["/usr/sbin/ip", "/usr/sbin/tc", "curl", "wrk", "sockperf"]
 
@@ -78,7 +78,7 @@ def kernel_info(name):
 
 
 def kmod_dir(kernel, info):
-    tag = f"debug-{info['KREL']}" if kernel == "debug" else info["KREL"]
+    tag = f"{kernel}-{info['KREL']}" if kernel.startswith("debug") else info["KREL"]
     return os.path.join(BUILD, "kmod", tag)
 
 
@@ -220,6 +220,8 @@ def guest_args(kernel, info, out, plan):
     for f in sorted(os.listdir(gdir)):
         if f.endswith((".sh", ".expected")):
             args += ["--script", os.path.join(gdir, f)]
+    # The errno table the ioctl fuzzer checks every answer against.
+    args += ["--script", os.path.join(TOP, "Documentation/ioctl.rst")]
     bindir = os.path.join(BUILD, "userspace/guest-bin")
     if os.path.isdir(bindir):
         for f in sorted(os.listdir(bindir)):

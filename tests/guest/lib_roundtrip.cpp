@@ -184,6 +184,7 @@ TEST_CASE("library: errors carry the errno and the kernel's message")
 	cfg.config = "anything";
 	auto noconf = dev.listener_add(cfg);
 	REQUIRE_FALSE(noconf);
+	INFO("the module said: " << noconf.error().message);
 	CHECK(noconf.error().value() == EINVAL);
 	CHECK(noconf.error().message.find("takes no configuration") != std::string::npos);
 
