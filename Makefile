@@ -10,6 +10,8 @@
 #   make check           every test, on the host and in the guest kernels
 #   make demo            boot a guest, load the module, show it working
 #   make bench           the full syncsock-bench matrix in guests, and its report
+#   make torture         the torture campaign (DURATION=2h, KERNELS=6.12,debug,debug-rt,
+#                        QUICK=1 for one short pass); resumable, report in build/torture/
 #   make vm-shell KERNEL=6.1|6.12|debug   an interactive test guest
 #   make style           checkpatch --strict and sparse on the module
 #   make deps            install what the project needs (Debian packages)
@@ -57,6 +59,9 @@ demo:
 bench:
 	scripts/bench.sh
 
+torture:
+	python3 scripts/torture.py $(if $(QUICK),--quick)
+
 vm-shell:
 	scripts/vm-shell.sh $(KERNEL)
 
@@ -66,4 +71,4 @@ style:
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all modules userspace install dkms-install deps check demo bench vm-shell style clean
+.PHONY: all modules userspace install dkms-install deps check demo bench torture vm-shell style clean

@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <exception>
@@ -19,6 +20,7 @@
 #include <thread>
 
 #include "ssk_net.hpp"
+#include "ssk_proc.hpp"
 
 namespace syncsock::test {
 
@@ -100,6 +102,51 @@ public:
 private:
 	std::string name_;
 	Fd fd_;
+};
+
+// The lossy network of the hostile-world tests: two namespaces, sskS (the
+// server host, 198.18.1.1) and sskC (the client host, 198.18.1.2), joined by
+// a veth pair with netem on both ends: delay with jitter (so reordering),
+// loss, duplication and a rate limit, the same on every kernel.
+class LossyLink {
+public:
+	static constexpr const char *kNetem =
+		"delay 4ms 2ms loss 8% duplicate 3% reorder 10% 50% rate 200mbit";
+	static inline const std::string kServer = "198.18.1.1", kClient = "198.18.1.2";
+
+	explicit LossyLink(const std::string &netem = kNetem) : srv_("sskS"), cli_("sskC")
+	{
+		const std::string ip = ip_cmd();
+		if (ip.empty())
+			fail("needs iproute2's ip (vm.py --host-tool /usr/sbin/ip)");
+		must(ip + " link add sskls netns sskS type veth peer name ssklc netns sskC");
+		must(ip + " -n sskS addr add " + kServer + "/24 dev sskls");
+		must(ip + " -n sskC addr add " + kClient + "/24 dev ssklc");
+		must(ip + " -n sskS link set sskls up");
+		must(ip + " -n sskC link set ssklc up");
+		must(tc() + " -n sskS qdisc add dev sskls root netem " + netem);
+		must(tc() + " -n sskC qdisc add dev ssklc root netem " + netem);
+	}
+
+	static std::string tc()
+	{
+		for (const char *p : {"/usr/bin/tc", "/usr/sbin/tc", "/sbin/tc"})
+			if (::access(p, X_OK) == 0)
+				return p;
+		fail("needs iproute2's tc (vm.py --host-tool /usr/sbin/tc)");
+	}
+
+	NetNs &server() { return srv_; }
+	NetNs &client() { return cli_; }
+
+	// The qdisc's own counters of one side, for the report.
+	std::string stats(const std::string &ns, const std::string &dev)
+	{
+		return syncsock::test::run(tc() + " -n " + ns + " -s qdisc show dev " + dev).out;
+	}
+
+private:
+	NetNs srv_, cli_;
 };
 
 } // namespace syncsock::test

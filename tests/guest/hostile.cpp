@@ -53,6 +53,12 @@
 //              http: every message whole, every reply right.
 //  [rst-mid]   A reset in the middle of a framed message: closed_peer_reset,
 //              and the framer's buffer is given back (mem_held 0).
+//  [rst-queued] A peer that resets after filling both directions (it never
+//              read; requests wait unread, replies queued): closed_peer_reset,
+//              every time.  The pass over the unread requests that follows
+//              the reset sends replies; that send must not take the
+//              socket's error (tcp_sendmsg() consumes sk_err) and turn the
+//              close into closed_error (found by the torture soak).
 //  [halfclose] Half-close in every state: before any byte, after whole
 //              messages (all echoed, then EOF), inside a framed message
 //              (the partial message is dropped, then EOF).
@@ -921,6 +927,33 @@ TEST_CASE("a reset in the middle of a framed message", "[rst-mid]")
 	CHECK(ssk::get(st, "mem_charged") > 0);
 	CHECK(ssk::get(st, "mem_charged") == ssk::get(st, "mem_uncharged"));
 	CHECK(module_param("mem_held") == 0);
+}
+
+TEST_CASE("a reset while replies are queued", "[rst-queued]")
+{
+	constexpr int kConns = 20;
+	ssk::ModuleSession mod;
+	kmsg("hostile rst-queued");
+	unsigned id = ssk::add_listener("addr=127.0.0.1 port=7725 handler=echo "
+					"idle_timeout_ms=off");
+	const std::string chunk(64 * 1024, 'q');
+	for (int i = 0; i < kConns; i++) {
+		Fd fd = connect_tcp("127.0.0.1", 7725, {.rcvbuf = 4096});
+		// Fill both directions, never read: the echo stops taking
+		// (its replies have no room), and requests wait unread.
+		for (int k = 0; k < 16; k++)
+			if (::send(fd.get(), chunk.data(), chunk.size(),
+				   MSG_NOSIGNAL | MSG_DONTWAIT) <= 0)
+				break;
+		std::this_thread::sleep_for(100ms);
+		linger l{1, 0};
+		::setsockopt(fd.get(), SOL_SOCKET, SO_LINGER, &l, sizeof(l));
+	}
+	CHECK(wait_released(id, kConns));
+	auto st = ssk::stats(id);
+	INFO(ssk::format(st));
+	CHECK(ssk::get(st, "closed_peer_reset") == kConns);
+	CHECK(ssk::get(st, "closed_error") == 0);
 }
 
 TEST_CASE("half-close in every state", "[halfclose]")

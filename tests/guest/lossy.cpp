@@ -40,47 +40,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// The link's impairment, each direction.
-const std::string kNetem = "delay 4ms 2ms loss 8% duplicate 3% reorder 10% 50% rate 200mbit";
-const std::string kServer = "198.18.1.1", kClient = "198.18.1.2";
-
-class LossyLink {
-public:
-	LossyLink() : srv_("sskS"), cli_("sskC")
-	{
-		const std::string ip = ip_cmd();
-		if (ip.empty())
-			fail("needs iproute2's ip (vm.py --host-tool /usr/sbin/ip)");
-		must(ip + " link add sskls netns sskS type veth peer name ssklc netns sskC");
-		must(ip + " -n sskS addr add " + kServer + "/24 dev sskls");
-		must(ip + " -n sskC addr add " + kClient + "/24 dev ssklc");
-		must(ip + " -n sskS link set sskls up");
-		must(ip + " -n sskC link set ssklc up");
-		must(tc() + " -n sskS qdisc add dev sskls root netem " + kNetem);
-		must(tc() + " -n sskC qdisc add dev ssklc root netem " + kNetem);
-	}
-
-	static std::string tc()
-	{
-		for (const char *p : {"/usr/bin/tc", "/usr/sbin/tc", "/sbin/tc"})
-			if (::access(p, X_OK) == 0)
-				return p;
-		fail("needs iproute2's tc (vm.py --host-tool /usr/sbin/tc)");
-	}
-
-	NetNs &server() { return srv_; }
-	NetNs &client() { return cli_; }
-
-	// The qdisc's own counters of one side, for the report.
-	std::string stats(const std::string &ns, const std::string &dev)
-	{
-		Cmd c = run(tc() + " -n " + ns + " -s qdisc show dev " + dev);
-		return c.out;
-	}
-
-private:
-	NetNs srv_, cli_;
-};
+const std::string kServer = LossyLink::kServer, kClient = LossyLink::kClient;
 
 // A user-space server in a namespace: a thread per connection, the same
 // protocol as the handler it is compared with.  @serve gets each accepted
