@@ -5,7 +5,7 @@
 # report.
 #
 #   scripts/bench.sh [--quick] [--duration SEC] [--guests LIST] [--trace]
-#                    [--out DIR]
+#                    [--kernel 6.12|rt] [--out DIR]
 #
 # Guests (one boot each, results copied out of the guest as JSON):
 #   smp2      2 vCPUs: every path at 1, 64, 1,000 and 10,000 connections,
@@ -29,6 +29,8 @@
 #   --guests LIST   a subset of smp2,smp1,idlepoll,mem1g (default: all)
 #   --quick         1 and 64 connections, 64 B, 1 s runs: a few minutes, to
 #                   try the script
+#   --kernel K      the guest kernel: 6.12 (default) or rt, Debian's 6.12
+#                   PREEMPT_RT kernel (the same ratios, measured on RT)
 #   --trace         syncsock-trace alongside each run (needs the tracer:
 #                   built when the debug kernel exists); its figures are not
 #                   comparable with untraced runs
@@ -49,7 +51,7 @@ bench_prepare() {
 	top=$(dirname "$here")
 	SSB_BUILD=${BUILD:-$top/build}
 	"$top/scripts/deps.sh"
-	eval "$("$top/scripts/kernels.sh" 6.12)"
+	eval "$("$top/scripts/kernels.sh" "${SSB_KERNEL:-6.12}")"
 	local kout="$SSB_BUILD/kmod/$KREL"
 	mkdir -p "$SSB_BUILD/kmod"
 	"$top/scripts/build-module.sh" "$KDIR" "$kout" >"$kout.log" 2>&1 ||
@@ -67,7 +69,7 @@ bench_prepare() {
 	cmake --build "$SSB_BUILD/userspace" -j"$(nproc)" --target "${targets[@]}" >>"$ulog" 2>&1 ||
 		{ tail -n 30 "$ulog"; die "building ${targets[*]} failed (log: $ulog)"; }
 	SSB_BIN="$SSB_BUILD/userspace/guest-bin/syncsock-bench"
-	VM_ARGS=(--kernel 6.12 --module "$kout/module/syncsock.ko")
+	VM_ARGS=(--kernel "${SSB_KERNEL:-6.12}" --module "$kout/module/syncsock.ko")
 	local f
 	for f in wrk sockperf; do VM_ARGS+=(--host-tool "$f"); done
 	for f in "$top/tests/guest/lib.sh" "$top/tests/guest/bench_smoke.sh"; do
@@ -145,6 +147,11 @@ while [ $# -gt 0 ]; do
 		done
 		shift ;;
 	--out) out=${2:?--out needs a directory}; shift ;;
+	--kernel)
+		case "${2:-}" in 6.12 | rt) SSB_KERNEL=$2 ;;
+		*) die "--kernel: 6.12 or rt" ;;
+		esac
+		shift ;;
 	-h | --help) sed -n '4,38p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) die "unknown argument '$1' (see --help)" ;;
 	esac
@@ -152,7 +159,7 @@ while [ $# -gt 0 ]; do
 done
 
 start=$(date +%s)
-log "preparing: Debian packages, the stock 6.12 kernel, syncsock.ko, syncsockctl, syncsock-bench"
+log "preparing: Debian packages, the stock ${SSB_KERNEL:-6.12} kernel, syncsock.ko, syncsockctl, syncsock-bench"
 bench_prepare
 out=${out:-$SSB_BUILD/bench}
 ko="$SSB_BUILD/kmod/$KREL/module/syncsock.ko"
@@ -164,7 +171,7 @@ if [ -n "$trace" ] && [ ! -x "$SSB_BUILD/userspace/trace/syncsock-trace" ]; then
 fi
 
 others=$(pgrep -c qemu-system || true)
-note="host $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at the start, $others other QEMU guest(s) running"
+note="kernel $KREL, host $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at the start, $others other QEMU guest(s) running"
 [ "$others" -eq 0 ] || log "warning: $others other QEMU guest(s) running: the figures will be noisy"
 log "$note"
 

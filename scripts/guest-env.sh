@@ -8,7 +8,7 @@ guest_prepare() {
 	"$top/scripts/deps.sh"
 	eval "$("$top/scripts/kernels.sh" "$k")"
 	local out="${BUILD:-$top/build}/kmod/$KREL"
-	[ "$k" = debug ] && out="${BUILD:-$top/build}/kmod/debug-$KREL"
+	case "$k" in debug*) out="${BUILD:-$top/build}/kmod/$k-$KREL" ;; esac
 	"$top/scripts/build-module.sh" "$KDIR" "$out" >"$out.log" 2>&1 ||
 		{ tail -n 30 "$out.log"; die "building syncsock.ko for $k failed"; }
 	# syncsock-trace is built when the debug kernel (its BTF) is there.
