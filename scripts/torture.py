@@ -99,9 +99,12 @@ def unload_cmd(conns, rounds, seconds, debug):
             "unload_storm --use-colour no")
 
 
-def soak_cmd(mb, seed):
-    conns = 32
-    return f"SSK_SOAK_MB={mb} SSK_SOAK_CONNS={conns} SSK_SEED={seed} soak --use-colour no"
+def soak_cmd(mb, seed, debug):
+    # The debug kernels are ~10x slower: fewer clients, and an idle timeout
+    # far above their stalls behind the lossy link.
+    conns, idle = (8, 120) if debug else (32, 60)
+    return (f"SSK_SOAK_MB={mb} SSK_SOAK_CONNS={conns} SSK_SOAK_IDLE_S={idle} SSK_SEED={seed} "
+            "soak --use-colour no")
 
 
 def fault_cmd(percent):
@@ -450,7 +453,7 @@ def main():
                         q["fuzz_s"] + q["quiet_s"] + 240)
             ok &= phase(kernel, "unload", unload_cmd(q["unload_conns"], q["unload_rounds"],
                                                      600, dbg), 900)
-            ok &= phase(kernel, "soak", soak_cmd(q["soak_mb"], seed), 900)
+            ok &= phase(kernel, "soak", soak_cmd(q["soak_mb"], seed, dbg), 900)
             for i in range(q["fault_runs"]):
                 p = FAULT_PERCENTS[i % 3]
                 ok &= phase(kernel, f"faults-{p}", fault_cmd(p), 900)
@@ -482,7 +485,7 @@ def main():
                     elif name == "soak":
                         mb = max(1, min(left >> 20, 256 if not dbg else 32))
                         ok &= phase(kernel, "soak", soak_cmd(mb, seed + len(
-                            camp.k(kernel, info["KREL"])["soak"]["runs"])), slice_s + 600)
+                            camp.k(kernel, info["KREL"])["soak"]["runs"]), dbg), slice_s + 600)
                     elif name == "faults":
                         n = len(camp.k(kernel, info["KREL"])["faults"]["runs"])
                         p = FAULT_PERCENTS[n % 3]
