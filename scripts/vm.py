@@ -99,8 +99,13 @@ class Root:
         return full
 
     def add_program(self, src, dst):
-        self.add(src, dst)
+        full = self.add(src, dst)
         if is_elf(src):
+            # Without debug info: the test programs are ~15 MB each with
+            # it, and a slow guest unpacking a 100+ MB initramfs trips the
+            # hung-task detector (seen on the debug PREEMPT_RT kernel).
+            # Symbols stay, for backtraces.
+            subprocess.run(["strip", "--strip-debug", full], check=True)
             for lib in elf_deps(src):
                 if lib not in self.copied:
                     self.copied.add(lib)
