@@ -12,7 +12,7 @@
 // Each unload and delete is timed (the goal is under 2 s; times under TCG
 // are figures, not assertions: only a hang fails, by the guest's watchdog).
 // Then every connection must have ended with no wrong byte, TCP's sockets in
-// use and the slab must be back to the round's baseline, and, on a kernel
+// use and the slab's objects in use must be back to the round's baseline, and, on a kernel
 // with kmemleak, a scan must find nothing that names syncsock.
 //   SSK_CONNS     connections per round (default 10000)
 //   SSK_ROUNDS    rounds at most (default 100)
@@ -289,7 +289,7 @@ struct Baseline {
 
 Baseline baseline()
 {
-	return {meminfo_kb("Slab"), sockstat()};
+	return {slab_used_kb(), sockstat()};
 }
 
 }  // namespace
