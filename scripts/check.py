@@ -270,6 +270,22 @@ def run_guest(res, kernel, info, out, plan, logdir, extra=()):
     return rc, summary
 
 
+def console_context(path, splats, before=25, after=35):
+    """The console lines around the first splat ("N: text" in vm.py's
+    summary), or "" when there is none or no console."""
+    if not splats:
+        return ""
+    try:
+        first = int(splats[0].split(":", 1)[0])
+        with open(path, errors="replace") as f:
+            lines = f.read().splitlines()
+    except (OSError, ValueError):
+        return ""
+    lo = max(first - 1 - before, 0)
+    return "\n".join(f"{n:6}: {t}" for n, t in
+                     enumerate(lines[lo:first - 1 + after], lo + 1))
+
+
 def stage_guest(res, built, plans):
     stage("guest: the test plan in each kernel")
     for k, (info, out) in built.items():
@@ -287,6 +303,12 @@ def stage_guest(res, built, plans):
             if summary["problems"]:
                 res.add(f"guest/{k}/clean-run{suffix}", "not-ok",
                         "; ".join(summary["problems"]) + f"; logs in {logdir}")
+                # A CI log is all there is of a CI run: the console around
+                # the first splat, which says what the kernel complained of.
+                ctx = console_context(os.path.join(logdir, "console.log"),
+                                      summary.get("splats", []))
+                if ctx:
+                    res.excerpts.append((f"guest/{k}/console{suffix}", ctx))
             else:
                 res.add(f"guest/{k}/clean-run{suffix}", "ok", "no splat, no hang")
         res.timings.append((f"guest {k}", time.monotonic() - t0))
@@ -417,6 +439,10 @@ def main():
     failed = [r for r in res.rows if r[1] == "not-ok"]
     # What a failed guest test printed, last, where a CI log's tail shows it.
     for name, text in res.excerpts:
+        if "/console" in name:
+            print(f"\033[1m-- {name}: around the first splat\033[0m")
+            print(text)
+            continue
         print(f"\033[1m-- output of {name} (last 40 lines)\033[0m")
         print("\n".join(text.splitlines()[-40:]))
     for name, _, detail in failed:

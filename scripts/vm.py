@@ -46,6 +46,9 @@ SPLATS = [
     r"Kernel panic",
     r"general protection fault",
     r"blocked for more than \d+ seconds",
+    # Ahead of their own "Call Trace:", the lines that say why.
+    r"invoked oom-killer",
+    r"page allocation failure",
 ]
 SPLAT_RE = re.compile("|".join(SPLATS))
 
@@ -203,6 +206,21 @@ def build_initramfs(args, info, workdir):
     return image
 
 
+def boot_crash(path):
+    """Did the kernel oops or panic before it started init (so before any
+    module was loaded, or a test run)?"""
+    try:
+        with open(path, errors="replace") as f:
+            for line in f:
+                if "Run /init as init process" in line:
+                    return False
+                if re.search(r"Oops|Kernel panic|BUG:", line):
+                    return True
+    except FileNotFoundError:
+        pass
+    return False
+
+
 def scan_console(path):
     splats = []
     try:
@@ -357,72 +375,87 @@ def main():
         qemu += ["-serial", f"file:{console}", "-serial", f"file:{channel_path}",
                  "-monitor", "none"]
 
-        log(f"booting {args.kernel} ({info['KREL']}), watchdog {args.timeout}s, logs in {args.log_dir}")
-        start = time.monotonic()
-        results = []
-        state = {"done": False, "exit": None, "begun": False}
-        ktap = {"name": None, "lines": [], "blocks": []}
+        # A guest that crashes while booting, before it starts init (so
+        # before any module of ours is loaded), met an emulator fault (TCG
+        # racing the kernel's own code patching: "Oops: int3" in early
+        # boot): booted again, once, and said so.
+        boot_crashes = []
+        for attempt in range(2):
+            log(f"booting {args.kernel} ({info['KREL']}), watchdog {args.timeout}s, logs in {args.log_dir}")
+            start = time.monotonic()
+            results = []
+            state = {"done": False, "exit": None, "begun": False}
+            ktap = {"name": None, "lines": [], "blocks": []}
 
-        def echo(line):
-            if line.startswith("##SYNCSOCK ktap-begin "):
-                ktap["name"], ktap["lines"] = line.split()[2], []
-                return
-            if line.startswith("##SYNCSOCK ktap-end"):
-                ktap["blocks"].append((ktap["name"], ktap["lines"]))
-                ktap["name"] = None
-                return
-            if ktap["name"] is not None:
-                ktap["lines"].append(line)
-            m = RESULT_RE.match(line)
-            if m:
-                status, name, detail = m.groups()
-                results.append({"name": name, "status": status, "detail": detail})
-                mark = {"ok": "\033[32mok\033[0m", "not-ok": "\033[31mFAIL\033[0m",
-                        "skip": "\033[33mskip\033[0m"}[status]
-                log(f"  {mark} {args.kernel}/{name} {detail}")
-            elif line.startswith("##SYNCSOCK done"):
-                state["done"] = True
-            elif line.startswith("##SYNCSOCK exit "):
-                state["exit"] = int(line.split()[2])
-            elif line.startswith("##SYNCSOCK begin"):
-                state["begun"] = True
-                log(f"  guest up after {time.monotonic() - start:.1f}s: {line[16:].strip()}")
-            elif line.startswith("##SYNCSOCK run "):
-                name = line[15:].strip()
-                # The guest kills a test at its timeout; a guest that does
-                # not is hung itself: stop waiting shortly after.
-                state["running"] = name
-                state["deadline"] = time.monotonic() + test_timeouts.get(name, 600) + 60
-                if not args.quiet:
-                    log(f"  running {args.kernel}/{line[15:].strip()}")
-            elif not args.quiet:
-                sys.stdout.write(f"    | {line}\n")
-                sys.stdout.flush()
+            def echo(line):
+                if line.startswith("##SYNCSOCK ktap-begin "):
+                    ktap["name"], ktap["lines"] = line.split()[2], []
+                    return
+                if line.startswith("##SYNCSOCK ktap-end"):
+                    ktap["blocks"].append((ktap["name"], ktap["lines"]))
+                    ktap["name"] = None
+                    return
+                if ktap["name"] is not None:
+                    ktap["lines"].append(line)
+                m = RESULT_RE.match(line)
+                if m:
+                    status, name, detail = m.groups()
+                    results.append({"name": name, "status": status, "detail": detail})
+                    mark = {"ok": "\033[32mok\033[0m", "not-ok": "\033[31mFAIL\033[0m",
+                            "skip": "\033[33mskip\033[0m"}[status]
+                    log(f"  {mark} {args.kernel}/{name} {detail}")
+                elif line.startswith("##SYNCSOCK done"):
+                    state["done"] = True
+                elif line.startswith("##SYNCSOCK exit "):
+                    state["exit"] = int(line.split()[2])
+                elif line.startswith("##SYNCSOCK begin"):
+                    state["begun"] = True
+                    log(f"  guest up after {time.monotonic() - start:.1f}s: {line[16:].strip()}")
+                elif line.startswith("##SYNCSOCK run "):
+                    name = line[15:].strip()
+                    # The guest kills a test at its timeout; a guest that does
+                    # not is hung itself: stop waiting shortly after.
+                    state["running"] = name
+                    state["deadline"] = time.monotonic() + test_timeouts.get(name, 600) + 60
+                    if not args.quiet:
+                        log(f"  running {args.kernel}/{line[15:].strip()}")
+                elif not args.quiet:
+                    sys.stdout.write(f"    | {line}\n")
+                    sys.stdout.flush()
 
-        test_timeouts = dict(plan_tests(args.plan, args.kernel)) if args.plan else {}
-        chan = Channel(channel_path, echo)
-        proc = subprocess.Popen(qemu, stdin=subprocess.DEVNULL,
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        watchdog = False
-        while proc.poll() is None:
-            time.sleep(0.25)
+            test_timeouts = dict(plan_tests(args.plan, args.kernel)) if args.plan else {}
+            chan = Channel(channel_path, echo)
+            proc = subprocess.Popen(qemu, stdin=subprocess.DEVNULL,
+                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+            watchdog = False
+            while proc.poll() is None:
+                time.sleep(0.25)
+                chan.poll()
+                now = time.monotonic()
+                hung = state.get("deadline") and now > state["deadline"] and \
+                    not (results and results[-1]["name"] == state["running"])
+                if now - start > args.timeout or hung:
+                    watchdog = True
+                    if hung:
+                        state["hung"] = state["running"]
+                        results.append({"name": state["running"], "status": "not-ok",
+                                        "detail": "the guest hung: no result past the test's timeout"})
+                        log(f"  \033[31mFAIL\033[0m {args.kernel}/{state['running']} hung the guest")
+                    proc.kill()
+                    proc.wait()
+                    break
             chan.poll()
-            now = time.monotonic()
-            hung = state.get("deadline") and now > state["deadline"] and \
-                not (results and results[-1]["name"] == state["running"])
-            if now - start > args.timeout or hung:
-                watchdog = True
-                if hung:
-                    state["hung"] = state["running"]
-                    results.append({"name": state["running"], "status": "not-ok",
-                                    "detail": "the guest hung: no result past the test's timeout"})
-                    log(f"  \033[31mFAIL\033[0m {args.kernel}/{state['running']} hung the guest")
-                proc.kill()
-                proc.wait()
+            qemu_out = proc.stdout.read().decode(errors="replace")
+            elapsed = time.monotonic() - start
+            if watchdog or attempt or not boot_crash(console):
                 break
-        chan.poll()
-        qemu_out = proc.stdout.read().decode(errors="replace")
-        elapsed = time.monotonic() - start
+            saved = f"{console}.boot-crash"
+            os.replace(console, saved)
+            boot_crashes.append(saved)
+            if os.path.exists(channel_path):
+                os.unlink(channel_path)
+            log(f"  the guest crashed while booting, before any test (see {saved}): "
+                "booting again")
 
     qemu_msgs = [ln for ln in qemu_out.splitlines()
                  if ln.strip() and "TCG doesn't support requested feature" not in ln]
@@ -455,6 +488,7 @@ def main():
         "kernel": args.kernel, "release": info["KREL"], "seconds": round(elapsed, 1),
         "results": results, "problems": problems, "ok": ok,
         "splats": [f"{n}: {t}" for n, t in splats[:20]],
+        "boot_crashes": boot_crashes,
         "console": console, "tests_log": channel_path,
     }
     if args.json:

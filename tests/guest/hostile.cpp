@@ -608,6 +608,13 @@ TEST_CASE("peers that never read stay within the memory budget", "[budget]")
 					"idle_timeout_ms=off user_timeout_ms=off");
 	std::vector<Fd> peers;
 	std::vector<std::uint64_t> sent(n);
+	// Each phase's time: a slow one on a slow kernel is then seen (and the
+	// lines are flushed, so a test killed at its timeout shows them too).
+	auto t0 = std::chrono::steady_clock::now();
+	auto phase = [&](const char *what) {
+		note("budget: %s after %.1f s (mem_held %ld)", what, seconds_since(t0),
+		     module_param("mem_held"));
+	};
 	const std::string chunk(64 * 1024, 'm');
 	auto push = [&](std::size_t i) {
 		// As much as goes now, never reading, 512 KiB at most.
@@ -624,6 +631,7 @@ TEST_CASE("peers that never read stay within the memory budget", "[budget]")
 		peers.push_back(connect_tcp("127.0.0.1", 7680, {.rcvbuf = 4096}));
 		push(i);
 	}
+	phase("connected");
 	for (int round = 0; round < 5; round++) {
 		std::this_thread::sleep_for(100ms);
 		for (std::size_t i = 0; i < n; i++)
@@ -660,13 +668,16 @@ TEST_CASE("peers that never read stay within the memory budget", "[budget]")
 		::setsockopt(fd.get(), SOL_SOCKET, SO_LINGER, &l, sizeof(l));
 	}
 	peers.clear();
+	phase("the others reset");
 	{
 		Got g = read_upto(reader.get(), sent[0], 60s);
 		CHECK(g.data.size() == sent[0]);
 		CHECK(g.data == std::string(sent[0], 'm'));
 	}
+	phase("read back");
 	reader.reset();
 	CHECK(wait_released(id, n, 60s));
+	phase("released");
 	st = ssk::stats(id);
 	CHECK(module_param("mem_held") == 0);
 	CHECK(ssk::get(st, "mem_charged") == ssk::get(st, "mem_uncharged"));
