@@ -8,6 +8,7 @@
  * per-connection buffer of at most max_msg bytes, allocated with GFP_ATOMIC.
  */
 #include <linux/errno.h>
+#include <linux/error-injection.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
@@ -85,9 +86,9 @@ void syncsock_framer_release(struct syncsock_framer *f)
 }
 
 /* The buffer at @size bytes, charged first; NULL (nothing charged) if over
- * the budget or out of memory.
+ * the budget or out of memory.  fail_function may fail it.
  */
-static u8 *syncsock_framer_grow(struct syncsock_framer *f, u32 size)
+static noinline u8 *syncsock_framer_grow(struct syncsock_framer *f, u32 size)
 {
 	long more = (long)size - f->size;
 	u8 *nb;
@@ -99,6 +100,7 @@ static u8 *syncsock_framer_grow(struct syncsock_framer *f, u32 size)
 		syncsock_charge(f->charge, -more);
 	return nb;
 }
+ALLOW_ERROR_INJECTION(syncsock_framer_grow, NULL);
 
 static int syncsock_framer_reserve(struct syncsock_framer *f, u32 size)
 {

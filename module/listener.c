@@ -6,6 +6,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/error-injection.h>
 #include <linux/in.h>
 #include <linux/in6.h>
 #include <linux/slab.h>
@@ -44,6 +45,15 @@ static void syncsock_listen_data_ready(struct sock *sk)
 	rcu_read_unlock();
 }
 
+/* A connection's state; fail_function may fail it. */
+static noinline struct syncsock_conn *syncsock_conn_alloc(void)
+{
+	struct syncsock_conn *conn;
+
+	return kzalloc(sizeof(*conn), GFP_KERNEL);
+}
+ALLOW_ERROR_INJECTION(syncsock_conn_alloc, NULL);
+
 static void syncsock_accept_work(struct work_struct *work)
 {
 	struct syncsock_listener *lsn =
@@ -57,7 +67,7 @@ static void syncsock_accept_work(struct work_struct *work)
 		/* The connection's memory first: without it, the child waits
 		 * in the accept queue (as with TCP's backlog), not reset.
 		 */
-		conn = lsn->spare ?: kzalloc(sizeof(*conn), GFP_KERNEL);
+		conn = lsn->spare ?: syncsock_conn_alloc();
 		lsn->spare = NULL;
 		err = conn ? kernel_accept(lsn->sock, &newsock, O_NONBLOCK) : -ENOMEM;
 		if (err) {
@@ -66,9 +76,11 @@ static void syncsock_accept_work(struct work_struct *work)
 			 * child waits, and no new connection may come to
 			 * call us again.
 			 */
-			if (err == -ENOMEM || err == -ENFILE)
+			if (err == -ENOMEM || err == -ENFILE) {
+				syncsock_stat_inc(lsn->stats, SYNCSOCK_STAT_NOMEM_RETRIES);
 				queue_delayed_work(syncsock_wq, &lsn->accept_work,
 						   SYNCSOCK_NOMEM_RETRY);
+			}
 			return;
 		}
 		syncsock_conn_create(lsn, newsock, conn);

@@ -5,6 +5,7 @@
  * kernel_sendmsg_locked(); what TCP cannot take waits in the connection's
  * queue, flushed in order from sk_write_space or the connection's work.
  */
+#include <linux/error-injection.h>
 #include <linux/interrupt.h>
 #include <linux/net.h>
 #include <linux/sched.h>
@@ -52,6 +53,17 @@ void syncsock_conn_prepare_tx(struct sock *sk)
 }
 
 /*
+ * TCP's send, a function of its own so that fail_function can fail it as
+ * TCP short of memory does (-EAGAIN, nothing taken).  Socket locked.
+ */
+static noinline int syncsock_tcp_sendmsg(struct sock *sk, struct msghdr *msg,
+					 struct kvec *vec, size_t nr, size_t len)
+{
+	return kernel_sendmsg_locked(sk, msg, vec, nr, len);
+}
+ALLOW_ERROR_INJECTION(syncsock_tcp_sendmsg, ERRNO);
+
+/*
  * Socket locked.  Return: bytes TCP took (maybe 0) or a negative errno.
  *
  * A socket with an error, or no longer connected, is not handed to
@@ -72,7 +84,7 @@ static int syncsock_sendmsg_locked(struct syncsock_conn *conn, const struct kvec
 		return -n;
 	if ((1 << sk->sk_state) & ~(TCPF_ESTABLISHED | TCPF_CLOSE_WAIT))
 		return -EPIPE;
-	n = kernel_sendmsg_locked(sk, &msg, (struct kvec *)vec, nr, len);
+	n = syncsock_tcp_sendmsg(sk, &msg, (struct kvec *)vec, nr, len);
 	if (n == -EAGAIN)
 		n = 0;
 	if (n >= 0 && n < len) {

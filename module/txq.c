@@ -3,6 +3,7 @@
  * syncsock: the per-connection send queue (see txq.h).
  */
 #include <linux/errno.h>
+#include <linux/error-injection.h>
 #include <linux/export.h>
 #include <linux/minmax.h>
 #include <linux/slab.h>
@@ -24,6 +25,18 @@ void syncsock_txq_init(struct syncsock_txq *q, u32 limit)
 	q->limit = limit;
 	q->charge = NULL;
 }
+
+/*
+ * A chunk of @want payload bytes, or NULL.  A function of its own, so that
+ * fail_function can fail it (the torture campaign's fault injection).
+ */
+static noinline struct syncsock_txq_chunk *syncsock_txq_chunk_alloc(size_t want, gfp_t gfp)
+{
+	struct syncsock_txq_chunk *nc;
+
+	return kmalloc(struct_size(nc, data, want), gfp);
+}
+ALLOW_ERROR_INJECTION(syncsock_txq_chunk_alloc, NULL);
 
 /* Free a chunk and give its memory back. */
 static void syncsock_txq_free(const struct syncsock_txq *q, struct syncsock_txq_chunk *c)
@@ -92,7 +105,7 @@ static int syncsock_txq_fill(const struct syncsock_txq *q, struct list_head *fre
 			syncsock_charge_force(q->charge, struct_size(nc, data, want));
 		else if (!syncsock_charge(q->charge, struct_size(nc, data, want)))
 			goto nomem;
-		nc = kmalloc(struct_size(nc, data, want), gfp);
+		nc = syncsock_txq_chunk_alloc(want, gfp);
 		if (!nc) {
 			syncsock_charge(q->charge, -(long)struct_size(nc, data, want));
 			goto nomem;

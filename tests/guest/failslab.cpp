@@ -22,6 +22,15 @@
 //             within a receive pass read the same bytes a second time).
 //  [control]  listener add while the ioctl's allocations fail: each add
 //             succeeds or fails with an errno and leaves nothing behind.
+// fail_function fails the module's own functions that the kernel allows it to
+// (ALLOW_ERROR_INJECTION), whatever allocator or TCP path lies beneath:
+//  [fail-txq]     the send queue's chunk: every failure is a counted send
+//                 error (tx_errors), and the echo stays whole.
+//  [fail-send]    TCP's send, failed as TCP short of memory fails it
+//                 (-EAGAIN, nothing taken): retried, nothing lost.
+//  [fail-framer]  the framer's buffer: retried, every reply whole.
+//  [fail-accept]  a connection's state at accept: the peer waits in the
+//                 accept queue, and each failure is one nomem_retries.
 // The guest's final kmemleak scan checks that no failure path leaks.
 #include <catch2/catch.hpp>
 
@@ -397,5 +406,224 @@ TEST_CASE("failslab: listener add under allocation failures", "[control]")
 		CHECK(g.data == "ping");
 	}
 	CHECK(ssk::del_listener(id, true) == 0);
+	CHECK(mod.unload() == 0);
+}
+
+namespace {
+
+// fail_function: @fn (a function the module marks ALLOW_ERROR_INJECTION)
+// returns @retval instead of running, at SSK_FAIL_PERCENT (10) of its calls
+// while on; removed from the list when destroyed.
+class FailFunction {
+public:
+	FailFunction(const string &fn, long retval) : fn_(fn)
+	{
+		if (::access(kDir, F_OK))
+			fail(string(kDir) + " is missing: a kernel without CONFIG_FAIL_FUNCTION");
+		if (int err = write_text(string(kDir) + "inject", fn))
+			fail("fail_function refuses " + fn + " (" + errno_str(err) +
+			     "): is it marked ALLOW_ERROR_INJECTION?");
+		set("verbose", "0");	// a stack dump would be a splat
+		set("interval", "1");
+		set("task-filter", "N");
+		set("times", std::to_string(kTimes));
+		set("probability", "0");
+		char hex[32];
+		std::snprintf(hex, sizeof(hex), "%#lx", static_cast<unsigned long>(retval));
+		set(fn + "/retval", hex);
+	}
+	FailFunction(const FailFunction &) = delete;
+	FailFunction &operator=(const FailFunction &) = delete;
+
+	void on() { set("probability", std::to_string(env_u64("SSK_FAIL_PERCENT", 10))); }
+	void off() { set("probability", "0"); }
+
+	std::uint64_t injected() const
+	{
+		return kTimes - std::stoll(must_read(string(kDir) + "times"));
+	}
+
+	~FailFunction()
+	{
+		write_text(string(kDir) + "probability", "0");
+		write_text(string(kDir) + "inject", "!" + fn_);
+		write_text(string(kDir) + "times", "1");
+		write_text(string(kDir) + "verbose", "1");
+	}
+
+private:
+	static constexpr const char *kDir = "/sys/kernel/debug/fail_function/";
+	string fn_;
+
+	static void set(const string &file, const string &v)
+	{
+		string path = string(kDir) + file;
+		if (int err = write_text(path, v))
+			fail("write " + v + " to " + path + ": " + errno_str(err));
+	}
+};
+
+struct EchoUnderFaults {
+	ssk::Counters st;
+	std::uint64_t injected;
+};
+
+// The [echo] load of above with @fn failing; the counters once every
+// connection is released.
+EchoUnderFaults echo_with_failing(const string &fn, long retval, std::uint16_t port)
+{
+	constexpr std::size_t kConns = 16;
+	unsigned id = ssk::add_listener("addr=127.0.0.1 port=" + std::to_string(port) +
+					" handler=echo txq_limit=65536");
+	FailFunction ff(fn, retval);
+	EchoPlan plan;
+	plan.message = echo_size;
+	plan.after = EchoPlan::After::HalfClose;
+	plan.seed = port;
+	EchoClient cl(endpoint("127.0.0.1", port), plan);
+	cl.add(kConns);
+	auto t0 = std::chrono::steady_clock::now();
+	ff.on();
+	bool ok = cl.run_until_finished(240s);
+	ff.off();
+	EchoUnderFaults r{released(id), ff.injected()};
+	note("%s: %zu connections in %.1f s, %llu calls failed: %s", fn.c_str(), kConns,
+	     seconds_since(t0), static_cast<unsigned long long>(r.injected),
+	     cl.report(0).c_str());
+	note("%s: tx_errors %llu, nomem_retries %llu, closed_nomem %llu", fn.c_str(),
+	     static_cast<unsigned long long>(ssk::get(r.st, "tx_errors")),
+	     static_cast<unsigned long long>(ssk::get(r.st, "nomem_retries")),
+	     static_cast<unsigned long long>(ssk::get(r.st, "closed_nomem")));
+	INFO(cl.report());
+	INFO("counters: " << ssk::format(r.st));
+	REQUIRE(ok);
+	CHECK(r.injected > 0);
+	CHECK(cl.count(End::Mismatch) == 0);
+	CHECK(cl.count(End::Error) == 0);
+	CHECK(cl.count(End::Eof) == 0);
+	CHECK(cl.count(End::Done) > 0);
+	CHECK(cl.count(End::Reset) + cl.count(End::Refused) == ssk::get(r.st, "closed_nomem"));
+	CHECK(ssk::get(r.st, "accepted") == kConns);
+	CHECK(ssk::get(r.st, "closed") == kConns);
+	CHECK(ssk::get(r.st, "closed_peer_fin") + ssk::get(r.st, "closed_nomem") == kConns);
+	CHECK(ssk::get(r.st, "handler_errors") == 0);
+	CHECK(ssk::get(r.st, "mem_charged") == ssk::get(r.st, "mem_uncharged"));
+	CHECK(ssk::del_listener(id) == 0);
+	return r;
+}
+
+} // namespace
+
+TEST_CASE("fail_function: the send queue's allocation", "[fail-txq]")
+{
+	ssk::ModuleSession mod;
+	kmsg("failslab [fail-txq]");
+	// TCP's send buffers small (64 KiB at most, not 4 MiB), so that the
+	// echo's large replies go through the queue.
+	const string wmem_path = "/proc/sys/net/ipv4/tcp_wmem";
+	struct Restore {
+		string path, value;
+		~Restore() { write_text(path, value); }
+	} restore{wmem_path, must_read(wmem_path)};
+	REQUIRE(write_text(wmem_path, "4096 16384 65536") == 0);
+	auto r = echo_with_failing("syncsock_txq_chunk_alloc", 0, 7710);
+	// Each failed chunk fails one send, which counts one error (more may
+	// come from sends on connections already reset).
+	CHECK(ssk::get(r.st, "tx_errors") >= r.injected);
+	CHECK(mod.unload() == 0);
+}
+
+TEST_CASE("fail_function: TCP's send short of memory", "[fail-send]")
+{
+	ssk::ModuleSession mod;
+	kmsg("failslab [fail-send]");
+	auto r = echo_with_failing("syncsock_tcp_sendmsg", -EAGAIN, 7711);
+	// TCP without room is no error: the bytes wait, and come back later.
+	CHECK(ssk::get(r.st, "closed_nomem") == 0);
+	CHECK(ssk::get(r.st, "nomem_retries") > 0);
+	CHECK(mod.unload() == 0);
+}
+
+TEST_CASE("fail_function: the framer's buffer", "[fail-framer]")
+{
+	constexpr std::size_t kConns = 8, kFrames = 60;
+	ssk::ModuleSession mod;
+	kmsg("failslab [fail-framer]");
+	unsigned id = ssk::add_listener("addr=127.0.0.1 port=7712 handler=sockperf");
+	FailFunction ff("syncsock_framer_grow", 0);
+	std::vector<string> out(kConns), want(kConns);
+	std::vector<Got> got(kConns);
+	for (std::size_t c = 0; c < kConns; c++) {
+		for (std::size_t i = 0; i < kFrames; i++) {
+			string f = sockperf_frame(c * 1000 + i, Rng(c * 1000 + i).log_between(kSpHdr, 9000));
+			out[c] += f;
+			f[9] = 0x2;
+			want[c] += f;
+		}
+	}
+	ff.on();
+	std::vector<std::thread> th;
+	for (std::size_t c = 0; c < kConns; c++)
+		th.emplace_back([&, c] {
+			Fd fd = connect_tcp("127.0.0.1", 7712);
+			got[c] = pump(fd.get(), out[c], want[c].size(),
+				      {.deadline = std::chrono::seconds(180)});
+		});
+	for (auto &t : th)
+		t.join();
+	ff.off();
+	auto st = ssk::stats(id);
+	note("framer: %zu connections x %zu frames, %llu buffer growths failed, "
+	     "nomem_retries %llu", kConns, kFrames,
+	     static_cast<unsigned long long>(ff.injected()),
+	     static_cast<unsigned long long>(ssk::get(st, "nomem_retries")));
+	INFO("counters: " << ssk::format(st));
+	// A buffer that cannot grow only delays: every reply comes back whole.
+	for (std::size_t c = 0; c < kConns; c++) {
+		INFO("connection " << c << ": " << got[c].data.size() << "/" << want[c].size()
+				   << " bytes" << got[c].end());
+		CHECK(got[c].data == want[c]);
+	}
+	CHECK(ff.injected() > 0);
+	CHECK(ssk::get(st, "nomem_retries") > 0);
+	CHECK(ssk::get(st, "closed_nomem") == 0);
+	CHECK(ssk::get(st, "handler_errors") == 0);
+	CHECK(ssk::del_listener(id, true) == 0);
+	CHECK(std::stol(must_read("/sys/module/syncsock/parameters/mem_held")) == 0);
+	CHECK(mod.unload() == 0);
+}
+
+TEST_CASE("fail_function: a connection's state at accept", "[fail-accept]")
+{
+	constexpr std::size_t kConns = 40;
+	ssk::ModuleSession mod;
+	kmsg("failslab [fail-accept]");
+	unsigned id = ssk::add_listener("addr=127.0.0.1 port=7713 handler=echo");
+	FailFunction ff("syncsock_conn_alloc", 0);
+	ff.on();
+	std::vector<Fd> fds;
+	for (std::size_t i = 0; i < kConns; i++)
+		fds.push_back(connect_tcp("127.0.0.1", 7713));
+	// Each connection is served once the module has its memory.
+	std::size_t echoed = 0;
+	for (auto &fd : fds) {
+		send_str(fd.get(), "ping");
+		if (read_upto(fd.get(), 4, 30s).data == "ping")
+			echoed++;
+	}
+	ff.off();
+	fds.clear();
+	auto st = released(id);
+	note("accept: %zu connections, %llu allocations failed, nomem_retries %llu", kConns,
+	     static_cast<unsigned long long>(ff.injected()),
+	     static_cast<unsigned long long>(ssk::get(st, "nomem_retries")));
+	INFO("counters: " << ssk::format(st));
+	CHECK(echoed == kConns);
+	CHECK(ff.injected() > 0);
+	// Every failure counted, once: nothing else here runs short.
+	CHECK(ssk::get(st, "nomem_retries") == ff.injected());
+	CHECK(ssk::get(st, "accepted") == kConns);
+	CHECK(ssk::get(st, "accept_rejected") == 0);
+	CHECK(ssk::del_listener(id) == 0);
 	CHECK(mod.unload() == 0);
 }

@@ -127,6 +127,8 @@ enum syncsock_close_reason {
  * @SYNCSOCK_STAT_NOMEM_RETRIES: times an allocation failure (send queue,
  *	framer buffer, TCP's skb) stopped a connection's progress and its work
  *	was scheduled to try again 20 ms later; nothing is dropped meanwhile.
+ *	Also the accepts that waited 20 ms for a connection's memory (or its
+ *	struct socket): the peer waits in the accept queue meanwhile.
  * @SYNCSOCK_STAT_RX_URGENT: urgent (MSG_OOB) bytes skipped.  As for a
  *	socket without SO_OOBINLINE, the urgent byte is not part of the
  *	stream: the handler sees the bytes around it, joined.
@@ -211,6 +213,7 @@ struct syncsock_version {
  * @family: AF_INET (2) or AF_INET6 (10)
  * @port: the port, host byte order; not 0
  * @scope_id: IPv6 scope (interface index) for link-local addresses, else 0
+ *	(not 0 with another address: -EINVAL)
  * @addr: the address in network byte order; IPv4 uses the first 4 bytes and
  *	the rest must be zero; all zero is the any address
  */
