@@ -17,6 +17,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
+#include <net/ipv6.h>
 #include <net/net_namespace.h>
 
 #include "internal.h"
@@ -65,6 +66,12 @@ static int syncsock_addr_from_user(const struct syncsock_addr *a,
 	case AF_INET6: {
 		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
 
+		/* A scope only for a link-local address: bind() would
+		 * ignore it, and the listener would report it.
+		 */
+		if (a->scope_id &&
+		    !(ipv6_addr_type((const struct in6_addr *)a->addr) & IPV6_ADDR_LINKLOCAL))
+			return -EINVAL;
 		sin6->sin6_family = AF_INET6;
 		sin6->sin6_port = htons(a->port);
 		sin6->sin6_scope_id = a->scope_id;
@@ -253,6 +260,9 @@ out:
 	return ret;
 }
 
+/* Room a list allocates past the listeners counted before it. */
+#define SYNCSOCK_LIST_SLACK	16
+
 struct syncsock_list_ctx {
 	struct syncsock_listener_info *infos;
 	u32 room;
@@ -267,6 +277,16 @@ static int syncsock_list_one(struct syncsock_listener *lsn, void *data)
 		syncsock_fill_info(lsn, &ctx->infos[ctx->total]);
 	ctx->total++;
 	return 0;
+}
+
+/* How many listeners a list would find now (ctx->room 0: only counts). */
+static u32 syncsock_count_listeners(struct syncsock_net *sn)
+{
+	struct syncsock_list_ctx ctx = {};
+	struct syncsock_visit v = { syncsock_list_one, &ctx };
+
+	syncsock_visit_listeners(sn, &v);
+	return ctx.total;
 }
 
 struct syncsock_get_ctx {
@@ -310,22 +330,35 @@ static long syncsock_ioc_get(struct net *net, void __user *arg)
 
 static long syncsock_ioc_list(struct net *net, void __user *arg)
 {
+	struct syncsock_net *sn = syncsock_pernet(net);
 	struct syncsock_listener_list req;
 	struct syncsock_list_ctx ctx = {};
 	struct syncsock_visit v = { syncsock_list_one, &ctx };
+	int tries = 0;
 	long ret = 0;
 
 	if (copy_from_user(&req, arg, sizeof(req)))
 		return -EFAULT;
 	if (!syncsock_zero(req.reserved, sizeof(req.reserved)))
 		return -EINVAL;
-	ctx.room = min_t(u32, req.count, 65536);
-	if (ctx.room) {
-		ctx.infos = kvcalloc(ctx.room, sizeof(*ctx.infos), GFP_KERNEL);
-		if (!ctx.infos)
-			return -ENOMEM;
-	}
-	syncsock_visit_listeners(syncsock_pernet(net), &v);
+	/*
+	 * Memory for the listeners there are (and a few more that may come
+	 * meanwhile), not for whatever count the caller names: anyone may
+	 * list.  If more came than that, once more, twice at most.
+	 */
+	do {
+		kvfree(ctx.infos);
+		ctx.infos = NULL;
+		ctx.total = 0;
+		ctx.room = min_t(u32, req.count,
+				 syncsock_count_listeners(sn) + SYNCSOCK_LIST_SLACK);
+		if (ctx.room) {
+			ctx.infos = kvcalloc(ctx.room, sizeof(*ctx.infos), GFP_KERNEL_ACCOUNT);
+			if (!ctx.infos)
+				return -ENOMEM;
+		}
+		syncsock_visit_listeners(sn, &v);
+	} while (ctx.total > ctx.room && ctx.room < req.count && ++tries < 3);
 	req.count = min(ctx.total, ctx.room);
 	req.total = ctx.total;
 	if (req.count && copy_to_user(u64_to_user_ptr(req.entries), ctx.infos,
@@ -358,7 +391,7 @@ static long syncsock_ioc_stats(struct net *net, void __user *arg)
 		return copy_to_user(arg, &req, sizeof(req)) ? -EFAULT : -ENOSPC;
 	}
 
-	ctx.values = kvcalloc(rows, sizeof(u64) * SYNCSOCK_STAT_MAX, GFP_KERNEL);
+	ctx.values = kvcalloc(rows, sizeof(u64) * SYNCSOCK_STAT_MAX, GFP_KERNEL_ACCOUNT);
 	if (!ctx.values)
 		return -ENOMEM;
 	ctx.nr_rows = rows;
@@ -415,7 +448,7 @@ static long syncsock_ioc_handlers(struct net *net, void __user *arg)
 		return -EINVAL;
 	room = min_t(u32, req.count, 1024);
 	if (room) {
-		infos = kvcalloc(room, sizeof(*infos), GFP_KERNEL);
+		infos = kvcalloc(room, sizeof(*infos), GFP_KERNEL_ACCOUNT);
 		if (!infos)
 			return -ENOMEM;
 	}

@@ -212,6 +212,18 @@ TEST_CASE("listener add: every malformed request is refused and changes nothing"
 	r.addr.addr[9] = 1;
 	expect_refused(r, EINVAL, "IPv4 address with bytes past the fourth");
 	r = good;
+	r.addr.scope_id = 1;
+	expect_refused(r, EINVAL, "IPv4 address with a scope");
+	// A scope (interface 1, lo) names where a link-local address lives;
+	// with any other IPv6 address bind() would ignore it, and the listener
+	// would report a scope it does not have.
+	r = good;
+	r.addr.family = AF_INET6;
+	std::memset(r.addr.addr, 0, sizeof(r.addr.addr));
+	r.addr.addr[15] = 1;	// ::1
+	r.addr.scope_id = 1;
+	expect_refused(r, EINVAL, "IPv6 loopback address with a scope");
+	r = good;
 	r.flags = SYNCSOCK_LISTENER_F_V6ONLY;
 	expect_refused(r, EINVAL, "v6only on IPv4");
 	r = good;
