@@ -189,6 +189,17 @@ class Campaign:
         }
 
 
+def commit_of_tree():
+    """The commit a run tested ("+dirty" with uncommitted changes)."""
+    try:
+        rev = subprocess.run(["git", "-C", TOP, "describe", "--always", "--dirty=+dirty"],
+                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                             check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        rev = "unknown"
+    return rev
+
+
 def now():
     return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
 
@@ -306,7 +317,9 @@ def summarize(state):
 
 def markdown(s, title):
     lines = [f"# {title}", "",
-             f"Campaign started {s['started']}; {len(s['runs'])} run(s) of `make torture`.", ""]
+             f"Campaign started {s['started']}; {len(s['runs'])} run(s) of `make torture`, "
+             "on commits " + ", ".join(sorted({r.get("commit", "unrecorded")
+                                                for r in s["runs"]})) + ".", ""]
     t = s["totals"]
     lines += ["| Total | |", "|---|---:|",
               f"| fuzzed ioctl calls | {t['fuzz_calls']:,} |",
@@ -430,7 +443,7 @@ def main():
     t_start = time.monotonic()
     deadline = t_start + args.duration
     run_rec = {"started": now(), "kernels": kernels, "quick": args.quick,
-               "duration_s": args.duration}
+               "duration_s": args.duration, "commit": commit_of_tree()}
     camp.state["runs"].append(run_rec)
     camp.save()
     seed = int(time.time())
