@@ -159,13 +159,27 @@ class Campaign:
             json.dump(self.state, f, indent=1)
         os.replace(tmp, self.path)
 
+    @staticmethod
+    def new_fuzz():
+        return {"calls": 0, "runs": 0, "violations": 0, "errnos": {}, "by_command": {},
+                "workers": {}, "namespaces": 0, "listeners_added": 0,
+                "quiet_checks": 0, "quiet_calls": 0, "quiet_differences": 0,
+                "calls_per_s": []}
+
+    def redo_fuzz(self, kernels, why):
+        """Forget the fuzz figures of @kernels (a changed fuzzer), saying so."""
+        for kernel in kernels:
+            ks = self.state["kernels"].get(kernel)
+            if ks and ks["fuzz"]["calls"]:
+                self.state.setdefault("redone", []).append(
+                    {"at": now(), "kernel": kernel, "phase": "fuzz",
+                     "dropped_calls": ks["fuzz"]["calls"], "why": why})
+                ks["fuzz"] = self.new_fuzz()
+
     def k(self, kernel, release):
         ks = self.state["kernels"].setdefault(kernel, {
             "release": release,
-            "fuzz": {"calls": 0, "runs": 0, "violations": 0, "errnos": {}, "by_command": {},
-                     "workers": {}, "namespaces": 0, "listeners_added": 0,
-                     "quiet_checks": 0, "quiet_calls": 0, "quiet_differences": 0,
-                     "calls_per_s": []},
+            "fuzz": self.new_fuzz(),
             "unload": {"rounds": []},
             "soak": {"runs": [], "bytes": 0, "connections": 0, "wrong": 0,
                      "close_mismatches": 0},
@@ -204,6 +218,20 @@ def now():
     return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
 
 
+# The fuzzer's worker kinds that must have made calls in every run (churn and
+# traffic make few or none); compat32 only where the 32-bit build exists.
+FUZZ_KINDS = ["root", "netns", "userns-own", "userns-foreign", "nobody", "capdrop", "compat32"]
+QUIET_KINDS = ["userns-foreign", "nobody", "capdrop", "compat32"]
+
+
+def missing_kinds(kind_, fig):
+    want = FUZZ_KINDS if kind_ == "fuzz" else QUIET_KINDS
+    if not os.path.exists(os.path.join(BUILD, "userspace/guest-bin/ioctl_fuzz32")):
+        want = [k for k in want if k != "compat32"]
+    ran = fig.get("kinds", {})
+    return [k for k in want if not ran.get(k)]
+
+
 def record(ks, phase, summary, figures):
     """Add one guest's results to a kernel's figures."""
     ks["guests"] += 1
@@ -220,9 +248,15 @@ def record(ks, phase, summary, figures):
             fz = ks["fuzz"]
             fz["calls"] += fig.get("calls", 0)
             fz["violations"] += fig.get("violations", 0)
-            for key in ("errnos", "by_command", "workers"):
+            for key in ("errnos", "by_command", "workers", "kinds"):
                 for name, n in fig.get(key, {}).items():
+                    fz.setdefault(key, {})
                     fz[key][name] = fz[key].get(name, 0) + n
+            fz["ro_add_efault"] = fz.get("ro_add_efault", 0) + fig.get("ro_add_efault", 0)
+            missing = missing_kinds(kind_, fig)
+            if missing:
+                ks["failed_tests"].append(f"{now()} {kind_}: no calls from the worker kinds "
+                                          f"{', '.join(missing)}")
             fz["namespaces"] += fig.get("namespaces", 0)
             fz["listeners_added"] += fig.get("listeners_added", 0)
             if fig.get("seconds"):
@@ -260,7 +294,8 @@ def pct(values, p):
 
 
 def summarize(state):
-    out = {"started": state["started"], "runs": state["runs"], "kernels": {}, "totals": {}}
+    out = {"started": state["started"], "runs": state["runs"], "kernels": {}, "totals": {},
+           "redone": state.get("redone", [])}
     tot = {"fuzz_calls": 0, "unload_rounds": 0, "soak_bytes": 0, "splats_or_hangs": 0,
            "failed_checks": 0, "violations": 0, "leaks": 0, "bytes_wrong": 0}
     for kernel, ks in state["kernels"].items():
@@ -288,6 +323,8 @@ def summarize(state):
                                                    "by_command", "workers", "namespaces",
                                                    "listeners_added", "quiet_checks",
                                                    "quiet_calls", "quiet_differences")},
+            "fuzz_kinds": ks["fuzz"].get("kinds", {}),
+            "fuzz_ro_add_efault": ks["fuzz"].get("ro_add_efault", 0),
             "fuzz_calls_per_s_median": pct(ks["fuzz"]["calls_per_s"], 50),
             "unload": {
                 "rounds": len(rounds), "rounds_at_target_conns": full,
@@ -320,7 +357,8 @@ def summarize(state):
         tot["soak_bytes"] += ks["soak"]["bytes"]
         tot["splats_or_hangs"] += len(ks["problems"])
         tot["failed_checks"] += len(ks["failed_tests"])
-        tot["violations"] += ks["fuzz"]["violations"] + ks["fuzz"]["quiet_differences"]
+        # The fuzzer counts the quiet check's differences among its violations.
+        tot["violations"] += ks["fuzz"]["violations"]
         tot["leaks"] += leaks
         tot["bytes_wrong"] += ks["soak"]["wrong"]
     out["totals"] = tot
@@ -332,6 +370,9 @@ def markdown(s, title):
              f"Campaign started {s['started']}; {len(s['runs'])} run(s) of `make torture`, "
              "on commits " + ", ".join(sorted({r.get("commit", "unrecorded")
                                                 for r in s["runs"]})) + ".", ""]
+    for r in s["redone"]:
+        lines += [f"{r['kernel']}: the {r['phase']} figures were dropped at {r['at']} "
+                  f"({r['dropped_calls']:,} calls) and taken again: {r['why']}.", ""]
     t = s["totals"]
     lines += ["| Total | |", "|---|---:|",
               f"| fuzzed ioctl calls | {t['fuzz_calls']:,} |",
@@ -355,6 +396,10 @@ def markdown(s, title):
                   f"| fuzz | quiet checks (unprivileged calls) | {fz['quiet_checks']} "
                   f"({fz['quiet_calls']:,}) |",
                   f"| fuzz | state changed by unprivileged callers | {fz['quiet_differences']} |",
+                  "| fuzz | calls by worker kind (since kinds were recorded) | " +
+                  (", ".join(f"{n} {c:,}" for n, c in k["fuzz_kinds"].items()) or "-") + " |",
+                  f"| fuzz | read-only adds that reached the kernel's undo (EFAULT) | "
+                  f"{k['fuzz_ro_add_efault']:,} |",
                   f"| unload | rounds (at {u['target_conns']:,} connections) | {u['rounds']} "
                   f"({u['rounds_at_target_conns']}) |",
                   f"| unload | rmmod p50 / p90 / max | {u['rmmod_s_p50']:.2f} / "
@@ -444,6 +489,9 @@ def main():
     ap.add_argument("--reset", action="store_true", help="start a new campaign")
     ap.add_argument("--report", action="store_true", help="only write the report")
     ap.add_argument("--phases", default="fuzz,unload,soak,faults")
+    ap.add_argument("--redo-fuzz", metavar="WHY",
+                    help="forget the fuzz figures of --kernels and fuzz again (the fuzzer "
+                         "changed); WHY goes into the campaign's record and report")
     args = ap.parse_args()
 
     kernels = [k for k in args.kernels.split(",") if k]
@@ -452,6 +500,9 @@ def main():
     os.makedirs(outdir, exist_ok=True)
     camp = Campaign(os.path.join(outdir, "campaign.json"), args.reset or args.quick)
     title = "syncsock torture: quick run" if args.quick else "syncsock torture campaign"
+    if args.redo_fuzz:
+        camp.redo_fuzz(kernels, args.redo_fuzz)
+        camp.save()
     if args.report:
         _, text = write_report(outdir, camp.state, title)
         print(text)

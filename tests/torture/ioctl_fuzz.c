@@ -6,10 +6,22 @@
  * What each call proves:
  *  - the errno it returns is one that the "Errors by command" table of
  *    Documentation/ioctl.rst (read at run time, --errno-doc) lists for the
- *    command, or for "any command"; an ioctl of another type gets ENOTTY;
- *    a malformed command number never succeeds;
- *  - a caller without CAP_NET_ADMIN over its network namespace never adds nor
- *    deletes a listener;
+ *    command, or for "any command";
+ *  - and it is the answer control.c gives to that call, worked out before the
+ *    call from the structure, the argument's memory and the caller (a model
+ *    of the checks of control.c, listener.c and the handlers, in their
+ *    order: expect_call()): an exact command never gets ENOTTY (a missing
+ *    .compat_ioctl); a malformed command number gets EINVAL for a known
+ *    number, ENOTTY otherwise; an argument that cannot be read gets EFAULT;
+ *    a reserved field, an unknown flag or a value out of range gets EINVAL;
+ *    a caller without CAP_NET_ADMIN over its network namespace gets EPERM
+ *    from LISTENER_ADD and LISTENER_DEL (nothing that shows work done before
+ *    the check), one with it never EPERM or EACCES;
+ *  - what a successful call wrote reads back right: output buffers and the
+ *    error buffer are filled with 0xa5 first, and nothing past what the
+ *    kernel says it wrote (count entries, rows of nr_stats counters, err_len
+ *    bytes) changes; reserved fields read zero, strings end within their
+ *    arrays, count <= total, ENOSPC exactly when total > count;
  *  - a LISTENER_ADD whose argument is read-only (the listener is made, its id
  *    cannot be written back) leaves no listener behind.
  * What the run proves as a whole: millions of malformed calls, from
@@ -21,10 +33,14 @@
  *
  * The parent runs --jobs workers at a time; each is of one kind for --slice
  * seconds (or until the call budget is spent), then exits and the parent
- * starts one of the next kind in its place.  Workers report their counts over
- * a pipe in fixed-size records.  The parent opens the device only to check
- * that it can, to make the listener the traffic workers use, and for the
- * snapshots of --quiet-check.
+ * starts one of the next kind in its place.  Each starts with a VERSION call
+ * that must succeed and agree with the parent's.  Workers report their
+ * counts over a pipe in fixed-size records, and what they are doing (the
+ * ioctl in progress) in a shared record per slot: a worker still there
+ * --slice + 60 s after it started is reported with that call and its kernel
+ * stack, and killed.  The parent opens the device only to check that it
+ * can, to make the listener the traffic workers use, and for the snapshots
+ * of --quiet-check.
  *
  * The same source builds as ioctl_fuzz32 (-m32 -static): the compat32
  * workers exec it, so that 32-bit callers go through compat_ioctl.
@@ -89,13 +105,25 @@
 #define HEAVY_EVERY	5000		/* calls per heavy call of each class */
 #define EXIT_UNAVAILABLE 77		/* a worker's kind cannot run here */
 #define NOBODY		65534
+#define SLOTS_MAX	256		/* --jobs at most */
+#define WHAT_LEN	104		/* what a worker is doing, in its slot record */
+#define HANG_GRACE	60		/* seconds past its slice: a worker hangs */
+#define KILL_WAIT	10		/* seconds a killed worker may take to go */
+#define SETTLE_MAX	60		/* seconds the quiet check waits for calm */
+#define FILL		0xa5		/* output buffers before a call */
+#define FILL_SLACK	64		/* filled bytes past the caller's room */
+#define ERR_FILL	(SYNCSOCK_ERR_MAX + FILL_SLACK)
+#define ID_NEVER	0x80000000u	/* ids from here on are never given */
 
 /* A kernel address, out of reach of any user pointer. */
 #define KERNEL_ADDR	0xffffffff81000000ULL
+/* Nothing of the worker's is mapped from USER_TOP on, nor below 4096. */
 #if __SIZEOF_LONG__ == 8
 #define ARG_KERNEL_ADDR	((unsigned long)KERNEL_ADDR)
+#define USER_TOP	(1ULL << 47)
 #else
 #define ARG_KERNEL_ADDR	0xfffff000UL	/* above a 32-bit task's TASK_SIZE */
+#define USER_TOP	0xffffe000ULL	/* a 32-bit task's TASK_SIZE */
 #endif
 
 enum { C_VERSION, C_ADD, C_DEL, C_GET, C_LIST, C_STATS, C_HANDLERS };
@@ -114,6 +142,52 @@ static const struct cmd_desc {
 	{ "HANDLER_LIST", SYNCSOCK_IOC_HANDLER_LIST, sizeof(struct syncsock_handler_list) },
 };
 _Static_assert(_IOC_NR(SYNCSOCK_IOC_HANDLER_LIST) == C_HANDLERS, "commands are numbered 0..6");
+
+/*
+ * The layout that the 32-bit build shares with the 64-bit kernel (it goes
+ * through compat_ptr_ioctl(), which converts nothing): the same sizes, the
+ * __u64 fields at offsets that are multiples of 8 in both (i386 aligns a
+ * __u64 to 4 only), the sizes that the command numbers encode.
+ */
+#define UAPI_SIZE(s, n)	_Static_assert(sizeof(struct s) == (n) && (n) % 8 == 0, \
+				       "struct " #s " is " #n " bytes, 32- and 64-bit")
+#define UAPI_OFF(s, m, n) _Static_assert(offsetof(struct s, m) == (n), \
+					 #s "." #m " is at " #n ", 32- and 64-bit")
+UAPI_SIZE(syncsock_version, 64);
+UAPI_SIZE(syncsock_addr, 24);
+UAPI_SIZE(syncsock_listener_add, 120);
+UAPI_SIZE(syncsock_listener_del, 16);
+UAPI_SIZE(syncsock_listener_info, 104);
+UAPI_SIZE(syncsock_listener_list, 24);
+UAPI_SIZE(syncsock_stats_get, 32);
+UAPI_SIZE(syncsock_handler_info, 96);
+UAPI_SIZE(syncsock_handler_list, 24);
+UAPI_OFF(syncsock_version, module_version, 16);
+UAPI_OFF(syncsock_version, close_base, 48);
+UAPI_OFF(syncsock_listener_add, handler, 48);
+UAPI_OFF(syncsock_listener_add, config, 80);
+UAPI_OFF(syncsock_listener_add, err, 88);
+UAPI_OFF(syncsock_listener_add, err_len, 96);
+UAPI_OFF(syncsock_listener_add, reserved, 112);
+UAPI_OFF(syncsock_listener_info, addr, 8);
+UAPI_OFF(syncsock_listener_info, handler, 56);
+UAPI_OFF(syncsock_listener_info, reserved, 100);
+UAPI_OFF(syncsock_listener_list, entries, 0);
+UAPI_OFF(syncsock_listener_list, reserved, 16);
+UAPI_OFF(syncsock_stats_get, values, 16);
+UAPI_OFF(syncsock_stats_get, reserved, 24);
+UAPI_OFF(syncsock_handler_info, module, 32);
+UAPI_OFF(syncsock_handler_info, reserved, 92);
+UAPI_OFF(syncsock_handler_list, entries, 0);
+_Static_assert(_IOC_SIZE(SYNCSOCK_IOC_VERSION) == 64 &&
+	       _IOC_SIZE(SYNCSOCK_IOC_LISTENER_ADD) == 120 &&
+	       _IOC_SIZE(SYNCSOCK_IOC_LISTENER_DEL) == 16 &&
+	       _IOC_SIZE(SYNCSOCK_IOC_LISTENER_GET) == 104 &&
+	       _IOC_SIZE(SYNCSOCK_IOC_LISTENER_LIST) == 24 &&
+	       _IOC_SIZE(SYNCSOCK_IOC_STATS_GET) == 32 &&
+	       _IOC_SIZE(SYNCSOCK_IOC_HANDLER_LIST) == 24,
+	       "the command numbers encode these sizes");
+
 /* LISTENER_LIST and HANDLER_LIST share their generator. */
 _Static_assert(sizeof(struct syncsock_listener_list) == sizeof(struct syncsock_handler_list) &&
 	       offsetof(struct syncsock_listener_list, reserved) ==
@@ -171,6 +245,20 @@ static const char *const argp_names[NR_ARGP] = {
 	"kernel address", "unmapped page", "PROT_NONE page",
 };
 
+/*
+ * What a worker slot's worker is doing, for the parent's hang report: the
+ * ioctl in progress (in_ioctl), else the last one or what it does instead.
+ */
+struct slot_rec {
+	uint32_t pid;
+	uint32_t in_ioctl;
+	uint32_t cmd;
+	uint32_t argp;		/* enum argp */
+	uint32_t bucket;	/* by_command */
+	uint32_t calls;		/* begun, modulo 2^32 */
+	char what[WHAT_LEN];	/* the call's mutation, or the worker's doing */
+};
+
 /* Between the parent and all workers, the 32-bit ones too: u32 only. */
 struct shared {
 	uint32_t stop;		/* finish now */
@@ -178,7 +266,16 @@ struct shared {
 	uint32_t max_chunks;	/* 0: no call budget */
 	uint32_t nr_cpu_ids;
 	uint32_t traffic_port;	/* 0: no traffic listener */
+	uint32_t parent_pid;	/* for the workers' PR_SET_PDEATHSIG race */
+	uint32_t abi_version;	/* what the parent's VERSION said */
+	uint32_t nr_stats;
+	uint32_t nr_close_reasons;
+	uint32_t close_base;
+	struct slot_rec slots[SLOTS_MAX];
 };
+_Static_assert(sizeof(struct slot_rec) == 24 + WHAT_LEN && WHAT_LEN % 8 == 0, "no padding");
+_Static_assert(sizeof(struct shared) == 40 + SLOTS_MAX * sizeof(struct slot_rec),
+	       "the same in the 32- and 64-bit builds");
 
 /* A worker's counts since its last report; the parent adds them up. */
 struct counts {
@@ -191,7 +288,10 @@ struct counts {
 	uint64_t violations;
 	uint64_t traffic_bytes;
 	uint64_t userns_adds;
+	uint64_t ro_add_efault;	/* read-only LISTENER_ADDs undone: EFAULT */
 };
+_Static_assert(sizeof(struct counts) == (1 + (NR_CMDS + 1) + ERRNO_MAX + 7) * sizeof(uint64_t),
+	       "u64 only: the same in the 32- and 64-bit builds");
 
 enum { REC_COUNTS = 1, REC_TEXT };
 
@@ -207,6 +307,21 @@ struct rec {
 _Static_assert(sizeof(struct rec) == REC_SIZE, "a record is REC_SIZE bytes, 32- and 64-bit");
 _Static_assert(REC_SIZE <= PIPE_BUF, "records are written atomically");
 
+/*
+ * The answers the kernel may give a call: bit e of m for errno e, bit 0 for
+ * success.  Worked out step by step in the kernel's order (expect_call()):
+ * a step that decides ends the path (done), with why; one that depends on
+ * what the worker cannot see (memory running out, another socket on the
+ * port) adds its errno and the path goes on.
+ */
+struct expect {
+	uint64_t m[3];
+	bool done;
+	bool full_path;		/* LISTENER_ADD: got as far as making the listener */
+	const char *why;
+};
+_Static_assert(ERRNO_MAX <= 3 * 64, "an expect holds every errno counted");
+
 /* One call as sent, for the check and the report. */
 struct call {
 	unsigned int cmd;
@@ -218,15 +333,20 @@ struct call {
 	uint8_t *rw;		/* the structure, where the kernel may write it */
 	const char *how;	/* what was done to it */
 	size_t len;		/* of the structure in the worker's scratch */
+	struct expect x;	/* what the kernel may answer */
+	uint8_t *fill_end;	/* the output area is FILL from w->out to here */
+	bool err_filled;	/* the error buffer is FILL, ERR_FILL bytes */
 };
 
 /*
  * Calls that cost milliseconds in the kernel: deleting a listener waits for
  * an RCU grace period (so does a read-only LISTENER_ADD, which adds, then
- * deletes), and the lists allocate room for as many entries as the caller
- * asks (6.8 MB for 65536 listeners), whatever there are.  At a few percent of
- * the calls they would be nearly all the time spent; each class gets one call
+ * deletes), and HANDLER_LIST allocates room for as many entries as the
+ * caller asks (up to 1024), whatever there are.  At a few percent of the
+ * calls they would be nearly all the time spent; each class gets one call
  * per HEAVY_EVERY instead, counted in calls so that a seed gives the same mix.
+ * (LISTENER_LIST allocates for the listeners there are: a huge count is
+ * cheap.)
  */
 enum heavy { HEAVY_DEL, HEAVY_RO_ADD, HEAVY_LIST, NR_HEAVY };
 
@@ -241,9 +361,17 @@ struct worker {
 	bool priv;		/* CAP_NET_ADMIN over its network namespace */
 	bool keep;		/* leaves its listeners to the namespace's exit */
 	bool no_v6;
+	bool v6_ok;		/* [::1] can be bound: IPv6 works in the namespace */
+	bool bind_cap;		/* CAP_NET_BIND_SERVICE */
+	bool handlers_known;	/* hnames[] are the registered handlers */
+	char hnames[HANDLERS_MAX][SYNCSOCK_NAME_MAX];
+	unsigned int nhnames;
+	uint32_t unpriv_port;	/* ip_unprivileged_port_start */
 	int fd;
 	int report_fd;
+	unsigned int slot;
 	struct shared *sh;
+	struct slot_rec *sr;
 	uint64_t rng;
 	double deadline;
 	double last_report;
@@ -292,6 +420,7 @@ struct worker {
 #define C_ECHO_1023	0		/* 1023 bytes and NUL, a valid echo config */
 #define C_HTTP_1023	1024		/* 1023 bytes and NUL, a valid http config */
 #define C_LONG_1024	2048		/* 1024 bytes before the NUL: too long */
+#define C_SCRATCH	4096		/* the setup's configurations */
 #define C_RUN		1100		/* the non-NUL run at C's end */
 #define C_LEN(w)	(4 * (w)->pg)
 
@@ -316,14 +445,18 @@ static struct {
 /* allowed[row][errno]: the table, rows merged with "any command". */
 static uint8_t allowed[NR_CMDS + 1][ERRNO_MAX];
 
+/* A few buffers in turn: a message may name several unknown errnos. */
 static const char *errno_name(int e)
 {
-	static char buf[16];
+	static char bufs[8][16];
+	static unsigned int next;
 	const char *n = e > 0 ? strerrorname_np(e) : NULL;
+	char *buf;
 
 	if (n)
 		return n;
-	snprintf(buf, sizeof(buf), "errno %d", e);
+	buf = bufs[next++ % ARRAY_SIZE(bufs)];
+	snprintf(buf, sizeof(bufs[0]), "errno %d", e);
 	return buf;
 }
 
@@ -503,7 +636,8 @@ static void load_errno_doc(const char *path)
 			if (first[0]) {
 				row = table_row(first);
 				if (row < 0)
-					die("%s: unknown command '%s' in the errno table", path, first);
+					die("%s: unknown command '%s' in the errno table", path,
+					    first);
 				seen[row] = true;
 			} else if (row < 0) {
 				die("%s: the errno table starts with a continuation line", path);
@@ -712,46 +846,86 @@ static enum argp bad_argp(struct worker *w)
 }
 
 /* ------------------------------------------------------------------------
- * The call and its check: a table lookup
+ * The handlers, and configurations each takes or refuses
  */
 
-static int do_call(struct worker *w, struct call *c)
-{
-	int e = ioctl(w->fd, c->cmd, c->arg) < 0 ? errno : 0;
+static const char *const echo_good[] = {
+	"", "length=2", "delim=\\n", "delim=\\r\\n max=4096", "length=1 count=body",
+	"length=4 offset=2 header=8 endian=little count=all max=65536", "delim=\\x00\\xff",
+};
+static const char *const echo_bad[] = {
+	"length=3", "delim=", "nonsense", "length=2 offset=70000", "length=8 max=1",
+	"endian=middle length=2", "delim=\\q", "max=4096",
+};
+static const char *const http_good[] = {
+	"", "status=404", "type=application/json body={\"ok\":true}", "body-size=1000",
+	"status=201 body=hello world",
+};
+static const char *const http_bad[] = {
+	"status=99", "status=abc", "type=", "body-size=99999999999", "colour=blue", "status",
+};
+static const char *const none_good[] = { "" };
+static const char *const none_bad[] = { "x", "length=2" };
+static const char *const kv_good[] = { "", "max-keys=16", "max-keys=100", "max-keys=1000000" };
+static const char *const kv_bad[] = { "max-keys=0", "max-keys=1000001", "keys=5", "max-keys=" };
 
-	w->ncalls++;
-	w->cnt.calls++;
-	w->cnt.by_cmd[c->bucket]++;
-	if (!e) {
-		w->cnt.successes++;
-		if (c->row < 0)
-			call_violation(w, c, e, "for an ioctl of another type (ENOTTY expected)");
-		else if (!c->exact)
-			call_violation(w, c, e, "for a malformed command number");
-		else if (!w->priv && (c->bucket == C_ADD || c->bucket == C_DEL))
-			call_violation(w, c, e, "for a caller without CAP_NET_ADMIN");
-		return 0;
-	}
-	w->cnt.errnos[e < ERRNO_MAX ? e : 0]++;
-	if (c->row < 0 ? e != ENOTTY : (e >= ERRNO_MAX || !allowed[c->row][e]))
-		call_violation(w, c, e, c->row < 0 ? "for an ioctl of another type (ENOTTY expected)" :
-				"is not in the command's row of the errno table");
-	return e;
+enum { H_ECHO, H_DISCARD, H_HTTP, H_SOCKPERF, H_KVCOUNTER, NR_HANDLERS };
+
+#define CFGS(a)	a, ARRAY_SIZE(a)
+static const struct handler_desc {
+	const char *name;
+	const char *const *good;
+	unsigned int ngood;
+	const char *const *bad;
+	unsigned int nbad;
+	bool no_config;		/* refuses any configuration but "" */
+} handlers[NR_HANDLERS] = {
+	[H_ECHO] = { "echo", CFGS(echo_good), CFGS(echo_bad), false },
+	[H_DISCARD] = { "discard", CFGS(none_good), CFGS(none_bad), true },
+	[H_HTTP] = { "http", CFGS(http_good), CFGS(http_bad), false },
+	[H_SOCKPERF] = { "sockperf", CFGS(none_good), CFGS(none_bad), true },
+	[H_KVCOUNTER] = { "kvcounter", CFGS(kv_good), CFGS(kv_bad), false },
+};
+
+static const uint8_t v4_loop[16] = { 127, 0, 0, 1 };
+static const uint8_t v6_loop[16] = { [15] = 1 };
+static const uint8_t any_addr[16];
+
+/* ------------------------------------------------------------------------
+ * What the kernel must answer: a model of the checks of control.c, and of
+ * listener.c, the handlers and bind() after it, in their order
+ */
+
+static void may(struct expect *x, int e)
+{
+	if (!x->done)
+		x->m[e / 64] |= 1ULL << (e % 64);
 }
 
-/*
- * May a heavy call of this class go now?  A few may be saved up, and every
- * worker starts with one (worker_main()): on a slow kernel, a slice is only
- * a few thousand calls.
- */
-static bool heavy_ok(struct worker *w, enum heavy h)
+static void must(struct expect *x, int e, const char *why)
 {
-	if (w->ncalls - w->heavy_mark[h] < HEAVY_EVERY)
-		return false;
-	w->heavy_mark[h] += HEAVY_EVERY;
-	if (w->ncalls - w->heavy_mark[h] > 4 * HEAVY_EVERY)
-		w->heavy_mark[h] = w->ncalls - 4 * HEAVY_EVERY;
-	return true;
+	if (x->done)
+		return;
+	may(x, e);
+	x->done = true;
+	x->why = why;
+}
+
+static bool allows(const struct expect *x, int e)
+{
+	return e >= 0 && e < 3 * 64 && ((x->m[e / 64] >> (e % 64)) & 1);
+}
+
+static void expect_text(const struct expect *x, char *out, size_t room)
+{
+	size_t n = 0;
+	int e;
+
+	out[0] = '\0';
+	for (e = 0; e < 3 * 64 && n < room; e++)
+		if (allows(x, e))
+			n += snprintf(out + n, room - n, "%s%s", n ? "|" : "",
+				      e ? errno_name(e) : "success");
 }
 
 static bool is_own(const struct worker *w, uint32_t id)
@@ -774,6 +948,778 @@ static bool was_given(const struct worker *w, uint32_t id)
 	return false;
 }
 
+static bool registered(const struct worker *w, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < w->nhnames; i++)
+		if (!strcmp(w->hnames[i], name))
+			return true;
+	return false;
+}
+
+static bool all_zero(const void *p, size_t len)
+{
+	const uint8_t *b = p;
+
+	while (len--)
+		if (*b++)
+			return false;
+	return true;
+}
+
+enum mem { MEM_RW, MEM_RO, MEM_FAULT, MEM_UNKNOWN };
+
+/*
+ * What @n bytes at user address @p are to the kernel: readable and
+ * writable, readable only, a fault (a byte of them is in no mapping, or in
+ * a PROT_NONE one: the worker's arenas end in one), or not the worker's to
+ * know.
+ */
+static enum mem mem_class(const struct worker *w, uint64_t p, uint64_t n)
+{
+	uint64_t a = (uintptr_t)w->a, a_end = (uintptr_t)w->a_end;
+	uint64_t c = (uintptr_t)w->c, c_end = (uintptr_t)w->c_end;
+	uint64_t ro = (uintptr_t)w->ro, ro_end = ro + (a_end - a);
+
+	if (!n)
+		return MEM_RW;
+	if (p < 4096 || p >= USER_TOP || p + n < p)
+		return MEM_FAULT;
+	if (p >= a && p < a_end)
+		return p + n <= a_end ? MEM_RW : MEM_FAULT;
+	if (p >= a_end && p < c)
+		return MEM_FAULT;	/* A's PROT_NONE page, the hole */
+	if (p >= c && p < c_end)
+		return p + n <= c_end ? MEM_RW : MEM_FAULT;
+	if (p >= c_end && p < c_end + w->pg)
+		return MEM_FAULT;
+	if (p >= ro && p < ro_end)
+		return p + n <= ro_end ? MEM_RO : MEM_UNKNOWN;
+	return MEM_UNKNOWN;
+}
+
+static bool literal_config(uint64_t p)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < NR_HANDLERS; i++) {
+		for (j = 0; j < handlers[i].ngood; j++)
+			if (p == (uintptr_t)handlers[i].good[j])
+				return true;
+		for (j = 0; j < handlers[i].nbad; j++)
+			if (p == (uintptr_t)handlers[i].bad[j])
+				return true;
+	}
+	return false;
+}
+
+enum str { STR_OK, STR_LONG, STR_FAULT, STR_UNKNOWN };
+
+/*
+ * What strncpy_from_user() makes of a configuration pointer: a string (its
+ * text in *@s; "" for none), one without a NUL in SYNCSOCK_CONFIG_MAX bytes,
+ * a fault before its NUL, or not the worker's to know.
+ */
+static enum str config_class(const struct worker *w, uint64_t p, const char **s)
+{
+	const uint8_t *q;
+	size_t room, lim;
+	bool faults_after = true;
+
+	*s = NULL;
+	if (!p || literal_config(p)) {
+		*s = p ? (const char *)(uintptr_t)p : "";
+		return STR_OK;
+	}
+	switch (mem_class(w, p, 1)) {
+	case MEM_FAULT:
+		return STR_FAULT;
+	case MEM_UNKNOWN:
+		return STR_UNKNOWN;
+	case MEM_RO:
+		/* The same memory as A; what follows it is not known. */
+		q = w->a + (p - (uintptr_t)w->ro);
+		room = (size_t)(w->a_end - q);
+		faults_after = false;
+		break;
+	default:
+		q = (const uint8_t *)(uintptr_t)p;
+		room = (size_t)((q < w->a_end ? w->a_end : w->c_end) - q);
+		break;
+	}
+	lim = MIN(room, (size_t)SYNCSOCK_CONFIG_MAX);
+	if (strnlen((const char *)q, lim) < lim) {
+		*s = (const char *)q;
+		return STR_OK;
+	}
+	if (room >= SYNCSOCK_CONFIG_MAX)
+		return STR_LONG;
+	return faults_after ? STR_FAULT : STR_UNKNOWN;
+}
+
+enum verdict { V_ACCEPT, V_REFUSE, V_UNKNOWN };
+
+/* Does handler @h take configuration @s (NULL: not known)? */
+static enum verdict config_verdict(const struct worker *w, const struct handler_desc *h,
+				   const char *s)
+{
+	unsigned int i;
+
+	if (!s || !h)
+		return V_UNKNOWN;
+	if (!*s)
+		return V_ACCEPT;
+	if (h->no_config)
+		return V_REFUSE;
+	for (i = 0; i < h->ngood; i++)
+		if (!strcmp(s, h->good[i]))
+			return V_ACCEPT;
+	for (i = 0; i < h->nbad; i++)
+		if (!strcmp(s, h->bad[i]))
+			return V_REFUSE;
+	/* The 1023-byte ones: each is an option the other handlers do not know. */
+	if (s == (const char *)w->c + C_ECHO_1023)
+		return h == &handlers[H_ECHO] ? V_ACCEPT : V_REFUSE;
+	if (s == (const char *)w->c + C_HTTP_1023)
+		return h == &handlers[H_HTTP] ? V_ACCEPT : V_REFUSE;
+	return V_UNKNOWN;
+}
+
+/* ipv6_addr_type()'s IPV6_ADDR_LINKLOCAL: fe80::/10, and link-scope multicast. */
+static bool v6_link_local(const uint8_t *a)
+{
+	return (a[0] == 0xfe && (a[1] & 0xc0) == 0x80) || (a[0] == 0xff && (a[1] & 0x0f) == 2);
+}
+
+enum where { AT_LOCAL, AT_NONLOCAL, AT_UNKNOWN };
+
+/*
+ * Where an address is, for bind(): local in every namespace with lo up
+ * (127/8, ::1, the any addresses), local in none (198.18.0.0/15,
+ * 2001:db8::/32, 7f00::/8), or it depends.
+ */
+static enum where addr_where(const struct syncsock_addr *a)
+{
+	if (a->family == AF_INET) {
+		if (a->addr[0] == 127 || all_zero(a->addr, 4))
+			return AT_LOCAL;
+		if (a->addr[0] == 198 && (a->addr[1] & 0xfe) == 18)
+			return AT_NONLOCAL;
+		return AT_UNKNOWN;
+	}
+	if (!memcmp(a->addr, v6_loop, 16) || all_zero(a->addr, 16))
+		return AT_LOCAL;
+	if (!memcmp(a->addr, "\x20\x01\x0d\xb8", 4) || a->addr[0] == 0x7f)
+		return AT_NONLOCAL;
+	return AT_UNKNOWN;
+}
+
+/* A timeout of struct syncsock_listener_add: 0 is the default. */
+static bool timeout_bad(uint32_t ms)
+{
+	return ms && ms != SYNCSOCK_TIMEOUT_OFF && ms > SYNCSOCK_TIMEOUT_MAX_MS;
+}
+
+/*
+ * syncsock_ioc_add(), then syncsock_listener_add(): the copy, the
+ * capability, the reserved fields, the address, the configuration string,
+ * syncsock_cfg_check(), the handler and its setup, the socket and bind(),
+ * and the id written back (a read-only argument: the listener undone).
+ */
+static void expect_add(const struct worker *w, const struct call *c, struct expect *x)
+{
+	const struct syncsock_listener_add *a = &w->s.add;
+	const struct syncsock_addr *ad = &a->addr;
+	enum mem m = mem_class(w, c->arg, sizeof(*a));
+	const struct handler_desc *h = NULL;
+	bool freebind = a->flags & SYNCSOCK_LISTENER_F_FREEBIND;
+	const char *text;
+	unsigned int i;
+
+	if (m == MEM_FAULT)
+		must(x, EFAULT, "the argument cannot be read");
+	else if (m == MEM_UNKNOWN)
+		may(x, EFAULT);
+	if (!w->priv)
+		must(x, EPERM, "LISTENER_ADD without CAP_NET_ADMIN");
+	if (!all_zero(a->reserved, sizeof(a->reserved)) || (a->flags & ~SYNCSOCK_LISTENER_F_ALL) ||
+	    a->id || !memchr(a->handler, 0, sizeof(a->handler)))
+		must(x, EINVAL, "a reserved field, an unknown flag, an id, or no NUL in handler");
+	may(x, ENOMEM);
+	if (!ad->port)
+		must(x, EINVAL, "port 0");
+	if (ad->family == AF_INET) {
+		if (ad->scope_id || !all_zero(ad->addr + 4, sizeof(ad->addr) - 4))
+			must(x, EINVAL, "an IPv4 address with a scope_id, or bytes past its 4");
+	} else if (ad->family == AF_INET6) {
+		if (ad->scope_id && !v6_link_local(ad->addr))
+			must(x, EINVAL, "a scope_id with an IPv6 address that is not link-local");
+	} else {
+		must(x, EAFNOSUPPORT, "a family neither AF_INET nor AF_INET6");
+	}
+	if ((a->flags & SYNCSOCK_LISTENER_F_V6ONLY) && ad->family != AF_INET6)
+		must(x, EINVAL, "v6only with an IPv4 address");
+	switch (config_class(w, a->config, &text)) {
+	case STR_FAULT:
+		must(x, EFAULT, "the configuration cannot be read up to its NUL");
+		break;
+	case STR_LONG:
+		must(x, EINVAL, "a configuration without a NUL in its first 1024 bytes");
+		break;
+	case STR_UNKNOWN:
+		may(x, EFAULT);
+		may(x, EINVAL);
+		break;
+	case STR_OK:
+		break;
+	}
+	if (a->backlog > 65535 || a->max_conns > 1000000 || a->txq_limit > 64u << 20 ||
+	    a->close_timeout_ms > 600000 || timeout_bad(a->idle_timeout_ms) ||
+	    timeout_bad(a->msg_timeout_ms) || timeout_bad(a->user_timeout_ms))
+		must(x, EINVAL, "a limit or a timeout out of range");
+	for (i = 0; i < NR_HANDLERS; i++)
+		if (!strcmp(a->handler, handlers[i].name))
+			h = &handlers[i];
+	if (!w->handlers_known)
+		may(x, ENOENT);
+	else if (!registered(w, a->handler))
+		must(x, ENOENT, "no handler by that name");
+	switch (config_verdict(w, h, text)) {
+	case V_REFUSE:
+		must(x, EINVAL, "a configuration the handler refuses");
+		break;
+	case V_UNKNOWN:
+		may(x, EINVAL);
+		break;
+	case V_ACCEPT:
+		break;
+	}
+	/* The socket, then bind() (__inet_bind(), __inet6_bind()). */
+	may(x, ENFILE);
+	may(x, EMFILE);
+	may(x, ENOBUFS);
+	if (ad->family == AF_INET6 && !w->v6_ok) {
+		may(x, EAFNOSUPPORT);
+		may(x, EADDRNOTAVAIL);
+	}
+	if (ad->port < w->unpriv_port && !w->bind_cap)
+		may(x, EACCES);
+	if (ad->family == AF_INET6 && ad->addr[0] == 0xff) {
+		must(x, EINVAL, "a multicast address for a TCP listener");
+	} else if (ad->family == AF_INET6 && v6_link_local(ad->addr)) {
+		if (!ad->scope_id)
+			must(x, EINVAL, "a link-local address without a scope_id");
+		else if (ad->scope_id >= 0x10000)
+			must(x, ENODEV, "a link-local address with a scope_id no interface has");
+		else if (ad->scope_id != 1)
+			may(x, ENODEV);
+		if (!freebind)
+			must(x, EADDRNOTAVAIL, "a link-local address the namespace has not, "
+			     "without FREEBIND");
+	} else {
+		switch (addr_where(ad)) {
+		case AT_NONLOCAL:
+			if (!freebind)
+				must(x, EADDRNOTAVAIL, "a non-local address without FREEBIND");
+			break;
+		case AT_UNKNOWN:
+			may(x, EADDRNOTAVAIL);
+			may(x, EINVAL);
+			break;
+		case AT_LOCAL:
+			break;
+		}
+	}
+	may(x, EADDRINUSE);
+	x->full_path = !x->done;
+	if (m == MEM_RO)
+		must(x, EFAULT, "the listener made, its id cannot be written back: undone");
+	must(x, 0, "a valid listener, unless the port is taken");
+}
+
+/* The argument: read (copy_from_user()) in full, or EFAULT. */
+static enum mem expect_arg(const struct worker *w, const struct call *c, struct expect *x)
+{
+	enum mem m = mem_class(w, c->arg, c->len);
+
+	if (m == MEM_FAULT)
+		must(x, EFAULT, "the argument cannot be read");
+	else if (m == MEM_UNKNOWN)
+		may(x, EFAULT);
+	return m;
+}
+
+/* The structure read back (copy_to_user() of the argument), or EFAULT. */
+static void expect_written_back(struct expect *x, enum mem m, const char *why)
+{
+	if (m == MEM_UNKNOWN)
+		may(x, EFAULT);
+	else if (m != MEM_RW)
+		must(x, EFAULT, "the argument cannot be written back");
+	must(x, 0, why);
+}
+
+static void expect_del(const struct worker *w, const struct call *c, struct expect *x)
+{
+	const struct syncsock_listener_del *d = &w->s.del;
+
+	expect_arg(w, c, x);
+	if (!w->priv)
+		must(x, EPERM, "LISTENER_DEL without CAP_NET_ADMIN");
+	if (!all_zero(d->reserved, sizeof(d->reserved)) || (d->flags & ~SYNCSOCK_DEL_F_ALL))
+		must(x, EINVAL, "a reserved field or an unknown flag");
+	if (is_own(w, d->id))
+		must(x, 0, "one of the worker's own listeners");
+	if (!d->id || d->id >= ID_NEVER || was_given(w, d->id))
+		must(x, ENOENT, "an id never given, or one the worker deleted");
+	may(x, 0);
+	must(x, ENOENT, "another's listener, or none");
+}
+
+static void expect_get(const struct worker *w, const struct call *c, struct expect *x)
+{
+	uint32_t id = w->s.info.id;
+	enum mem m = mem_class(w, c->arg, sizeof(id));
+
+	if (m == MEM_FAULT)
+		must(x, EFAULT, "the id cannot be read");
+	else if (m == MEM_UNKNOWN)
+		may(x, EFAULT);
+	if (!id || id >= ID_NEVER)
+		must(x, ENOENT, "an id never given");
+	if (!is_own(w, id))
+		may(x, ENOENT);
+	expect_written_back(x, mem_class(w, c->arg, c->len), "a listener found");
+}
+
+/* LISTENER_LIST and HANDLER_LIST: count entries at most, as many as there are. */
+static void expect_list(const struct worker *w, const struct call *c, struct expect *x,
+			bool listeners)
+{
+	const struct syncsock_listener_list *l = &w->s.list;
+	uint64_t entry = listeners ? sizeof(struct syncsock_listener_info) :
+				     sizeof(struct syncsock_handler_info);
+	uint32_t room = listeners ? l->count : MIN(l->count, 1024u);
+	enum mem m = expect_arg(w, c, x);
+
+	if (!all_zero(l->reserved, sizeof(l->reserved)))
+		must(x, EINVAL, "a reserved field");
+	if (room) {
+		may(x, ENOMEM);
+		/* There is always a handler; there may be no listener. */
+		if (!listeners && mem_class(w, l->entries, entry) != MEM_RW &&
+		    mem_class(w, l->entries, entry) != MEM_UNKNOWN)
+			must(x, EFAULT, "the entries cannot be written, and there is a handler");
+		if (mem_class(w, l->entries, room * entry) != MEM_RW)
+			may(x, EFAULT);
+	} else if (!listeners && m == MEM_RW) {
+		must(x, ENOSPC, "no room, and there is a handler");
+	}
+	if (m == MEM_RW)
+		may(x, ENOSPC);
+	expect_written_back(x, m, "room for all there are");
+}
+
+static void expect_stats(const struct worker *w, const struct call *c, struct expect *x)
+{
+	const struct syncsock_stats_get *st = &w->s.stats;
+	uint32_t rows = 1 + ((st->flags & SYNCSOCK_STATS_F_PER_CPU) ? w->sh->nr_cpu_ids : 0);
+	enum mem m = expect_arg(w, c, x);
+	enum mem mv;
+
+	if (!all_zero(st->reserved, sizeof(st->reserved)) ||
+	    (st->flags & ~SYNCSOCK_STATS_F_ALL) || !st->nr_stats)
+		must(x, EINVAL, "a reserved field, an unknown flag or nr_stats 0");
+	if (st->nr_rows < rows) {
+		/* Answered with the rows needed, written back. */
+		if (m == MEM_UNKNOWN)
+			may(x, EFAULT);
+		else if (m != MEM_RW)
+			must(x, EFAULT, "the argument cannot be written back");
+		must(x, ENOSPC, "nr_rows below the rows there are");
+	}
+	may(x, ENOMEM);
+	if (st->id && st->id >= ID_NEVER)
+		must(x, ENOENT, "a listener id never given");
+	if (st->id && !is_own(w, st->id))
+		may(x, ENOENT);
+	/* Every counter of every row is written, each with put_user(). */
+	mv = mem_class(w, st->values, (uint64_t)rows * MIN(st->nr_stats, w->sh->nr_stats) * 8);
+	if (mv == MEM_UNKNOWN)
+		may(x, EFAULT);
+	else if (mv != MEM_RW)
+		must(x, EFAULT, "the values cannot be written");
+	expect_written_back(x, m, "room for the rows");
+}
+
+/* What the kernel may answer @c (its structure in w->s, its argument placed). */
+static void expect_call(const struct worker *w, struct call *c)
+{
+	struct expect *x = &c->x;
+
+	memset(x, 0, sizeof(*x));
+	if (c->row < 0) {
+		must(x, ENOTTY, "an ioctl of another type");
+		return;
+	}
+	if (!c->exact) {
+		if (_IOC_NR(c->cmd) < NR_CMDS)
+			must(x, EINVAL, "a known command number with another size or direction");
+		else
+			must(x, ENOTTY, "a command number the module does not know");
+		return;
+	}
+	switch (c->bucket) {
+	case C_VERSION:
+		expect_written_back(x, mem_class(w, c->arg, c->len), "VERSION");
+		break;
+	case C_ADD:
+		expect_add(w, c, x);
+		break;
+	case C_DEL:
+		expect_del(w, c, x);
+		break;
+	case C_GET:
+		expect_get(w, c, x);
+		break;
+	case C_LIST:
+		expect_list(w, c, x, true);
+		break;
+	case C_STATS:
+		expect_stats(w, c, x);
+		break;
+	case C_HANDLERS:
+		expect_list(w, c, x, false);
+		break;
+	}
+}
+
+/* ------------------------------------------------------------------------
+ * The call and its checks
+ */
+
+static void set_what(struct slot_rec *sr, const char *what)
+{
+	size_t n = strnlen(what, WHAT_LEN - 1);
+
+	memcpy(sr->what, what, n);
+	sr->what[n] = '\0';
+}
+
+/* The answer: in the command's row of the table, and what the model says. */
+static void check_answer(struct worker *w, const struct call *c, int e)
+{
+	bool in_table = c->row < 0 ? e == ENOTTY :
+			!e || (e < ERRNO_MAX && allowed[c->row][e]);
+	bool adddel = c->exact && (c->bucket == C_ADD || c->bucket == C_DEL);
+	char want[256], what[512];
+	const char *rule;
+
+	if (allows(&c->x, e)) {
+		if (!in_table)
+			call_violation(w, c, e, "is not in the command's row of the errno table");
+		return;
+	}
+	if (c->row < 0)
+		rule = "for an ioctl of another type";
+	else if (!c->exact)
+		rule = "for a malformed command number";
+	else if (e == ENOTTY)
+		rule = "for an exact command number (no .compat_ioctl?)";
+	else if (w->priv && (e == EPERM || e == EACCES))
+		rule = "for a caller with CAP_NET_ADMIN over its namespace";
+	else if (!w->priv && adddel && e && e != EPERM && e != EFAULT && e != EINVAL)
+		rule = "for a caller without CAP_NET_ADMIN: work done before the capability check";
+	else if (!w->priv && adddel)
+		rule = "for a caller without CAP_NET_ADMIN";
+	else if (c->argp >= ARG_NULL)
+		rule = "for an argument pointer that cannot be used";
+	else
+		rule = "is not what control.c answers";
+	expect_text(&c->x, want, sizeof(want));
+	snprintf(what, sizeof(what), "%s: expected %s (%s)", rule, want, c->x.why);
+	call_violation(w, c, e, what);
+}
+
+static int do_call(struct worker *w, struct call *c)
+{
+	struct slot_rec *sr = w->sr;
+	int e;
+
+	sr->cmd = c->cmd;
+	sr->argp = c->argp;
+	sr->bucket = (uint32_t)c->bucket;
+	sr->calls++;
+	set_what(sr, c->how);
+	__atomic_store_n(&sr->in_ioctl, 1, __ATOMIC_RELEASE);
+	e = ioctl(w->fd, c->cmd, c->arg) < 0 ? errno : 0;
+	__atomic_store_n(&sr->in_ioctl, 0, __ATOMIC_RELEASE);
+
+	w->ncalls++;
+	w->cnt.calls++;
+	w->cnt.by_cmd[c->bucket]++;
+	if (e)
+		w->cnt.errnos[e < ERRNO_MAX ? e : 0]++;
+	else
+		w->cnt.successes++;
+	check_answer(w, c, e);
+	return e;
+}
+
+/* Offset of the first byte in [@p, @end) that is not FILL, or -1. */
+static long touched(const uint8_t *p, const uint8_t *end)
+{
+	const uint8_t *q;
+
+	for (q = p; q < end; q++)
+		if (*q != FILL)
+			return (long)(q - p);
+	return -1;
+}
+
+/*
+ * Before the call: FILL in what the kernel may write, where it is ours to
+ * read back: the output area (LIST, HANDLER_LIST and STATS_GET with theirs in
+ * it) up to the caller's room and FILL_SLACK more, and LISTENER_ADD's error
+ * buffer.  Not when the argument cannot be read: then it may be in the
+ * output area's tail (ARG_STRADDLE), and the call writes nothing.
+ */
+static void fill_out(struct worker *w, struct call *c)
+{
+	uint64_t area = (uint64_t)(w->a_end - w->out), want;
+
+	c->fill_end = NULL;
+	c->err_filled = false;
+	if (!c->exact || mem_class(w, c->arg, c->len) == MEM_FAULT)
+		return;
+	switch (c->bucket) {
+	case C_ADD:
+		if (w->s.add.err != (uintptr_t)(w->a + ERR_OFF))
+			return;
+		memset(w->a + ERR_OFF, FILL, ERR_FILL);
+		c->err_filled = true;
+		return;
+	case C_LIST:
+	case C_HANDLERS:
+		if (w->s.list.entries != (uintptr_t)w->out)
+			return;
+		want = MIN((uint64_t)w->s.list.count, area) *
+		       (c->bucket == C_LIST ? sizeof(struct syncsock_listener_info) :
+					      sizeof(struct syncsock_handler_info));
+		break;
+	case C_STATS:
+		if (w->s.stats.values != (uintptr_t)w->out)
+			return;
+		want = MIN((uint64_t)w->s.stats.nr_rows, area) *
+		       MIN((uint64_t)w->s.stats.nr_stats, area) * 8;
+		break;
+	default:
+		return;
+	}
+	want = MIN(want + FILL_SLACK, area);
+	memset(w->out, FILL, want);
+	c->fill_end = w->out + want;
+}
+
+static void __attribute__((format(printf, 4, 5)))
+out_violation(struct worker *w, const struct call *c, int e, const char *fmt, ...)
+{
+	char what[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	call_violation(w, c, e, what);
+}
+
+/* The error buffer: nothing past err_len, nothing on success, a NUL in it. */
+static void check_err(struct worker *w, const struct call *c, int e)
+{
+	const uint8_t *err = w->a + ERR_OFF;
+	uint32_t n = w->s.add.err_len;
+	size_t may_write = e ? MIN(n, (uint32_t)ERR_FILL) : 0;
+	long off = touched(err + may_write, err + ERR_FILL);
+
+	if (off >= 0)
+		out_violation(w, c, e, "and byte %zu of the error buffer changed (err_len %u)",
+			      may_write + (size_t)off, n);
+	else if (may_write && err[0] != FILL && !memchr(err, 0, MIN(n, SYNCSOCK_ERR_MAX)))
+		out_violation(w, c, e, "and the error message has no NUL in err_len %u", n);
+}
+
+static const char *info_problem(const struct syncsock_listener_info *in)
+{
+	if (in->reserved)
+		return "reserved is not zero";
+	if (!memchr(in->handler, 0, sizeof(in->handler)) || !in->handler[0])
+		return "the handler's name is empty or not terminated";
+	if (!in->id)
+		return "id 0";
+	if (in->state != SYNCSOCK_STATE_LISTENING && in->state != SYNCSOCK_STATE_DRAINING)
+		return "the state is neither LISTENING nor DRAINING";
+	if (!in->addr.port)
+		return "port 0";
+	if (in->addr.family == AF_INET)
+		return in->addr.scope_id || !all_zero(in->addr.addr + 4, 12) ?
+		       "an IPv4 address with a scope_id or bytes past its 4" : NULL;
+	return in->addr.family == AF_INET6 ? NULL : "the family is neither AF_INET nor AF_INET6";
+}
+
+static const char *handler_problem(const struct syncsock_handler_info *in)
+{
+	if (in->reserved)
+		return "reserved is not zero";
+	if (!memchr(in->name, 0, sizeof(in->name)) || !in->name[0])
+		return "the name is empty or not terminated";
+	if (!memchr(in->module, 0, sizeof(in->module)) || !in->module[0])
+		return "the module's name is empty or not terminated";
+	return NULL;
+}
+
+/* LISTENER_LIST and HANDLER_LIST that succeeded, or said ENOSPC. */
+static void check_list(struct worker *w, const struct call *c, int e, bool listeners)
+{
+	const struct syncsock_listener_list *in = &w->s.list;
+	const struct syncsock_listener_list *out = (const void *)c->rw;
+	size_t entry = listeners ? sizeof(struct syncsock_listener_info) :
+				   sizeof(struct syncsock_handler_info);
+	uint32_t room = listeners ? in->count : MIN(in->count, 1024u), i;
+	const char *problem;
+	long off;
+
+	if (out->entries != in->entries || !all_zero(out->reserved, sizeof(out->reserved)))
+		out_violation(w, c, e, "and entries or reserved read back changed");
+	if (out->count != MIN(out->total, room) || out->count > in->count)
+		out_violation(w, c, e, "and count %u of total %u, for room for %u", out->count,
+			      out->total, in->count);
+	if ((e == ENOSPC) != (out->total > room))
+		out_violation(w, c, e, "with total %u, for room for %u (ENOSPC iff total > count)",
+			      out->total, in->count);
+	if (out->count && mem_class(w, in->entries, (uint64_t)out->count * entry) != MEM_RW)
+		out_violation(w, c, e, "yet %u entries cannot have been written there", out->count);
+	if (!c->fill_end)
+		return;
+	off = touched(w->out + (size_t)out->count * entry, c->fill_end);
+	if (off >= 0)
+		out_violation(w, c, e, "and byte %ld past the %u entries written changed", off,
+			      out->count);
+	for (i = 0; i < out->count; i++) {
+		const uint8_t *p = w->out + i * entry;
+
+		problem = listeners ? info_problem((const void *)p) :
+				      handler_problem((const void *)p);
+		if (problem) {
+			out_violation(w, c, e, "and entry %u of %u: %s", i, out->count, problem);
+			break;
+		}
+	}
+}
+
+static void check_stats(struct worker *w, const struct call *c, int e)
+{
+	const struct syncsock_stats_get *in = &w->s.stats;
+	const struct syncsock_stats_get *out = (const void *)c->rw;
+	uint32_t rows = 1 + ((in->flags & SYNCSOCK_STATS_F_PER_CPU) ? w->sh->nr_cpu_ids : 0);
+	uint32_t nr = e ? in->nr_stats : MIN(in->nr_stats, w->sh->nr_stats);
+	long off;
+
+	if (out->nr_rows != rows || out->nr_stats != nr)
+		out_violation(w, c, e, "and nr_rows %u, nr_stats %u read back (%u and %u expected)",
+			      out->nr_rows, out->nr_stats, rows, nr);
+	if (out->id != in->id || out->flags != in->flags || out->values != in->values ||
+	    !all_zero(out->reserved, sizeof(out->reserved)))
+		out_violation(w, c, e, "and id, flags, values or reserved read back changed");
+	if (!c->fill_end)
+		return;
+	off = touched(w->out + (e ? 0 : (size_t)rows * nr * 8), c->fill_end);
+	if (off >= 0)
+		out_violation(w, c, e, "and byte %ld past %u rows of %u counters written changed",
+			      off, e ? 0 : rows, nr);
+}
+
+static void check_version(struct worker *w, const struct call *c, int e)
+{
+	const struct syncsock_version *v = (const void *)c->rw;
+	const struct shared *sh = w->sh;
+
+	if (v->abi_version != sh->abi_version || v->nr_stats != sh->nr_stats ||
+	    v->nr_close_reasons != sh->nr_close_reasons || v->close_base != sh->close_base ||
+	    v->nr_cpu_ids != sh->nr_cpu_ids)
+		out_violation(w, c, e, "and ABI %u, %u counters, %u close reasons from %u, "
+			      "%u CPUs; the parent saw %u, %u, %u from %u, %u", v->abi_version,
+			      v->nr_stats, v->nr_close_reasons, v->close_base, v->nr_cpu_ids,
+			      sh->abi_version, sh->nr_stats, sh->nr_close_reasons, sh->close_base,
+			      sh->nr_cpu_ids);
+	if (!memchr(v->module_version, 0, sizeof(v->module_version)) ||
+	    !all_zero(v->reserved, sizeof(v->reserved)))
+		out_violation(w, c, e, "and no NUL in the version string, or reserved not zero");
+}
+
+/* After the call: what it wrote, read back. */
+static void check_out(struct worker *w, const struct call *c, int e)
+{
+	const struct syncsock_listener_add *add = (const void *)c->rw;
+	struct syncsock_listener_add sent;
+	const char *problem;
+	long off;
+
+	if (!c->exact)
+		return;
+	if (c->err_filled)
+		check_err(w, c, e);
+	/* A failure writes no output (EFAULT may have written a part). */
+	if (c->fill_end && e && e != ENOSPC && e != EFAULT) {
+		off = touched(w->out, c->fill_end);
+		if (off >= 0)
+			out_violation(w, c, e, "yet byte %ld of the output area changed", off);
+	}
+	if ((e && e != ENOSPC) || !c->rw)
+		return;
+	switch (c->bucket) {
+	case C_VERSION:
+		check_version(w, c, e);
+		break;
+	case C_ADD:
+		sent = w->s.add;
+		sent.id = add->id;
+		if (!add->id || add->id >= ID_NEVER || memcmp(&sent, add, sizeof(sent)))
+			out_violation(w, c, e, "and id %u, or another field, read back", add->id);
+		break;
+	case C_GET:
+		problem = info_problem((const void *)c->rw);
+		if (problem || ((const struct syncsock_listener_info *)c->rw)->id != w->s.info.id)
+			out_violation(w, c, e, "and the listener read back: %s",
+				      problem ? problem : "another id");
+		break;
+	case C_LIST:
+		check_list(w, c, e, true);
+		break;
+	case C_STATS:
+		check_stats(w, c, e);
+		break;
+	case C_HANDLERS:
+		check_list(w, c, e, false);
+		break;
+	}
+}
+
+/*
+ * May a heavy call of this class go now?  A few may be saved up, and every
+ * worker starts with one (worker_main()): on a slow kernel, a slice is only
+ * a few thousand calls.
+ */
+static bool heavy_ok(struct worker *w, enum heavy h)
+{
+	if (w->ncalls - w->heavy_mark[h] < HEAVY_EVERY)
+		return false;
+	w->heavy_mark[h] += HEAVY_EVERY;
+	if (w->ncalls - w->heavy_mark[h] > 4 * HEAVY_EVERY)
+		w->heavy_mark[h] = w->ncalls - 4 * HEAVY_EVERY;
+	return true;
+}
+
 static int send_call(struct worker *w, struct call *c);
 
 static int del_id(struct worker *w, uint32_t id, bool abort, const char *how)
@@ -789,9 +1735,12 @@ static int del_id(struct worker *w, uint32_t id, bool abort, const char *how)
 	return send_call(w, &c);
 }
 
-/* List the namespace's listeners into the output area; the entries or NULL. */
+/*
+ * List the namespace's listeners into the output area: the entries, or NULL
+ * with the errno in *@e.
+ */
 static const struct syncsock_listener_info *list_all(struct worker *w, const char *how,
-						     uint32_t *count)
+						     uint32_t *count, int *e)
 {
 	struct call c = {
 		.cmd = SYNCSOCK_IOC_LISTENER_LIST, .row = C_LIST, .bucket = C_LIST, .exact = true,
@@ -801,30 +1750,66 @@ static const struct syncsock_listener_info *list_all(struct worker *w, const cha
 	memset(&w->s.list, 0, sizeof(w->s.list));
 	w->s.list.entries = (uintptr_t)w->out;
 	w->s.list.count = LIST_ROOM;
-	if (send_call(w, &c))
+	*e = send_call(w, &c);
+	if (*e)
 		return NULL;
 	*count = ((const struct syncsock_listener_list *)c.rw)->count;
 	return (const struct syncsock_listener_info *)w->out;
 }
 
 /*
- * After a LISTENER_ADD with a read-only argument, by a caller that may add:
- * the kernel made the listener, could not write its id back and must have
- * deleted it.  Only this worker adds listeners on its ports, and every id it
- * was given is in w->ever: a listening one that is not is the leak.
+ * After a LISTENER_ADD on @port with a read-only argument that got as far as
+ * making the listener, by a caller that may add: the kernel could not write
+ * its id back and must have deleted it.  Only this worker adds listeners on
+ * its ports in its namespace: one listening there that is not one of its
+ * own is the leak.
  */
-static void check_no_leak(struct worker *w, int e_add)
+static void check_no_leak(struct worker *w, int e_add, uint16_t port)
 {
 	const struct syncsock_listener_info *in;
 	uint32_t i, n;
+	int e;
 
-	in = list_all(w, "leak check after a read-only LISTENER_ADD", &n);
-	for (i = 0; in && i < n; i++)
-		if (in[i].state == SYNCSOCK_STATE_LISTENING && in[i].addr.port >= w->port_lo &&
-		    in[i].addr.port <= w->port_hi && !was_given(w, in[i].id))
+	in = list_all(w, "valid (leak check after a read-only LISTENER_ADD)", &n, &e);
+	if (!in) {
+		violation(w, "leak check after a read-only LISTENER_ADD on port %u (%s): "
+			  "LISTENER_LIST failed: %s", port, errno_name(e_add), errno_name(e));
+		return;
+	}
+	for (i = 0; i < n; i++)
+		if (in[i].state == SYNCSOCK_STATE_LISTENING && in[i].addr.port == port &&
+		    !is_own(w, in[i].id))
 			violation(w, "LISTENER_ADD with a read-only argument returned %s, yet "
 				  "listener %u it made (port %u) is still listening",
 				  errno_name(e_add), in[i].id, in[i].addr.port);
+}
+
+/*
+ * A port of the worker's share that no listener of its namespace uses, for
+ * a read-only LISTENER_ADD to get as far as the undo.  0: none found (or the
+ * list failed: reported).
+ */
+static uint16_t free_port(struct worker *w)
+{
+	const struct syncsock_listener_info *in;
+	uint32_t i, n;
+	int e, tries;
+	uint16_t p;
+
+	in = list_all(w, "valid (a free port for a read-only LISTENER_ADD)", &n, &e);
+	if (!in) {
+		violation(w, "no free port for a read-only LISTENER_ADD: LISTENER_LIST failed: %s",
+			  errno_name(e));
+		return 0;
+	}
+	for (tries = 0; tries < 64; tries++) {
+		p = (uint16_t)(w->port_lo + rn(w, w->port_hi - w->port_lo + 1u));
+		for (i = 0; i < n && in[i].addr.port != p; i++)
+			;
+		if (i == n)
+			return p;
+	}
+	return 0;
 }
 
 static void after_add(struct worker *w, const struct call *c, int e)
@@ -832,15 +1817,14 @@ static void after_add(struct worker *w, const struct call *c, int e)
 	const struct syncsock_listener_add *a;
 	struct live *l;
 
-	if (e) {
-		if (w->priv && c->argp == ARG_RO)
-			check_no_leak(w, e);
+	if (c->argp == ARG_RO && c->x.full_path) {
+		if (e == EFAULT)
+			w->cnt.ro_add_efault++;
+		check_no_leak(w, e, w->s.add.addr.port);
 		return;
 	}
-	if (!c->rw) {
-		call_violation(w, c, e, "though the id could not be written back");
+	if (e || !c->rw)
 		return;
-	}
 	a = (const struct syncsock_listener_add *)c->rw;
 	w->cnt.listeners_added++;
 	if (w->kind == K_USERNS_OWN)
@@ -876,7 +1860,10 @@ static int send_call(struct worker *w, struct call *c)
 	int e;
 
 	place_arg(w, c);
+	fill_out(w, c);
+	expect_call(w, c);
 	e = do_call(w, c);
+	check_out(w, c, e);
 	if (c->exact && c->bucket == C_ADD)
 		after_add(w, c, e);
 	else if (c->exact && c->bucket == C_DEL)
@@ -884,49 +1871,20 @@ static int send_call(struct worker *w, struct call *c)
 	return e;
 }
 
+/* The error buffer's message after a LISTENER_ADD, or "". */
+static const char *err_text(struct worker *w)
+{
+	const char *err = (const char *)w->a + ERR_OFF;
+
+	if ((uint8_t)err[0] == FILL || !memchr(err, 0, SYNCSOCK_ERR_MAX))
+		return "";
+	return err;
+}
+
 /* ------------------------------------------------------------------------
  * Structure-aware generators: a valid-looking structure, then, when asked,
  * exactly one field made wrong.  Each returns what it did.
  */
-
-static const char *const echo_good[] = {
-	"", "length=2", "delim=\\n", "delim=\\r\\n max=4096", "length=1 count=body",
-	"length=4 offset=2 header=8 endian=little count=all max=65536", "delim=\\x00\\xff",
-};
-static const char *const echo_bad[] = {
-	"length=3", "delim=", "nonsense", "length=2 offset=70000", "length=8 max=1",
-	"endian=middle length=2", "delim=\\q", "max=4096",
-};
-static const char *const http_good[] = {
-	"", "status=404", "type=application/json body={\"ok\":true}", "body-size=1000",
-	"status=201 body=hello world",
-};
-static const char *const http_bad[] = {
-	"status=99", "status=abc", "type=", "body-size=99999999999", "colour=blue", "status",
-};
-static const char *const none_good[] = { "" };
-static const char *const none_bad[] = { "x", "length=2" };
-static const char *const kv_good[] = { "", "max-keys=100", "max-keys=1000000" };
-static const char *const kv_bad[] = { "max-keys=0", "max-keys=1000001", "keys=5", "max-keys=" };
-
-#define CFGS(a)	a, ARRAY_SIZE(a)
-static const struct handler_desc {
-	const char *name;
-	const char *const *good;
-	unsigned int ngood;
-	const char *const *bad;
-	unsigned int nbad;
-} handlers[] = {
-	{ "echo", CFGS(echo_good), CFGS(echo_bad) },
-	{ "discard", CFGS(none_good), CFGS(none_bad) },
-	{ "http", CFGS(http_good), CFGS(http_bad) },
-	{ "sockperf", CFGS(none_good), CFGS(none_bad) },
-	{ "kvcounter", CFGS(kv_good), CFGS(kv_bad) },
-};
-
-static const uint8_t v4_loop[16] = { 127, 0, 0, 1 };
-static const uint8_t v6_loop[16] = { [15] = 1 };
-static const uint8_t any_addr[16];
 
 static uint16_t pick_port(struct worker *w)
 {
@@ -983,7 +1941,8 @@ static const char *gen_version(struct worker *w, bool mutate)
  * with FREEBIND mostly; defaults or limits in range; the handler's name and a
  * configuration it takes.
  */
-static void valid_add(struct worker *w, struct syncsock_listener_add *a, const struct handler_desc *h)
+static void valid_add(struct worker *w, struct syncsock_listener_add *a,
+		      const struct handler_desc *h)
 {
 	uint32_t r = rn(w, 10);
 
@@ -1102,29 +2061,34 @@ static const char *mutate_add(struct worker *w, struct syncsock_listener_add *a,
 		a->addr.family = PICK(w, families);
 		return "family not IPv4 nor IPv6";
 	case 13:
-		/* An IPv4 address given as IPv6: 7f00:1:: is no address here. */
+		/* An IPv4 address given as IPv6: 7f00:1:: is no address here
+		 * (FREEBIND would make it one).
+		 */
 		memset(a->addr.addr, 0, sizeof(a->addr.addr));
 		memcpy(a->addr.addr, v4_loop, 4);
 		a->addr.family = AF_INET6;
-		return "AF_INET6 with an IPv4 address";
+		a->flags &= ~SYNCSOCK_LISTENER_F_FREEBIND;
+		return "AF_INET6 with an IPv4 address, no FREEBIND";
 	case 14:
 		if (v4) {
 			a->addr.scope_id = 1 + rn(w, 0xffffffff);
 			return "scope_id on IPv4";
 		}
+		/* fe80::1: no interface has it (FREEBIND would bind it on lo). */
 		memset(a->addr.addr, 0, sizeof(a->addr.addr));
-		a->addr.addr[0] = 0xfe;		/* fe80::1 */
+		a->addr.addr[0] = 0xfe;
 		a->addr.addr[1] = 0x80;
 		a->addr.addr[15] = 1;
 		a->addr.scope_id = PICK(w, scopes);
-		return "IPv6 link-local, scope_id 0, lo or none";
+		a->flags &= ~SYNCSOCK_LISTENER_F_FREEBIND;
+		return "IPv6 link-local fe80::1, scope_id 0, lo or none, no FREEBIND";
 	case 15:
 		if (v4) {
 			a->addr.addr[4 + rn(w, 12)] = (uint8_t)(1 + rn(w, 255));
 			return "IPv4 with bytes past the address";
 		}
 		a->addr.scope_id = 1 + rn(w, 0xffffffff);
-		return "scope_id on a global IPv6 address";
+		return "scope_id on an IPv6 address that is not link-local";
 	case 16:
 		switch (rn(w, 4)) {
 		case 0:
@@ -1149,25 +2113,49 @@ static const char *mutate_add(struct worker *w, struct syncsock_listener_add *a,
 			a->config = (uintptr_t)(w->c + C_LONG_1024);
 			return "config of 1024 bytes without NUL";
 		default:
-			a->config = (uintptr_t)(w->c + (rn(w, 2) ? C_ECHO_1023 : C_HTTP_1023));
+			/* Valid for its handler; the others refuse it. */
+			if (h == &handlers[H_ECHO] || (h != &handlers[H_HTTP] && rn(w, 2)))
+				a->config = (uintptr_t)(w->c + C_ECHO_1023);
+			else
+				a->config = (uintptr_t)(w->c + C_HTTP_1023);
 			return "config of 1023 bytes and NUL";
 		}
 	case 18:
 		a->config = bad_uptr(w, 16);
-		return "config pointer bad";
+		return "config pointer bad (or 0: none)";
 	case 19:
 		a->config = (uintptr_t)h->bad[rn(w, h->nbad)];
 		return "config the handler refuses";
 	default:
+		/* Not wrong: the message is a courtesy, the errno the answer. */
 		if (rn(w, 2)) {
 			a->err = bad_uptr(w, SYNCSOCK_ERR_MAX);
 			a->err_len = SYNCSOCK_ERR_MAX;
-			return "err pointer bad";
+			return "err pointer bad (a valid add)";
 		}
 		a->err = (uintptr_t)(w->a + ERR_OFF);
 		a->err_len = PICK(w, err_lens);
-		return "err_len 0, 1, 2 or huge";
+		return "err_len 0, 1, 2 or huge (a valid add)";
 	}
+}
+
+/* A valid echo listener on the loopback address and @port. */
+static const char *gen_add_free(struct worker *w, uint16_t port)
+{
+	struct syncsock_listener_add *a = &w->s.add;
+
+	valid_add(w, a, &handlers[H_ECHO]);
+	a->flags = 0;
+	memset(&a->addr, 0, sizeof(a->addr));
+	if (w->v6_ok && !rn(w, 3)) {
+		a->addr.family = AF_INET6;
+		memcpy(a->addr.addr, v6_loop, 16);
+	} else {
+		a->addr.family = AF_INET;
+		memcpy(a->addr.addr, v4_loop, 4);
+	}
+	a->addr.port = port;
+	return "valid, on a free port";
 }
 
 static const char *gen_add(struct worker *w, bool mutate)
@@ -1211,7 +2199,7 @@ static const char *gen_del(struct worker *w, bool mutate)
 		else if (w->never && rn(w, 2))
 			d->id = w->ever[rn(w, w->never)];	/* deleted, or live */
 		if (!d->id || (!mutate && is_own(w, d->id) && !heavy_ok(w, HEAVY_DEL)))
-			d->id = 0x80000000u | (uint32_t)rnd(w);	/* never given */
+			d->id = ID_NEVER | (uint32_t)rnd(w);	/* never given */
 	}
 	if (rn(w, 2))
 		d->flags = SYNCSOCK_DEL_F_ABORT;
@@ -1248,15 +2236,17 @@ static const char *gen_get(struct worker *w, bool mutate)
 }
 
 /* LISTENER_LIST and HANDLER_LIST. */
-static const char *gen_list(struct worker *w, bool mutate, size_t entry)
+static const char *gen_list(struct worker *w, bool mutate, bool handlers)
 {
+	size_t entry = handlers ? sizeof(struct syncsock_handler_info) :
+				  sizeof(struct syncsock_listener_info);
 	static const uint32_t small[] = { 0, 1 };
 	static const uint32_t huge[] = { 1024, 1025, 65536, 65537, 0xffffffff };
 	struct syncsock_listener_list *l = &w->s.list;
 
 	memset(l, 0, sizeof(*l));
 	l->entries = (uintptr_t)w->out;
-	/* The kernel allocates count entries: room for all, now and then. */
+	/* Room for a few, or for all, now and then. */
 	l->count = rn(w, 16) ? 1 + rn(w, 64) : LIST_ROOM;
 	if (!mutate)
 		return "valid";
@@ -1266,10 +2256,10 @@ static const char *gen_list(struct worker *w, bool mutate, size_t entry)
 		l->count = PICK(w, small);
 		return "count 0 or 1";
 	case 2:
-		/* The output area holds what there is: only the kernel's
+		/* The output area holds what there is: only HANDLER_LIST's
 		 * allocation is large.
 		 */
-		if (!heavy_ok(w, HEAVY_LIST)) {
+		if (handlers && !heavy_ok(w, HEAVY_LIST)) {
 			l->count = PICK(w, small);
 			return "count 0 or 1";
 		}
@@ -1292,12 +2282,12 @@ static const char *gen_list(struct worker *w, bool mutate, size_t entry)
 
 static const char *gen_listeners(struct worker *w, bool mutate)
 {
-	return gen_list(w, mutate, sizeof(struct syncsock_listener_info));
+	return gen_list(w, mutate, false);
 }
 
 static const char *gen_handlers(struct worker *w, bool mutate)
 {
-	return gen_list(w, mutate, sizeof(struct syncsock_handler_info));
+	return gen_list(w, mutate, true);
 }
 
 static const char *gen_stats(struct worker *w, bool mutate)
@@ -1341,7 +2331,7 @@ static const char *gen_stats(struct worker *w, bool mutate)
 		s->values = (uintptr_t)(w->a_end - row / 2 - rn(w, (uint32_t)row));
 		return "values straddling into PROT_NONE";
 	default:
-		s->id = rn(w, 2) ? 0xffffffff : (uint32_t)rnd(w);
+		s->id = rn(w, 2) ? 0xffffffff : ID_NEVER | (uint32_t)rnd(w);
 		return "id unknown";
 	}
 }
@@ -1361,22 +2351,29 @@ static void call_structured(struct worker *w, bool bad_arg)
 	struct call c = {
 		.cmd = cmds[i].cmd, .row = i, .bucket = i, .exact = true, .len = cmds[i].size,
 	};
-
-	bool mutate;
+	bool mutate, ro_add = false;
+	uint16_t port;
 
 	/* A bad address mostly carries a valid structure: a read-only
 	 * LISTENER_ADD must get as far as making the listener (a heavy call
-	 * for a caller that may add).
+	 * for a caller that may add), on a port free for it.
 	 */
 	if (bad_arg) {
 		c.argp = bad_argp(w);
-		mutate = rn(w, 100) < 20 || (i == C_ADD && c.argp == ARG_RO && w->priv &&
-					     !heavy_ok(w, HEAVY_RO_ADD));
+		ro_add = i == C_ADD && c.argp == ARG_RO && w->priv;
+		mutate = rn(w, 100) < 20 || (ro_add && !heavy_ok(w, HEAVY_RO_ADD));
 	} else {
 		c.argp = rn(w, 16) ? ARG_RW : ARG_MISALIGNED;
 		mutate = rn(w, 100) < 80;
 	}
-	c.how = gens[i](w, mutate);
+	if (ro_add && !mutate) {
+		port = free_port(w);
+		if (!port)
+			return;
+		c.how = gen_add_free(w, port);
+	} else {
+		c.how = gens[i](w, mutate);
+	}
 	send_call(w, &c);
 }
 
@@ -1424,6 +2421,13 @@ static void call_random_cmd(struct worker *w, bool ours)
 	send_call(w, &c);
 }
 
+/* A random pointer that may be the worker's memory is made non-canonical. */
+static void wild(__u64 *p)
+{
+	if (*p && *p < USER_TOP)
+		*p |= 0x8000000000000000ULL;
+}
+
 /*
  * One of the seven with random bytes as its structure, the tail of it zero
  * half of the time (so that the checks of the first fields pass more often).
@@ -1442,6 +2446,20 @@ static void call_random_bytes(struct worker *w)
 		off = rn(w, (uint32_t)c.len);
 		memset(w->s.raw + off, 0, c.len - off);
 	}
+	/* Pointers the kernel writes through stay out of the worker's memory. */
+	switch (i) {
+	case C_ADD:
+		wild(&w->s.add.config);
+		wild(&w->s.add.err);
+		break;
+	case C_LIST:
+	case C_HANDLERS:
+		wild(&w->s.list.entries);
+		break;
+	case C_STATS:
+		wild(&w->s.stats.values);
+		break;
+	}
 	if (i == C_DEL && w->priv) {
 		struct syncsock_listener_del *d = &w->s.del;
 
@@ -1450,7 +2468,7 @@ static void call_random_bytes(struct worker *w)
 		    (!is_own(w, d->id) || !heavy_ok(w, HEAVY_DEL)))
 			d->reserved[0] = 1;
 	}
-	if ((i == C_LIST || i == C_HANDLERS) && w->s.list.count > 64 && !heavy_ok(w, HEAVY_LIST))
+	if (i == C_HANDLERS && w->s.list.count > 64 && !heavy_ok(w, HEAVY_LIST))
 		w->s.list.count %= 64;
 	c.argp = rn(w, 8) ? ARG_RW : ARG_STRADDLE;
 	send_call(w, &c);
@@ -1522,10 +2540,11 @@ static int add_listener(struct worker *w, int family, const uint8_t *addr, uint1
 	a->addr.port = port;
 	memcpy(a->addr.addr, addr, family == AF_INET ? 4 : 16);
 	snprintf(a->handler, sizeof(a->handler), "%s", handler);
-	a->config = (uintptr_t)config;
+	/* In arena C, where the check reads what the kernel reads. */
+	snprintf((char *)w->c + C_SCRATCH, SYNCSOCK_CONFIG_MAX, "%s", config);
+	a->config = (uintptr_t)(w->c + C_SCRATCH);
 	a->err = (uintptr_t)(w->a + ERR_OFF);
 	a->err_len = SYNCSOCK_ERR_MAX;
-	w->a[ERR_OFF] = '\0';
 	e = send_call(w, &c);
 	if (!e)
 		*id = ((const struct syncsock_listener_add *)c.rw)->id;
@@ -1594,18 +2613,21 @@ static int echo_check(struct worker *w, int fd, size_t n, char *why, size_t room
 		if (p.revents & (POLLIN | POLLERR | POLLHUP)) {
 			k = recv(fd, buf, MIN(sizeof(buf), n - got), MSG_DONTWAIT);
 			if (k == 0) {
-				snprintf(why, room, "closed after %zu of %zu bytes came back", got, n);
+				snprintf(why, room, "closed after %zu of %zu bytes came back", got,
+					 n);
 				return -1;
 			}
 			if (k < 0 && errno != EAGAIN && errno != EINTR) {
-				snprintf(why, room, "recv after %zu of %zu bytes came back: %m", got, n);
+				snprintf(why, room, "recv after %zu of %zu bytes came back: %m",
+					 got, n);
 				return -1;
 			}
 			if (k > 0) {
 				if (memcmp(buf, src + got, (size_t)k)) {
 					for (i = 0; buf[i] == src[got + i]; i++)
 						;
-					snprintf(why, room, "byte %zu of %zu came back as 0x%02x, sent 0x%02x",
+					snprintf(why, room,
+						 "byte %zu of %zu came back as 0x%02x, sent 0x%02x",
 						 got + i, n, buf[i], src[got + i]);
 					return -1;
 				}
@@ -1614,7 +2636,8 @@ static int echo_check(struct worker *w, int fd, size_t n, char *why, size_t room
 			}
 		}
 		if (now() - last > ECHO_STALL) {
-			snprintf(why, room, "no progress for %.0f s: %zu of %zu bytes sent, %zu back",
+			snprintf(why, room,
+				 "no progress for %.0f s: %zu of %zu bytes sent, %zu back",
 				 ECHO_STALL, sent, n, got);
 			return -1;
 		}
@@ -1655,6 +2678,7 @@ static void churn_loop(struct worker *w)
 				w->no_v6 = true;
 			continue;
 		}
+		set_what(w->sr, "churn: echo through a listener it added, then its delete");
 		for (i = 0; i < n; i++) {
 			fds[i] = tcp_connect(family, addr, port);
 			if (fds[i] < 0)
@@ -1662,7 +2686,8 @@ static void churn_loop(struct worker *w)
 			else if (echo_check(w, fds[i], 1 + rn(w, 16384), why, sizeof(why)))
 				violation(w, "echo listener %u: %s", id, why);
 		}
-		e = del_id(w, id, abort, abort ? "valid (churn, abort)" : "valid (churn, graceful)");
+		e = del_id(w, id, abort,
+			   abort ? "valid (churn, abort)" : "valid (churn, graceful)");
 		if (e)
 			violation(w, "deleting echo listener %u just added: %s", id, errno_name(e));
 		for (i = 0; i < n; i++) {
@@ -1675,14 +2700,15 @@ static void churn_loop(struct worker *w)
 			if (!e && poll(&p, 1, (int)(ECHO_STALL * 1000)) == 1) {
 				k = recv(fds[i], &b, 1, MSG_DONTWAIT);
 				if (abort ? !(k < 0 && errno == ECONNRESET) : k != 0)
-					violation(w, "after the %s delete of listener %u, a connection "
-						  "read %zd (%s) instead of %s", abort ? "abort" : "graceful",
-						  id, k, k < 0 ? errno_name(errno) : "data",
+					violation(w, "after the %s delete of listener %u, a "
+						  "connection read %zd (%s) instead of %s",
+						  abort ? "abort" : "graceful", id, k,
+						  k < 0 ? errno_name(errno) : "data",
 						  abort ? "ECONNRESET" : "EOF");
 			} else if (!e) {
-				violation(w, "after the %s delete of listener %u, a connection was "
-					  "still open %.0f s later", abort ? "abort" : "graceful", id,
-					  ECHO_STALL);
+				violation(w, "after the %s delete of listener %u, a connection "
+					  "was still open %.0f s later",
+					  abort ? "abort" : "graceful", id, ECHO_STALL);
 			}
 			close(fds[i]);
 		}
@@ -1700,6 +2726,7 @@ static void traffic_loop(struct worker *w)
 	int fds[TRAFFIC_CONNS], i;
 	char why[256];
 
+	set_what(w->sr, "traffic: connecting and echo exchanges");
 	for (i = 0; i < TRAFFIC_CONNS; i++) {
 		fds[i] = tcp_connect(AF_INET, v4_loop, port);
 		if (fds[i] < 0)
@@ -1707,8 +2734,16 @@ static void traffic_loop(struct worker *w)
 	}
 	while (!stopping(w)) {
 		i = (int)rn(w, TRAFFIC_CONNS);
-		if (fds[i] < 0)
-			break;
+		/* A connection that failed is made again: the others go on. */
+		if (fds[i] < 0) {
+			fds[i] = tcp_connect(AF_INET, v4_loop, port);
+			if (fds[i] < 0) {
+				violation(w, "connecting again to the traffic listener "
+					  "(127.0.0.1:%u): %m", port);
+				usleep(100000);
+				continue;
+			}
+		}
 		if (echo_check(w, fds[i], 1 + rn(w, TRAFFIC_MAX), why, sizeof(why))) {
 			violation(w, "traffic listener (127.0.0.1:%u): %s", port, why);
 			close(fds[i]);
@@ -1730,21 +2765,34 @@ static void traffic_loop(struct worker *w)
  */
 static void ns_setup(struct worker *w)
 {
-	uint32_t v4_id, v6_id, kv_id;
+	uint32_t v4_id, v6_id = 0, kv_id = 0;
 	char why[256];
 	int e, fd;
 
+	set_what(w->sr, "namespace setup: listeners and connections");
 	e = add_listener(w, AF_INET, v4_loop, w->port_lo, "echo", "", &v4_id);
 	if (e) {
 		violation(w, "LISTENER_ADD of echo on 127.0.0.1:%u in a namespace the caller "
-			  "owns: %s (%s)", w->port_lo, errno_name(e), (char *)w->a + ERR_OFF);
+			  "owns: %s (%s)", w->port_lo, errno_name(e), err_text(w));
 		return;
 	}
+	/* Only a namespace without IPv6 may refuse [::1]. */
 	e = add_listener(w, AF_INET6, v6_loop, w->port_lo, "echo", "delim=\\n", &v6_id);
-	if (e == EADDRNOTAVAIL || e == EAFNOSUPPORT)
+	if (e == EADDRNOTAVAIL || e == EAFNOSUPPORT) {
 		w->no_v6 = true;
-	add_listener(w, AF_INET, any_addr, (uint16_t)(w->port_lo + 1), "kvcounter", "max-keys=16",
-		     &kv_id);
+	} else if (e) {
+		violation(w, "LISTENER_ADD of framed echo on [::1]:%u in a namespace the caller "
+			  "owns: %s (%s)", w->port_lo, errno_name(e), err_text(w));
+		w->no_v6 = true;
+	}
+	if (registered(w, "kvcounter")) {
+		e = add_listener(w, AF_INET, any_addr, (uint16_t)(w->port_lo + 1), "kvcounter",
+				 "max-keys=16", &kv_id);
+		if (e)
+			violation(w, "LISTENER_ADD of kvcounter on 0.0.0.0:%u in a namespace the "
+				  "caller owns: %s (%s)", w->port_lo + 1, errno_name(e),
+				  err_text(w));
+	}
 
 	for (int i = 0; i < 3; i++) {
 		fd = tcp_connect(AF_INET, v4_loop, w->port_lo);
@@ -1760,9 +2808,11 @@ static void ns_setup(struct worker *w)
 		if (fd < 0 || send(fd, "a line\n", 7, MSG_NOSIGNAL) != 7)
 			violation(w, "framed echo listener %u on ::1 in its namespace: %m", v6_id);
 	}
-	fd = tcp_connect(AF_INET, v4_loop, (uint16_t)(w->port_lo + 1));
-	if (fd >= 0)
-		send(fd, "INC a\nGET a\n", 12, MSG_NOSIGNAL);
+	if (kv_id) {
+		fd = tcp_connect(AF_INET, v4_loop, (uint16_t)(w->port_lo + 1));
+		if (fd < 0 || send(fd, "INC a\nGET a\n", 12, MSG_NOSIGNAL) != 12)
+			violation(w, "kvcounter listener %u in its namespace: %m", kv_id);
+	}
 }
 
 /* Learn the namespace's listeners, for the commands that take an id. */
@@ -1770,10 +2820,72 @@ static void learn_ids(struct worker *w)
 {
 	const struct syncsock_listener_info *in;
 	uint32_t i, n;
+	int e;
 
-	in = list_all(w, "valid (learning ids)", &n);
+	in = list_all(w, "valid (learning ids)", &n, &e);
 	for (i = 0; in && i < n && w->nknown < KNOWN_MAX; i++)
 		w->known[w->nknown++] = in[i].id;
+}
+
+/*
+ * Learn the registered handlers (LISTENER_ADD's ENOENT), with a valid
+ * HANDLER_LIST; and what the namespace and the caller allow (IPv6, ports
+ * below ip_unprivileged_port_start).
+ */
+static void learn_handlers(struct worker *w)
+{
+	struct call c = {
+		.cmd = SYNCSOCK_IOC_HANDLER_LIST, .row = C_HANDLERS, .bucket = C_HANDLERS,
+		.exact = true, .argp = ARG_RW, .how = "valid (learning the handlers)",
+		.len = sizeof(struct syncsock_handler_list),
+	};
+	const struct syncsock_handler_info *hi = (const void *)w->out;
+	uint32_t i, n;
+
+	memset(&w->s.list, 0, sizeof(w->s.list));
+	w->s.list.entries = (uintptr_t)w->out;
+	w->s.list.count = HANDLERS_MAX;
+	if (send_call(w, &c))
+		return;
+	n = MIN(((const struct syncsock_handler_list *)c.rw)->count, (uint32_t)HANDLERS_MAX);
+	for (i = 0; i < n; i++) {
+		memcpy(w->hnames[i], hi[i].name, sizeof(w->hnames[i]) - 1);
+		w->hnames[i][sizeof(w->hnames[i]) - 1] = '\0';
+	}
+	w->nhnames = n;
+	w->handlers_known = true;
+}
+
+static bool have_cap(unsigned int cap)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3];
+
+	if (syscall(SYS_capget, &h, d))
+		return false;
+	return d[cap / 32].effective & (1u << (cap % 32));
+}
+
+static void learn_namespace(struct worker *w)
+{
+	struct sockaddr_in6 s6 = { .sin6_family = AF_INET6 };
+	char buf[32] = "";
+	int fd = open("/proc/sys/net/ipv4/ip_unprivileged_port_start", O_RDONLY | O_CLOEXEC);
+
+	w->unpriv_port = 1024;
+	if (fd >= 0) {
+		if (read(fd, buf, sizeof(buf) - 1) > 0)
+			w->unpriv_port = (uint32_t)strtoul(buf, NULL, 10);
+		close(fd);
+	}
+	/* Over the namespace: the privileged kinds own its user namespace. */
+	w->bind_cap = w->priv && have_cap(CAP_NET_BIND_SERVICE);
+	memcpy(&s6.sin6_addr, v6_loop, 16);
+	fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	w->v6_ok = fd >= 0 && !bind(fd, (struct sockaddr *)&s6, sizeof(s6));
+	if (fd >= 0)
+		close(fd);
+	w->no_v6 = !w->v6_ok;
 }
 
 /* ------------------------------------------------------------------------
@@ -1956,6 +3068,19 @@ static void slot_ports(unsigned int slot, uint16_t *lo, uint16_t *hi)
 	*hi = (uint16_t)(*lo + width - 1);
 }
 
+/* A worker's first call: a valid VERSION, to succeed and agree with the parent's. */
+static void first_version(struct worker *w)
+{
+	struct call c = {
+		.cmd = SYNCSOCK_IOC_VERSION, .row = C_VERSION, .bucket = C_VERSION, .exact = true,
+		.argp = ARG_RW, .how = "valid (the worker's first call)",
+		.len = sizeof(w->s.version),
+	};
+
+	memset(&w->s.version, 0, sizeof(w->s.version));
+	send_call(w, &c);
+}
+
 static int worker_main(enum kind kind, unsigned int slot, uint32_t serial, int report_fd,
 		       struct shared *sh, bool compat_root)
 {
@@ -1964,9 +3089,16 @@ static int worker_main(enum kind kind, unsigned int slot, uint32_t serial, int r
 
 	if (!w)
 		die("out of memory");
+	/* The parent may have gone before the signal was asked for. */
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() != (pid_t)sh->parent_pid)
+		return 0;
 	w->kind = kind;
 	w->sh = sh;
+	w->slot = slot;
+	w->sr = &sh->slots[slot];
+	w->sr->pid = (uint32_t)getpid();
+	set_what(w->sr, "starting");
 	w->report_fd = report_fd;
 	w->ncpu = sh->nr_cpu_ids;
 	w->rng = opt.seed ^ (0x9e3779b97f4a7c15ULL * (serial + 1));
@@ -1987,6 +3119,9 @@ static int worker_main(enum kind kind, unsigned int slot, uint32_t serial, int r
 		return status;
 	}
 	arena_init(w);
+	first_version(w);
+	learn_handlers(w);
+	learn_namespace(w);
 
 	switch (kind) {
 	case K_CHURN:
@@ -2008,6 +3143,7 @@ static int worker_main(enum kind kind, unsigned int slot, uint32_t serial, int r
 		break;
 	}
 	/* Delete ours, unless the namespace's exit is to close them. */
+	set_what(w->sr, "deleting its listeners before it exits");
 	while (!w->keep && w->nlive) {
 		uint32_t id = w->live[0].id;
 
@@ -2129,7 +3265,9 @@ static void snapshot_take(int fd, uint32_t ncpu, struct snapshot *s)
 {
 	size_t per = (size_t)(1 + ncpu) * SYNCSOCK_STAT_MAX;
 	struct syncsock_listener_list l = { .entries = (uintptr_t)s->list, .count = SNAP_MAX };
-	struct syncsock_handler_list h = { .entries = (uintptr_t)s->handlers, .count = HANDLERS_MAX };
+	struct syncsock_handler_list h = {
+		.entries = (uintptr_t)s->handlers, .count = HANDLERS_MAX,
+	};
 	uint32_t i;
 	int e;
 
@@ -2153,6 +3291,7 @@ static void snapshot_take(int fd, uint32_t ncpu, struct snapshot *s)
 static struct {
 	struct counts c;
 	uint64_t workers[NR_KINDS];
+	uint64_t kind_calls[NR_KINDS];
 	uint64_t parent_violations;
 	uint64_t quiet_differences;
 	unsigned int nsamples;
@@ -2189,6 +3328,35 @@ static void field_text(const struct field *f, const uint8_t *base, char *out, si
 	}
 }
 
+/*
+ * A difference between two snapshots: only counted (are they the same?),
+ * printed as a note (the state is still settling), or a quiet check
+ * violation.
+ */
+enum diff_mode { DIFF_COUNT, DIFF_NOTE, DIFF_REPORT };
+
+static enum diff_mode diff_mode;
+static unsigned int diff_n;
+
+static void __attribute__((format(printf, 1, 2))) difference(const char *fmt, ...)
+{
+	char buf[REC_SIZE];
+	va_list ap;
+
+	diff_n++;
+	if (diff_mode == DIFF_COUNT || (diff_mode == DIFF_NOTE && diff_n > 10))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (diff_mode == DIFF_NOTE) {
+		fprintf(stderr, "ioctl_fuzz: quiet check, still changing: %s\n", buf);
+		return;
+	}
+	tot.quiet_differences++;
+	parent_violation("quiet check: %s", buf);
+}
+
 static void compare_fields(const char *what, const struct field *fields, size_t nfields,
 			   const void *before, const void *after)
 {
@@ -2203,8 +3371,7 @@ static void compare_fields(const char *what, const struct field *fields, size_t 
 			continue;
 		field_text(f, before, b, sizeof(b));
 		field_text(f, after, a, sizeof(a));
-		tot.quiet_differences++;
-		parent_violation("quiet check: %s: %s was %s, is %s", what, f->name, b, a);
+		difference("%s: %s was %s, is %s", what, f->name, b, a);
 	}
 }
 
@@ -2225,53 +3392,88 @@ static void compare_stats(const char *what, uint32_t ncpu, const uint64_t *befor
 				snprintf(rowname, sizeof(rowname), "CPU %u", row - 1);
 			else
 				snprintf(rowname, sizeof(rowname), "sum");
-			tot.quiet_differences++;
-			parent_violation("quiet check: %s, %s: %s%s was %" PRIu64 ", is %" PRIu64,
-					 what, rowname, i < SYNCSOCK_STAT_CLOSE_BASE ? "" : "closed_",
-					 i < SYNCSOCK_STAT_CLOSE_BASE ? stat_names[i] :
-					 close_names[i - SYNCSOCK_STAT_CLOSE_BASE], b, a);
+			difference("%s, %s: %s%s was %" PRIu64 ", is %" PRIu64, what, rowname,
+				   i < SYNCSOCK_STAT_CLOSE_BASE ? "" : "closed_",
+				   i < SYNCSOCK_STAT_CLOSE_BASE ? stat_names[i] :
+				   close_names[i - SYNCSOCK_STAT_CLOSE_BASE], b, a);
 		}
 }
 
-/* Field by field: any difference is something an unprivileged caller changed. */
-static void snapshot_compare(uint32_t ncpu, const struct snapshot *b, const struct snapshot *a)
+static int snap_listener(const struct snapshot *s, uint32_t id)
+{
+	uint32_t i;
+
+	for (i = 0; i < s->n; i++)
+		if (s->list[i].id == id)
+			return (int)i;
+	return -1;
+}
+
+static int snap_handler(const struct snapshot *s, const char *name)
+{
+	uint32_t i;
+
+	for (i = 0; i < s->nh; i++)
+		if (!strncmp(s->handlers[i].name, name, sizeof(s->handlers[i].name)))
+			return (int)i;
+	return -1;
+}
+
+/*
+ * Field by field, listeners by id and handlers by name (not by their place
+ * in the lists); return: the differences.
+ */
+static unsigned int snapshot_compare(uint32_t ncpu, const struct snapshot *b,
+				     const struct snapshot *a, enum diff_mode mode)
 {
 	size_t per = (size_t)(1 + ncpu) * SYNCSOCK_STAT_MAX;
 	char what[64];
 	uint32_t i;
+	int j;
 
-	if (a->n != b->n) {
-		tot.quiet_differences++;
-		parent_violation("quiet check: %u listeners before, %u after", b->n, a->n);
-	}
-	for (i = 0; i < MIN(a->n, b->n); i++) {
-		snprintf(what, sizeof(what), "listener %u (list)", b->list[i].id);
-		compare_fields(what, info_fields, ARRAY_SIZE(info_fields), &b->list[i], &a->list[i]);
-		snprintf(what, sizeof(what), "listener %u (get)", b->list[i].id);
-		if (a->get_err[i] != b->get_err[i]) {
-			tot.quiet_differences++;
-			parent_violation("quiet check: %s: %s before, %s after", what,
-					 errno_name(b->get_err[i]), errno_name(a->get_err[i]));
+	diff_mode = mode;
+	diff_n = 0;
+	for (i = 0; i < b->n; i++) {
+		uint32_t id = b->list[i].id;
+
+		j = snap_listener(a, id);
+		if (j < 0) {
+			difference("listener %u is gone", id);
+			continue;
 		}
-		compare_fields(what, info_fields, ARRAY_SIZE(info_fields), &b->get[i], &a->get[i]);
-		snprintf(what, sizeof(what), "listener %u (stats)", b->list[i].id);
-		if (a->stats_err[i] != b->stats_err[i]) {
-			tot.quiet_differences++;
-			parent_violation("quiet check: %s: %s before, %s after", what,
-					 errno_name(b->stats_err[i]), errno_name(a->stats_err[i]));
-		}
-		compare_stats(what, ncpu, b->stats + i * per, a->stats + i * per);
+		snprintf(what, sizeof(what), "listener %u (list)", id);
+		compare_fields(what, info_fields, ARRAY_SIZE(info_fields), &b->list[i],
+			       &a->list[j]);
+		snprintf(what, sizeof(what), "listener %u (get)", id);
+		if (a->get_err[j] != b->get_err[i])
+			difference("%s: %s before, %s after", what, errno_name(b->get_err[i]),
+				   errno_name(a->get_err[j]));
+		compare_fields(what, info_fields, ARRAY_SIZE(info_fields), &b->get[i], &a->get[j]);
+		snprintf(what, sizeof(what), "listener %u (stats)", id);
+		if (a->stats_err[j] != b->stats_err[i])
+			difference("%s: %s before, %s after", what, errno_name(b->stats_err[i]),
+				   errno_name(a->stats_err[j]));
+		compare_stats(what, ncpu, b->stats + i * per, a->stats + j * per);
 	}
-	compare_stats("statistics id 0", ncpu, b->stats + SNAP_MAX * per, a->stats + SNAP_MAX * per);
-	if (a->nh != b->nh) {
-		tot.quiet_differences++;
-		parent_violation("quiet check: %u handlers before, %u after", b->nh, a->nh);
-	}
-	for (i = 0; i < MIN(a->nh, b->nh); i++) {
+	for (i = 0; i < a->n; i++)
+		if (snap_listener(b, a->list[i].id) < 0)
+			difference("listener %u is new (port %u, handler %.32s)", a->list[i].id,
+				   a->list[i].addr.port, a->list[i].handler);
+	compare_stats("statistics id 0", ncpu, b->stats + SNAP_MAX * per,
+		      a->stats + SNAP_MAX * per);
+	for (i = 0; i < b->nh; i++) {
+		j = snap_handler(a, b->handlers[i].name);
 		snprintf(what, sizeof(what), "handler %.32s", b->handlers[i].name);
-		compare_fields(what, handler_fields, ARRAY_SIZE(handler_fields), &b->handlers[i],
-			       &a->handlers[i]);
+		if (j < 0)
+			difference("%s is gone", what);
+		else
+			compare_fields(what, handler_fields, ARRAY_SIZE(handler_fields),
+				       &b->handlers[i], &a->handlers[j]);
 	}
+	for (i = 0; i < a->nh; i++)
+		if (snap_handler(b, a->handlers[i].name) < 0)
+			difference("handler %.32s is new", a->handlers[i].name);
+	return diff_n;
 }
 
 static struct snapshot *snapshot_alloc(uint32_t ncpu)
@@ -2286,6 +3488,51 @@ static struct snapshot *snapshot_alloc(uint32_t ncpu)
 	return s;
 }
 
+static void snapshot_free(struct snapshot *s)
+{
+	if (s)
+		free(s->stats);
+	free(s);
+}
+
+/*
+ * The "before" of the quiet check, once the state is still: namespaces of
+ * an earlier run exit asynchronously, and its deleted listeners drain,
+ * moving the module's counters meanwhile.  Snapshots 1 s apart until two in
+ * a row are the same; NULL (a violation) if that takes over SETTLE_MAX s.
+ */
+static struct snapshot *snapshot_settled(int fd, uint32_t ncpu)
+{
+	struct snapshot *prev = snapshot_alloc(ncpu), *cur = snapshot_alloc(ncpu), *t;
+	double t0 = now();
+	unsigned int n;
+
+	snapshot_take(fd, ncpu, prev);
+	for (;;) {
+		sleep(1);
+		snapshot_take(fd, ncpu, cur);
+		n = snapshot_compare(ncpu, prev, cur, DIFF_COUNT);
+		if (!n) {
+			fprintf(stderr, "ioctl_fuzz: quiet check: the state is still after "
+				"%.0f s\n", now() - t0);
+			snapshot_free(prev);
+			return cur;
+		}
+		if (now() - t0 >= SETTLE_MAX) {
+			snapshot_compare(ncpu, prev, cur, DIFF_NOTE);
+			parent_violation("quiet check: the module's state still changed after "
+					 "%d s (%u differences between two snapshots 1 s "
+					 "apart): no check", SETTLE_MAX, n);
+			snapshot_free(prev);
+			snapshot_free(cur);
+			return NULL;
+		}
+		t = prev;
+		prev = cur;
+		cur = t;
+	}
+}
+
 /* ------------------------------------------------------------------------
  * The parent: workers
  */
@@ -2293,6 +3540,9 @@ static struct snapshot *snapshot_alloc(uint32_t ncpu)
 struct slot {
 	pid_t pid;
 	enum kind kind;
+	double started;
+	double killed_at;	/* 0: not killed by the parent */
+	bool abandoned;		/* still there after SIGKILL: not waited for */
 };
 
 static unsigned int rotation;
@@ -2318,6 +3568,8 @@ static void spawn(struct slot *sl, unsigned int slot, int report_fd, int shm_fd,
 	bool compat_root = k == K_COMPAT32 && !opt.quiet_check && (compat_starts++ & 1);
 	pid_t pid;
 
+	/* Its record: the last worker of the slot is gone. */
+	memset(&sh->slots[slot], 0, sizeof(sh->slots[slot]));
 	fflush(stdout);
 	pid = fork();
 	if (pid < 0) {
@@ -2353,6 +3605,9 @@ static void spawn(struct slot *sl, unsigned int slot, int report_fd, int shm_fd,
 	}
 	sl->pid = pid;
 	sl->kind = k;
+	sl->started = now();
+	sl->killed_at = 0;
+	sl->abandoned = false;
 	tot.workers[k]++;
 }
 
@@ -2367,6 +3622,8 @@ static void absorb(const struct rec *r)
 		return;
 	}
 	tot.c.calls += c->calls;
+	if (r->kind < NR_KINDS)
+		tot.kind_calls[r->kind] += c->calls;
 	for (i = 0; i <= NR_CMDS; i++)
 		tot.c.by_cmd[i] += c->by_cmd[i];
 	for (i = 0; i < ERRNO_MAX; i++)
@@ -2377,6 +3634,7 @@ static void absorb(const struct rec *r)
 	tot.c.violations += c->violations;
 	tot.c.traffic_bytes += c->traffic_bytes;
 	tot.c.userns_adds += c->userns_adds;
+	tot.c.ro_add_efault += c->ro_add_efault;
 }
 
 /* Read what the workers sent; records are whole, but keep any part. */
@@ -2407,8 +3665,11 @@ static void reaped(struct slot *sl, int status)
 	sl->pid = 0;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return;
+	if (sl->killed_at)
+		return;		/* reported when it was killed */
 	if (WIFEXITED(status) && WEXITSTATUS(status) == EXIT_UNAVAILABLE) {
-		fprintf(stderr, "ioctl_fuzz: note: no %s workers on this system (see above)\n", name);
+		fprintf(stderr, "ioctl_fuzz: note: no %s workers on this system (see above)\n",
+			name);
 		opt.kinds &= ~(1u << sl->kind);
 		return;
 	}
@@ -2417,6 +3678,104 @@ static void reaped(struct slot *sl, int status)
 	else
 		parent_violation("a %s worker was killed by signal %d (%s)", name, WTERMSIG(status),
 				 strsignal(WTERMSIG(status)));
+}
+
+/* What the worker of slot @i does now, from its record. */
+static void slot_doing(const struct shared *sh, unsigned int i, pid_t pid, char *out, size_t room)
+{
+	const struct slot_rec *sr = &sh->slots[i];
+	uint32_t bucket = sr->bucket, argp = sr->argp;
+	char what[WHAT_LEN];
+
+	memcpy(what, sr->what, sizeof(what));
+	what[WHAT_LEN - 1] = '\0';
+	if (sr->pid != (uint32_t)pid)
+		snprintf(out, room, "no record of it (it was starting)");
+	else if (__atomic_load_n(&sr->in_ioctl, __ATOMIC_ACQUIRE))
+		snprintf(out, room, "in ioctl cmd 0x%08x (%s; argument %s): %s", sr->cmd,
+			 bucket < NR_CMDS ? cmds[bucket].name : "other",
+			 argp < NR_ARGP ? argp_names[argp] : "?", what);
+	else
+		snprintf(out, room, "not in an ioctl, after %u calls: %s", sr->calls, what);
+}
+
+static void dump_proc(pid_t pid, const char *file)
+{
+	char path[64], buf[4096];
+	ssize_t n = -1;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+	}
+	if (n < 0) {
+		fprintf(stderr, "ioctl_fuzz: %s: %m\n", path);
+		return;
+	}
+	buf[n] = '\0';
+	fprintf(stderr, "ioctl_fuzz: %s:\n%s%s", path, buf, n && buf[n - 1] != '\n' ? "\n" : "");
+}
+
+/* The state letter of /proc/PID/stat (D: uninterruptible), or '?'. */
+static char proc_state(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	ssize_t n = -1;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+	}
+	if (n <= 0)
+		return '?';
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' && p[2] ? p[2] : '?';
+}
+
+/*
+ * A worker still there HANG_GRACE s past its slice hangs (an ioctl that
+ * does not return, most likely): reported with what it was doing and its
+ * kernel stack, then killed.  One still there KILL_WAIT s after that is in
+ * the kernel for good: return true, the run ends without waiting for it.
+ */
+static bool watchdog(struct slot *slots, const struct shared *sh, double t)
+{
+	bool gave_up = false;
+	char doing[512];
+	unsigned int i;
+
+	for (i = 0; i < opt.jobs; i++) {
+		struct slot *sl = &slots[i];
+
+		if (!sl->pid || sl->abandoned)
+			continue;
+		if (!sl->killed_at && t - sl->started > opt.slice + HANG_GRACE) {
+			slot_doing(sh, i, sl->pid, doing, sizeof(doing));
+			parent_violation("a %s worker (pid %d) still runs %.0f s after it started, "
+					 "past its %g s slice and %d s more (state %c): %s",
+					 kind_names[sl->kind], (int)sl->pid, t - sl->started,
+					 opt.slice, HANG_GRACE, proc_state(sl->pid), doing);
+			dump_proc(sl->pid, "stack");
+			dump_proc(sl->pid, "syscall");
+			kill(sl->pid, SIGKILL);
+			sl->killed_at = t;
+		} else if (sl->killed_at && t - sl->killed_at > KILL_WAIT) {
+			parent_violation("the %s worker (pid %d) is still there %d s after SIGKILL "
+					 "(state %c): not waiting for it", kind_names[sl->kind],
+					 (int)sl->pid, KILL_WAIT, proc_state(sl->pid));
+			dump_proc(sl->pid, "stack");
+			sl->abandoned = true;
+			gave_up = true;
+		}
+	}
+	return gave_up;
 }
 
 static void json_string(const char *s)
@@ -2461,7 +3820,15 @@ static void print_json(double seconds, bool quiet_ran)
 			printf("%s\"%s\": %" PRIu64, sep, kind_names[i], tot.workers[i]);
 			sep = ", ";
 		}
-	printf("}, \"namespaces\": %" PRIu64 ", \"violations\": %" PRIu64
+	printf("}, \"kinds\": {");
+	sep = "";
+	for (i = 0; i < NR_KINDS; i++)
+		if (tot.kind_calls[i]) {
+			printf("%s\"%s\": %" PRIu64, sep, kind_names[i], tot.kind_calls[i]);
+			sep = ", ";
+		}
+	printf("}, \"ro_add_efault\": %" PRIu64, tot.c.ro_add_efault);
+	printf(", \"namespaces\": %" PRIu64 ", \"violations\": %" PRIu64
 	       ", \"violation_samples\": [", tot.c.namespaces,
 	       tot.c.violations + tot.parent_violations);
 	for (i = 0; i < (int)tot.nsamples; i++) {
@@ -2469,9 +3836,10 @@ static void print_json(double seconds, bool quiet_ran)
 			printf(", ");
 		json_string(tot.samples[i]);
 	}
-	printf("], \"quiet_check\": {\"ran\": %s, \"differences\": %" PRIu64 "}, \"seconds\": %.1f"
-	       ", \"calls_per_second\": %.0f, \"seed\": %" PRIu64 "}\n", quiet_ran ? "true" : "false",
-	       tot.quiet_differences, seconds, seconds > 0 ? tot.c.calls / seconds : 0.0, opt.seed);
+	printf("], \"quiet_check\": {\"ran\": %s, \"differences\": %" PRIu64 "}, "
+	       "\"seconds\": %.1f, \"calls_per_second\": %.0f, \"seed\": %" PRIu64 "}\n",
+	       quiet_ran ? "true" : "false", tot.quiet_differences, seconds,
+	       seconds > 0 ? tot.c.calls / seconds : 0.0, opt.seed);
 	fflush(stdout);
 }
 
@@ -2485,7 +3853,7 @@ static int parent_main(void)
 	struct shared *sh;
 	int pipefd[2], shm_fd, fd, e;
 	double t0, t, last_progress;
-	bool stop = false;
+	bool stop = false, hung = false;
 
 	/* The device first: nothing else matters without it. */
 	fd = open_device();
@@ -2502,6 +3870,11 @@ static int parent_main(void)
 		die("shared memory: %m");
 	sh = the_shared = shared_map(shm_fd);
 	sh->nr_cpu_ids = v.nr_cpu_ids;
+	sh->parent_pid = (uint32_t)getpid();
+	sh->abi_version = v.abi_version;
+	sh->nr_stats = v.nr_stats;
+	sh->nr_close_reasons = v.nr_close_reasons;
+	sh->close_base = v.close_base;
 	if (opt.max_calls)
 		sh->max_chunks = (uint32_t)((opt.max_calls + CHUNK - 1) / CHUNK);
 	catch_stop_signals();
@@ -2518,8 +3891,7 @@ static int parent_main(void)
 			nfix++;
 		if (!nfix)
 			die("quiet check: cannot add a single listener to watch");
-		before = snapshot_alloc(v.nr_cpu_ids);
-		snapshot_take(fd, v.nr_cpu_ids, before);
+		before = snapshot_settled(fd, v.nr_cpu_ids);
 	} else if (opt.kinds & (1u << K_TRAFFIC)) {
 		if (parent_add(fd, AF_INET, v4_loop, opt.port_lo, "echo", "", &traffic_id))
 			die("cannot add the traffic workers' echo listener on 127.0.0.1:%u",
@@ -2542,15 +3914,15 @@ static int parent_main(void)
 
 		t = now();
 		if (!stop && ((opt.seconds && t - t0 >= opt.seconds) || sh->stop || !opt.kinds ||
-			      (sh->max_chunks && __atomic_load_n(&sh->chunks, __ATOMIC_RELAXED) >=
-			       sh->max_chunks))) {
+			      hung || (sh->max_chunks && sh->max_chunks <=
+				       __atomic_load_n(&sh->chunks, __ATOMIC_RELAXED)))) {
 			stop = true;
 			__atomic_store_n(&sh->stop, 1, __ATOMIC_RELAXED);
 		}
 		for (i = 0, running = 0; i < opt.jobs; i++) {
 			if (!slots[i].pid && !stop)
 				spawn(&slots[i], i, pipefd[1], shm_fd, sh, pipefd[0]);
-			running += slots[i].pid != 0;
+			running += slots[i].pid && !slots[i].abandoned;
 		}
 		if (!running)
 			break;
@@ -2560,6 +3932,8 @@ static int parent_main(void)
 			for (i = 0; i < opt.jobs; i++)
 				if (slots[i].pid == pid)
 					reaped(&slots[i], status);
+		if (watchdog(slots, sh, now()))
+			hung = true;
 		if (now() - last_progress >= 5) {
 			uint64_t started = 0;
 
@@ -2567,34 +3941,49 @@ static int parent_main(void)
 				started += tot.workers[i];
 			last_progress = now();
 			fprintf(stderr, "ioctl_fuzz: %.0fs: %" PRIu64 " calls (%.0f/s), %" PRIu64
-				" violations, %" PRIu64 " workers started, %" PRIu64 " namespaces\n",
-				last_progress - t0, tot.c.calls, tot.c.calls / (last_progress - t0),
-				tot.c.violations + tot.parent_violations, started, tot.c.namespaces);
+				" violations, %" PRIu64 " workers started, %" PRIu64
+				" namespaces\n", last_progress - t0, tot.c.calls,
+				tot.c.calls / (last_progress - t0),
+				tot.c.violations + tot.parent_violations, started,
+				tot.c.namespaces);
 		}
 	}
 	drain_reports(pipefd[0]);
 	t = now() - t0;
 
-	fd = open_device();
-	if (opt.quiet_check) {
-		after = snapshot_alloc(v.nr_cpu_ids);
-		snapshot_take(fd, v.nr_cpu_ids, after);
-		snapshot_compare(v.nr_cpu_ids, before, after);
+	/* A worker stuck in the kernel may hold what these calls need. */
+	if (hung) {
+		fprintf(stderr, "ioctl_fuzz: a worker hangs in the kernel: no more calls%s\n",
+			opt.quiet_check ? ", no quiet check" : "");
+	} else {
+		fd = open_device();
+		if (opt.quiet_check && before) {
+			after = snapshot_alloc(v.nr_cpu_ids);
+			snapshot_take(fd, v.nr_cpu_ids, after);
+			snapshot_compare(v.nr_cpu_ids, before, after, DIFF_REPORT);
+			snapshot_free(after);
+		}
 		for (i = 0; i < nfix; i++)
 			parent_del(fd, fixtures[i]);
+		if (traffic_id)
+			parent_del(fd, traffic_id);
+		close(fd);
 	}
-	if (traffic_id)
-		parent_del(fd, traffic_id);
-	close(fd);
 
 	fprintf(stderr, "ioctl_fuzz: %" PRIu64 " calls in %.1f s (%.0f/s), %" PRIu64
 		" successes, %" PRIu64 " listeners added, %" PRIu64 " namespaces, %" PRIu64
 		" violations%s\n", tot.c.calls, t, t > 0 ? tot.c.calls / t : 0.0, tot.c.successes,
 		tot.c.listeners_added, tot.c.namespaces, tot.c.violations + tot.parent_violations,
-		opt.quiet_check ? (tot.quiet_differences ? ", quiet check FAILED" :
-				   ", quiet check: nothing changed") : "");
+		opt.quiet_check ? (!before || hung ? ", no quiet check" : tot.quiet_differences ?
+				   ", quiet check FAILED" : ", quiet check: nothing changed") : "");
+	fprintf(stderr, "ioctl_fuzz: calls by kind:");
+	for (i = 0; i < NR_KINDS; i++)
+		if (tot.kind_calls[i])
+			fprintf(stderr, " %s %" PRIu64, kind_names[i], tot.kind_calls[i]);
+	fprintf(stderr, "; read-only LISTENER_ADDs undone (EFAULT): %" PRIu64 "\n",
+		tot.c.ro_add_efault);
 	if (opt.json)
-		print_json(t, opt.quiet_check);
+		print_json(t, opt.quiet_check && before && !hung);
 	return tot.c.violations + tot.parent_violations ? 1 : 0;
 }
 
@@ -2781,7 +4170,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (!opt.errno_doc)
-		die("--errno-doc PATH is needed: the errno table is the check (Documentation/ioctl.rst)");
+		die("--errno-doc PATH is needed: the errno table is the check "
+		    "(Documentation/ioctl.rst)");
 	if (!opt.jobs || opt.jobs > 256)
 		die("--jobs: 1 to 256");
 	if ((opt.port_hi - opt.port_lo) / opt.jobs < 4)
