@@ -96,7 +96,7 @@ def fuzz_cmd(calls, seconds, quiet_seconds, jobs):
     return ("{ . /tests/lib.sh && ssk_load && insmod /modules/syncsock_kvcounter.ko; } || exit 1; "
             f"{fuzz} >/tmp/fuzz.json; a=$?; echo \"##TORTURE fuzz $(tr -d '\\n' </tmp/fuzz.json)\"; "
             f"{quiet} >/tmp/quiet.json; b=$?; echo \"##TORTURE quiet $(tr -d '\\n' </tmp/quiet.json)\"; "
-            "rmmod syncsock_kvcounter; [ $a -eq 0 ] && [ $b -eq 0 ]")
+            "ssk_rmmod_wait syncsock_kvcounter && [ $a -eq 0 ] && [ $b -eq 0 ]")
 
 
 def unload_cmd(conns, rounds, seconds, debug):

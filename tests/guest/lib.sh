@@ -16,6 +16,22 @@ ssk_unload() {
 	rmmod syncsock || fail "rmmod syncsock"
 }
 
+# ssk_rmmod_wait MODULE [SECONDS]: unload MODULE, trying again while it is
+# in use (listeners of namespaces that a test left are closed when the kernel
+# dismantles them, asynchronously) for SECONDS (60) at most.
+ssk_rmmod_wait() {
+	_left=${2:-60}
+	until rmmod "$1" 2>/dev/null; do
+		if [ "$_left" -le 0 ]; then
+			echo "FAIL: $1 still in use after ${2:-60} s:"
+			syncsockctl -j listener list 2>&1 | head -c 2000
+			return 1
+		fi
+		_left=$((_left - 1))
+		sleep 1
+	done
+}
+
 # ssk_add addr=A port=P handler=H [backlog=N] [max_conns=N] [txq_limit=N]
 #         [close_timeout_ms=N] [config=STRING]: add a listener with
 # syncsockctl and print its id.
