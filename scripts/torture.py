@@ -52,7 +52,7 @@ TARGETS = {
     "stock": {"fuzz_calls": 10_000_000, "unload_rounds": 100, "unload_conns": 10_000,
               "soak_bytes": 1 << 30, "fault_runs": 0},
     "debug": {"fuzz_calls": 200_000, "unload_rounds": 20, "unload_conns": 1_000,
-              "soak_bytes": 64 << 20, "fault_runs": 6},
+              "soak_bytes": 64 << 20, "fault_runs": 3},
     "debug-rt": {"fuzz_calls": 100_000, "unload_rounds": 5, "unload_conns": 1_000,
                  "soak_bytes": 16 << 20, "fault_runs": 3},
 }
