@@ -56,8 +56,8 @@ void syncsock_conn_prepare_tx(struct sock *sk)
  * TCP's send, a function of its own so that fail_function can fail it as
  * TCP short of memory does (-EAGAIN, nothing taken).  Socket locked.
  */
-static noinline int syncsock_tcp_sendmsg(struct sock *sk, struct msghdr *msg,
-					 struct kvec *vec, size_t nr, size_t len)
+static noinline __noclone int
+syncsock_tcp_sendmsg(struct sock *sk, struct msghdr *msg, struct kvec *vec, size_t nr, size_t len)
 {
 	return kernel_sendmsg_locked(sk, msg, vec, nr, len);
 }
@@ -66,11 +66,13 @@ ALLOW_ERROR_INJECTION(syncsock_tcp_sendmsg, ERRNO);
 /*
  * Socket locked.  Return: bytes TCP took (maybe 0) or a negative errno.
  *
- * A socket with an error, or no longer connected, is not handed to
- * tcp_sendmsg(): it would consume sk_err (sock_error()), and sk_err is what
- * tells a peer's reset from another failure when the connection is closed.
- * Under the socket lock neither changes: TCP processes a reset for a locked
- * socket at release_sock().
+ * A socket with an error is not handed to tcp_sendmsg(): it would consume
+ * sk_err (sock_error()), and sk_err is what tells a peer's reset from another
+ * failure when the connection is closed.  Under the socket lock it does not
+ * change: TCP processes a reset for a locked socket at release_sock().  Any
+ * other state is TCP's to judge: a TCP Fast Open child takes data in
+ * SYN_RECV, and a socket shut for sending answers -EPIPE (with no sk_err,
+ * nothing to consume).
  */
 static int syncsock_sendmsg_locked(struct syncsock_conn *conn, const struct kvec *vec,
 				   size_t nr, size_t len)
@@ -82,11 +84,12 @@ static int syncsock_sendmsg_locked(struct syncsock_conn *conn, const struct kvec
 	n = READ_ONCE(sk->sk_err);
 	if (n)
 		return -n;
-	if ((1 << sk->sk_state) & ~(TCPF_ESTABLISHED | TCPF_CLOSE_WAIT))
-		return -EPIPE;
 	n = syncsock_tcp_sendmsg(sk, &msg, (struct kvec *)vec, nr, len);
 	if (n == -EAGAIN)
 		n = 0;
+	/* Only an injected fault (a BPF override) could say more was taken. */
+	if (unlikely(n > (int)len))
+		n = len;
 	if (n >= 0 && n < len) {
 		/* Make sure TCP calls sk_write_space once room comes back. */
 		if (conn->sock)
