@@ -66,11 +66,12 @@ static int syncsock_addr_from_user(const struct syncsock_addr *a,
 	case AF_INET6: {
 		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
 
-		/* A scope only for a link-local address: bind() would
-		 * ignore it, and the listener would report it.
+		/* A scope only for an address that needs one (bind()'s own
+		 * test): elsewhere bind() would ignore it, and the listener
+		 * would report it.
 		 */
 		if (a->scope_id &&
-		    !(ipv6_addr_type((const struct in6_addr *)a->addr) & IPV6_ADDR_LINKLOCAL))
+		    !__ipv6_addr_needs_scope_id(ipv6_addr_type((const struct in6_addr *)a->addr)))
 			return -EINVAL;
 		sin6->sin6_family = AF_INET6;
 		sin6->sin6_port = htons(a->port);
@@ -260,8 +261,9 @@ out:
 	return ret;
 }
 
-/* Room a list allocates past the listeners counted before it. */
+/* Room a list allocates past the listeners counted before it, and at most. */
 #define SYNCSOCK_LIST_SLACK	16
+#define SYNCSOCK_LIST_MAX	65536
 
 struct syncsock_list_ctx {
 	struct syncsock_listener_info *infos;
@@ -335,6 +337,7 @@ static long syncsock_ioc_list(struct net *net, void __user *arg)
 	struct syncsock_list_ctx ctx = {};
 	struct syncsock_visit v = { syncsock_list_one, &ctx };
 	int tries = 0;
+	u32 want;
 	long ret = 0;
 
 	if (copy_from_user(&req, arg, sizeof(req)))
@@ -344,21 +347,26 @@ static long syncsock_ioc_list(struct net *net, void __user *arg)
 	/*
 	 * Memory for the listeners there are (and a few more that may come
 	 * meanwhile), not for whatever count the caller names: anyone may
-	 * list.  If more came than that, once more, twice at most.
+	 * list.  If more came than that, again with room for those; the last
+	 * try takes the caller's count (up to the cap), so that -ENOSPC means
+	 * the caller's room was short.
 	 */
+	want = syncsock_count_listeners(sn);
 	do {
 		kvfree(ctx.infos);
 		ctx.infos = NULL;
 		ctx.total = 0;
-		ctx.room = min_t(u32, req.count,
-				 syncsock_count_listeners(sn) + SYNCSOCK_LIST_SLACK);
+		ctx.room = min3(req.count, (u32)SYNCSOCK_LIST_MAX,
+				++tries < 3 ? want + SYNCSOCK_LIST_SLACK : U32_MAX);
 		if (ctx.room) {
-			ctx.infos = kvcalloc(ctx.room, sizeof(*ctx.infos), GFP_KERNEL_ACCOUNT);
+			ctx.infos = kvcalloc(ctx.room, sizeof(*ctx.infos),
+					     GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 			if (!ctx.infos)
 				return -ENOMEM;
 		}
 		syncsock_visit_listeners(sn, &v);
-	} while (ctx.total > ctx.room && ctx.room < req.count && ++tries < 3);
+		want = ctx.total;
+	} while (ctx.total > ctx.room && ctx.room < min_t(u32, req.count, SYNCSOCK_LIST_MAX));
 	req.count = min(ctx.total, ctx.room);
 	req.total = ctx.total;
 	if (req.count && copy_to_user(u64_to_user_ptr(req.entries), ctx.infos,

@@ -88,7 +88,7 @@ void syncsock_framer_release(struct syncsock_framer *f)
 /* The buffer at @size bytes, charged first; NULL (nothing charged) if over
  * the budget or out of memory.  fail_function may fail it.
  */
-static noinline u8 *syncsock_framer_grow(struct syncsock_framer *f, u32 size)
+static noinline __noclone u8 *syncsock_framer_grow(struct syncsock_framer *f, u32 size)
 {
 	long more = (long)size - f->size;
 	u8 *nb;

@@ -46,7 +46,7 @@ static void syncsock_listen_data_ready(struct sock *sk)
 }
 
 /* A connection's state; fail_function may fail it. */
-static noinline struct syncsock_conn *syncsock_conn_alloc(void)
+static noinline __noclone struct syncsock_conn *syncsock_conn_alloc(void)
 {
 	struct syncsock_conn *conn;
 
@@ -324,10 +324,11 @@ int syncsock_listener_add(struct net *net, const struct syncsock_listener_cfg *c
 	if (ret)
 		return ret;
 
-	lsn = kzalloc(sizeof(*lsn), GFP_KERNEL);
+	/* Charged to the caller: a container's administrator adds them. */
+	lsn = kzalloc(sizeof(*lsn), GFP_KERNEL_ACCOUNT);
 	if (!lsn)
 		return -ENOMEM;
-	lsn->stats = alloc_percpu(struct syncsock_stats);
+	lsn->stats = alloc_percpu_gfp(struct syncsock_stats, GFP_KERNEL_ACCOUNT);
 	if (!lsn->stats) {
 		ret = -ENOMEM;
 		goto out_free;

@@ -30,7 +30,8 @@ void syncsock_txq_init(struct syncsock_txq *q, u32 limit)
  * A chunk of @want payload bytes, or NULL.  A function of its own, so that
  * fail_function can fail it (the torture campaign's fault injection).
  */
-static noinline struct syncsock_txq_chunk *syncsock_txq_chunk_alloc(size_t want, gfp_t gfp)
+static noinline __noclone struct syncsock_txq_chunk *
+syncsock_txq_chunk_alloc(size_t want, gfp_t gfp)
 {
 	struct syncsock_txq_chunk *nc;
 

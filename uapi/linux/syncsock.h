@@ -343,7 +343,7 @@ struct syncsock_listener_info {
  * struct syncsock_listener_list - the caller's namespace's listeners
  * (SYNCSOCK_IOC_LISTENER_LIST)
  * @entries: pointer to an array of struct syncsock_listener_info
- * @count: in: room in @entries; out: entries written
+ * @count: in: room in @entries; out: entries written (65536 at most)
  * @total: out: listeners there are (if more than @count: -ENOSPC)
  * @reserved: zero
  */
