@@ -407,14 +407,17 @@ def markdown(s, title):
                   f"| unload | rmmod under 2 s | {u['under_2s']} of {u['rounds']} |",
                   f"| unload | listener delete p50 / max | {u['delete_s_p50']:.2f} / "
                   f"{u['delete_s_max']:.2f} s |",
-                  f"| unload | rmmod kvcounter (third-party) p50 / p90 / max | "
-                  f"{u['rmmod_example_s_p50']:.2f} / {u['rmmod_example_s_p90']:.2f} / "
-                  f"{u['rmmod_example_s_max']:.2f} s |",
+                  f"| unload | rmmod kvcounter (third-party) p50 / p90 / max | " +
+                  (f"{u['rmmod_example_s_p50']:.2f} / {u['rmmod_example_s_p90']:.2f} / "
+                   f"{u['rmmod_example_s_max']:.2f} s |" if u["example_rounds"] else
+                   "no round with clients that close at EOF |"),
                   f"| unload | rmmod kvcounter under 2 s | {u['example_under_2s']} of "
-                  f"{u['example_rounds']} |",
-                  f"| unload | earlier rounds, clients left open at EOF (5 s close timeout): "
-                  f"rmmod kvcounter p50 | {u['example_rounds_open_clients']} rounds, "
-                  f"{u['rmmod_example_s_p50_open_clients']:.2f} s |",
+                  f"{u['example_rounds']} |"]
+        if u["example_rounds_open_clients"]:
+            lines += [f"| unload | earlier rounds, clients left open at EOF (5 s close "
+                      f"timeout): rmmod kvcounter p50 | {u['example_rounds_open_clients']} "
+                      f"rounds, {u['rmmod_example_s_p50_open_clients']:.2f} s |"]
+        lines += [
                   f"| unload | rounds not back to baseline | {u['unsettled_rounds']} |",
                   f"| unload | kmemleak scans / reports naming syncsock | {u['kmemleak_scans']} / "
                   f"{u['kmemleak_syncsock']} |",
