@@ -380,6 +380,9 @@ def main():
     ap.add_argument("--kernels", default=os.environ.get("KERNELS", ",".join(ALL_KERNELS)))
     ap.add_argument("--plan", default=DEFAULT_PLAN)
     ap.add_argument("--out", default=OUT, help="where logs go")
+    ap.add_argument("--tcg-thread", choices=["multi", "single"], default="multi",
+                    help="TCG threading of the guest for --plan (the default plan "
+                    "brings its own single-threaded second guest)")
     args = ap.parse_args()
     OUT = args.out
     os.makedirs(OUT, exist_ok=True)
@@ -427,7 +430,10 @@ def main():
     if "guest" in stages:
         # The default plan comes with a second one, run in a guest with
         # single-threaded TCG (see tests/guest/plan.tcg-single).
-        plans = [(args.plan, "", [])]
+        if args.tcg_thread == "single":
+            plans = [(args.plan, "-tcg-single", ["--tcg-thread", "single"])]
+        else:
+            plans = [(args.plan, "", [])]
         if args.plan == DEFAULT_PLAN and os.path.exists(SINGLE_PLAN):
             plans.append((SINGLE_PLAN, "-tcg-single", ["--tcg-thread", "single"]))
         stage_guest(res, {k: v for k, v in built.items() if k in kernels}, plans)
