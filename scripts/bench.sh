@@ -8,6 +8,13 @@
 #                    [--kernel 6.12|rt] [--out DIR]
 #
 # Guests (one boot each, results copied out of the guest as JSON):
+#   split     the server on a CPU of its own: two 1-vCPU guests, each QEMU
+#             on a host core of its own, joined by a virtio NIC (QEMU's
+#             socket netdev over the host's loopback, 198.18.0.0/24 in the
+#             guests).  The server guest runs syncsock-bench serve, the
+#             client guest syncsock-bench run --server: every path at 64
+#             and 1,000 connections, 64 B and 4 KiB, depth 1 and 8, with
+#             each side's CPU time on its own
 #   smp2      2 vCPUs: every path at 1, 64, 1,000 and 10,000 connections,
 #             64 B and 4 KiB messages; sockperf (64 B, 4 KiB) and wrk
 #             (1, 64 and 1,000 connections)
@@ -26,7 +33,7 @@
 #   --duration SEC  measured seconds per run (default 3, after 1 s warm-up;
 #                   sockperf and wrk runs take as long).  The default matrix
 #                   took 11 minutes on 2 host cores under TCG.
-#   --guests LIST   a subset of smp2,smp1,idlepoll,mem1g (default: all)
+#   --guests LIST   a subset of split,smp2,smp1,idlepoll,mem1g (default: all)
 #   --quick         1 and 64 connections, 64 B, 1 s runs: a few minutes, to
 #                   try the script
 #   --kernel K      the guest kernel: 6.12 (default) or rt, Debian's 6.12
@@ -123,13 +130,73 @@ echo "##SSB-JSON-END"
 GUEST
 }
 
+# The two guests of the split set-up (bench_split).
+split_server_cmd() {
+	cat <<GUEST
+. /tests/lib.sh
+set -e
+ip link set lo up
+ip link set eth0 up
+ip addr add 198.18.0.1/24 dev eth0
+ssk_load
+syncsock-bench serve --listen 198.18.0.1:7099 --host 198.18.0.1 --cpus 0
+GUEST
+}
+
+split_client_cmd() {
+	cat <<GUEST
+set -e
+ip link set lo up
+ip link set eth0 up
+ip addr add 198.18.0.2/24 dev eth0
+syncsock-bench run --server 198.18.0.1 --server-wait 120 --server-exit $1 --json /tmp/bench.json --label "$2"
+echo "##SSB-JSON-BEGIN"
+cat /tmp/bench.json
+echo "##SSB-JSON-END"
+GUEST
+}
+
+# bench_split DIR NAME TIMEOUT ARGS LABEL: the isolated server.  Two 1-vCPU
+# guests, each QEMU on a host core of its own (when the host has two), on
+# one virtio link (QEMU's socket netdev, on a free port of the host's
+# loopback): the server guest (DIR/NAME-server/) serves every path on its
+# one vCPU, the client guest runs syncsock-bench run --server ARGS and its
+# JSON goes to DIR/NAME.json.
+bench_split() {
+	local dir=$1 name=$2 timeout=$3 args=$4 label=$5
+	local srv="$dir/$name-server" port rc=0 cpu0=() cpu1=()
+	mkdir -p "$srv"
+	port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	if [ "$(nproc)" -ge 2 ]; then
+		cpu0=(--host-cpus 0) cpu1=(--host-cpus 1)
+	else
+		log "warning: one host core: the two guests share it"
+	fi
+	local nic=(--smp 1 --kmod virtio_net --qemu-arg=-device)
+	python3 "$here/vm.py" "${VM_ARGS[@]}" "${nic[@]}" \
+		--qemu-arg=virtio-net-pci,netdev=n0,mac=52:54:00:53:00:01 "${cpu0[@]}" \
+		--qemu-arg=-netdev --qemu-arg="socket,id=n0,listen=127.0.0.1:$port" \
+		--log-dir "$srv" --timeout "$timeout" --quiet --cmd "$(split_server_cmd)" \
+		>"$srv/vm.log" 2>&1 &
+	local vm=$! i
+	for i in $(seq 200); do
+		ss -Hltn "sport = :$port" | grep -q . && break
+		sleep 0.1
+	done
+	bench_guest "$dir" "$name" "$timeout" "$(split_client_cmd "$args" "$label")" \
+		"${nic[@]}" --qemu-arg=virtio-net-pci,netdev=n0,mac=52:54:00:53:00:02 "${cpu1[@]}" \
+		--qemu-arg=-netdev --qemu-arg="socket,id=n0,connect=127.0.0.1:$port" || rc=$?
+	wait "$vm" || { log "the server guest failed: see $srv/"; rc=1; }
+	return "$rc"
+}
+
 if [[ "${BASH_SOURCE[0]}" != "$0" ]]; then
 	return 0
 fi
 
 . "$here/lib.sh"
 
-quick= trace= duration=3 guests=smp2,smp1,idlepoll,mem1g out=
+quick= trace= duration=3 guests=split,smp2,smp1,idlepoll,mem1g out=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--quick) quick=1 ;;
@@ -141,8 +208,8 @@ while [ $# -gt 0 ]; do
 	--guests)
 		guests=${2:?--guests needs a list}
 		for g in ${guests//,/ }; do
-			case "$g" in smp2 | smp1 | idlepoll | mem1g) ;;
-			*) die "--guests: unknown guest '$g' (smp2, smp1, idlepoll, mem1g)" ;;
+			case "$g" in split | smp2 | smp1 | idlepoll | mem1g) ;;
+			*) die "--guests: unknown guest '$g' (split, smp2, smp1, idlepoll, mem1g)" ;;
 			esac
 		done
 		shift ;;
@@ -179,10 +246,12 @@ warm=1
 [ -n "$quick" ] && duration=1 warm=0.5
 t="--duration $duration --warmup $warm --ext-duration $duration $trace"
 if [ -n "$quick" ]; then
+	split="--conns 64 --sizes 64 --depth 1 $t"
 	matrix="--conns 1,64 --sizes 64 $t --sockperf --wrk --wrk-conns 64"
 	control="--conns 1,64 --sizes 64 $t"
 	memory="--paths kernel,epoll --conns 1k --sizes 64 $t --memory 1000"
 else
+	split="--conns 64,1k --sizes 64,4k --depth 1,8 $t"
 	matrix="--conns 1,64,1k,10k --sizes 64,4k $t --sockperf --sockperf-sizes 64,4k --wrk --wrk-conns 1,64,1k"
 	control="--conns 1,64 --sizes 64 $t --sockperf"
 	memory="--paths kernel,epoll --conns 10k --sizes 64 $t --memory 10000"
@@ -204,13 +273,19 @@ run() {	# NAME TIMEOUT ARGS [vm.py args]
 	# Other work on the host slows the vCPUs down: say how loaded it was.
 	echo "- guest $name: host load average $before before it, $(cut -d' ' -f1-3 /proc/loadavg) after it (it adds about its own vCPU count)" >>"$out/host-load.txt"
 }
+case ",$guests," in *,split,*)
+	log "guests split (server and client on a vCPU and host core each): syncsock-bench run --server $split"
+	bench_split "$out" split "$(wd 2400)" "$split" "make bench, split; $note" ||
+		{ log "the split guests failed: see $out/split/ and $out/split-server/"; failed=$((failed + 1)); }
+	;;
+esac
 run smp2 "$(wd 2400)" "$matrix" --smp 2 --mem 2G
 run smp1 "$(wd 2400)" "$matrix" --smp 1 --mem 2G
 run idlepoll "$(wd 900)" "$control" --smp 2 --mem 2G --append idle=poll
 run mem1g "$(wd 900)" "$memory" --smp 2 --mem 1G
 
 files=()
-for n in smp2 smp1 idlepoll mem1g; do
+for n in split smp2 smp1 idlepoll mem1g; do
 	[ -s "$out/$n.json" ] && files+=("$out/$n.json")
 done
 [ ${#files[@]} -gt 0 ] || die "no guest produced results"

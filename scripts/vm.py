@@ -325,6 +325,10 @@ def main():
                          "(kprobes, fentry), which can hang a multi-threaded TCG guest")
     ap.add_argument("--mem", default="2G")
     ap.add_argument("--append", default="", help="extra kernel command line")
+    ap.add_argument("--qemu-arg", action="append", default=[],
+                    help="one more argument for QEMU (repeat it), e.g. a -netdev")
+    ap.add_argument("--host-cpus", default="",
+                    help="run QEMU on these host CPUs only (taskset -c LIST)")
     ap.add_argument("--timeout", type=int, default=600, help="watchdog, seconds")
     ap.add_argument("--log-dir", required=True, help="where console and results go")
     ap.add_argument("--json", help="write the results here")
@@ -367,7 +371,9 @@ def main():
                 "-smp", str(args.smp), "-m", args.mem, "-no-reboot",
                 "-display", "none", "-vga", "none", "-nodefaults",
                 "-kernel", info["KIMAGE"], "-initrd", initrd,
-                "-append", " ".join(c for c in cmdline if c)]
+                "-append", " ".join(c for c in cmdline if c)] + args.qemu_arg
+        if args.host_cpus:
+            qemu = ["taskset", "-c", args.host_cpus] + qemu
         if args.shell:
             qemu += ["-serial", "mon:stdio", "-serial", f"file:{channel_path}"]
             log(f"booting {args.kernel} ({info['KREL']}); leave with 'poweroff -f' or Ctrl-A X")

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <sstream>
 
+#include "control.hpp"
 #include "report.hpp"
 #include "servers.hpp"
 
@@ -79,6 +80,8 @@ static std::optional<double> parse_double(const std::string &s)
 std::string usage()
 {
 	return R"(usage: syncsock-bench run [OPTIONS]        run the comparison, print the table
+       syncsock-bench serve [OPTIONS]      on the box under test: serve each path
+                                           when syncsock-bench run --server asks
        syncsock-bench serve KIND [OPTIONS] run one user-space server (blocking, epoll,
                                            io_uring, spin, http) until killed
        syncsock-bench table FILE.json...   the terminal table of result files
@@ -93,7 +96,8 @@ back is checked.
   --paths LIST        kernel,epoll,io_uring,blocking,spin (default: all)
   --conns LIST        connection counts, e.g. 1,64,1k,10k (default 1,64)
   --sizes LIST        message sizes in bytes, e.g. 64,4k (default 64)
-  --depth N           messages outstanding per connection, closed loop (1)
+  --depth LIST        messages outstanding per connection, closed loop (1;
+                      a list like 1,8 runs each)
   --rate R            open loop: R messages/s over all connections, latency
                       from the time each was due (default: closed loop)
   --duration SEC      measured time per run (3); --warmup SEC before it (1)
@@ -101,6 +105,12 @@ back is checked.
   --server-threads N  epoll, io_uring and spin workers (default: one per CPU)
   --pin same|cross|none  client thread i and server worker i on CPU i (same),
                       server worker i on CPU i+1 (cross), or no pinning
+  --server HOST[:PORT]  the servers run on another host, under syncsock-bench
+                      serve there (control port 7099): its CPUs measure the
+                      server side alone (--host, --pin and --server-threads'
+                      placement are then the serving side's)
+  --server-wait SEC   keep trying to reach it for SEC seconds (0: once)
+  --server-exit       ask syncsock-bench serve to exit at the end (scripts)
   --host ADDR         IPv4 address to serve and connect on (127.0.0.1)
   --port N            first port of the servers (7100; the kernel listener
                       is added on N+10 unless --kernel-port)
@@ -124,7 +134,10 @@ back is checked.
                       queued-to-consumed delay); traced runs pay for the
                       probes: do not compare them with untraced ones
   --quiet             no progress
-serve:
+serve (the control server): --listen ADDR:PORT (0.0.0.0:7099) for the
+  controller; --host ADDR the servers listen on (0.0.0.0); --cpus LIST the
+  servers' CPUs (default: all); --device PATH
+serve KIND:
   --port N  --host ADDR  --threads N  --cpus LIST  --ready-fd FD
 plot:
   -o DIR              where the .gp scripts and PNGs go (.)
@@ -156,13 +169,17 @@ std::optional<Options> parse_options(const std::vector<std::string> &args, std::
 	if (o.command == "--help" || o.command == "-h")
 		o.command = "help";
 	std::size_t i = 2;
-	if (o.command == "serve") {
-		if (i >= args.size() || !valid_server_kind(args[i])) {
-			error = "serve needs a kind: blocking, epoll, io_uring, spin or http";
+	if (o.command == "serve" && i < args.size() && !args[i].empty() && args[i][0] != '-') {
+		if (!valid_server_kind(args[i])) {
+			error = "serve: no kind '" + args[i] +
+				"' (blocking, epoll, io_uring, spin or http; none: the control "
+				"server)";
 			return std::nullopt;
 		}
 		o.kind = args[i++];
 	}
+	if (o.command == "serve" && o.kind.empty())
+		o.host = "0.0.0.0";
 	auto value = [&](const std::string &name) -> std::optional<std::string> {
 		if (i + 1 >= args.size()) {
 			error = name + " needs a value";
@@ -222,10 +239,10 @@ std::optional<Options> parse_options(const std::vector<std::string> &args, std::
 		} else if (a == "--depth") {
 			if (!(v = value(a)))
 				return std::nullopt;
-			auto x = num(1, 256);
-			if (!x)
-				return bad("1 to 256");
-			o.depth = *x;
+			auto l = parse_count_list(*v);
+			if (!l || *std::max_element(l->begin(), l->end()) > 256)
+				return bad("1 to 256, or a list like 1,8");
+			o.depths = *l;
 		} else if (a == "--rate" || a == "--duration" || a == "--warmup" ||
 			   a == "--ext-duration") {
 			if (!(v = value(a)))
@@ -262,6 +279,14 @@ std::optional<Options> parse_options(const std::vector<std::string> &args, std::
 			if (*v != "same" && *v != "cross" && *v != "none")
 				return bad("same, cross or none");
 			o.pin = *v;
+		} else if (a == "--server" || a == "--listen") {
+			if (!(v = value(a)))
+				return std::nullopt;
+			std::string h;
+			std::uint16_t p;
+			if (!control::parse_where(*v, h, p))
+				return bad("an IPv4 address, or ADDRESS:PORT");
+			(a == "--server" ? o.server : o.listen) = *v;
 		} else if (a == "--host") {
 			if (!(v = value(a)))
 				return std::nullopt;
@@ -300,6 +325,15 @@ std::optional<Options> parse_options(const std::vector<std::string> &args, std::
 			if (!(v = value(a)))
 				return std::nullopt;
 			o.accelerator = *v;
+		} else if (a == "--server-wait") {
+			if (!(v = value(a)))
+				return std::nullopt;
+			auto x = parse_double(*v);
+			if (!x || *x > 3600)
+				return bad("seconds, at most 3600");
+			o.server_wait = *x;
+		} else if (a == "--server-exit") {
+			o.server_exit = true;
 		} else if (a == "--trace") {
 			o.trace = true;
 		} else if (a == "--quiet" || a == "-q") {

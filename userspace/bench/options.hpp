@@ -17,7 +17,7 @@ struct Options {
 	std::vector<std::string> paths;	// default: every path
 	std::vector<unsigned> conns{1, 64};
 	std::vector<std::size_t> sizes{64};
-	unsigned depth = 1;
+	std::vector<unsigned> depths{1};
 	double rate = 0;	// open loop, messages/s; 0: closed loop
 	double duration = 3;
 	double warmup = 1;
@@ -25,6 +25,9 @@ struct Options {
 	unsigned server_threads = 0;	// 0: one per CPU
 	std::string pin = "same";	// same, cross, none
 	std::string host = "127.0.0.1";
+	std::string server;	// run: HOST[:PORT] of syncsock-bench serve; "": local
+	bool server_exit = false;	// run: the serving side exits at the end
+	double server_wait = 0;	// run: seconds to wait for syncsock-bench serve
 	std::uint16_t port = 7100;	// first port of the servers
 	std::uint16_t kernel_port = 0;	// an existing listener; 0: add one
 	std::string device = "/dev/syncsock";
@@ -42,7 +45,8 @@ struct Options {
 	std::string trace_program = "syncsock-trace";
 
 	// serve
-	std::string kind;
+	std::string kind;	// "": the control server for run --server
+	std::string listen = "0.0.0.0:7099";
 	int ready_fd = -1;
 	std::vector<int> cpus;	// serve: worker CPUs
 	bool cpus_set = false;

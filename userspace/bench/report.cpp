@@ -156,6 +156,8 @@ json::Value merged(const std::vector<json::Value> &docs, const char *key)
 			run.set("idle_poll", c["idle_poll"].as_bool());
 			run.set("small_guest", small_guest(c));
 			run.set("accelerator", c.str("accelerator"));
+			run.set("two_hosts", c.str("setup") == "two hosts");
+			run.set("server_cpus", double(c["server_host"]["server_cpus"].size()));
 			out.push(std::move(run));
 		}
 	}
@@ -176,21 +178,30 @@ json::Value merged_external(const std::vector<json::Value> &docs)
 
 namespace {
 
-using Key = std::tuple<bool, bool, double, double, double, double, std::string, double>;
+using Key = std::tuple<bool, bool, bool, double, double, double, double, std::string, double>;
 
 Key key_of(const json::Value &r)
 {
-	// idle=poll runs after the plain ones, then those of a small guest;
-	// then vCPUs, size, connections.
-	return {r["idle_poll"].as_bool(), r["small_guest"].as_bool(), r.num("vcpus"),
-		r.num("msg_size"), r.num("conns"), r.num("depth", 1), r.str("mode", "closed"),
-		r.num("rate")};
+	// The server on its own CPU first; idle=poll runs after the plain
+	// ones, then those of a small guest; then vCPUs, size, connections.
+	return {!r["two_hosts"].as_bool(), r["idle_poll"].as_bool(), r["small_guest"].as_bool(),
+		r.num("vcpus"), r.num("msg_size"), r.num("conns"), r.num("depth", 1),
+		r.str("mode", "closed"), r.num("rate")};
+}
+
+// The serving host's CPU count, in the title of a split cell.
+double server_cpus(const json::Value &r)
+{
+	return r.num("server_cpus");
 }
 
 std::string cell_title(const json::Value &r)
 {
 	auto n = [](double v) { return fmt_count(v); };
 	std::string t = n(r.num("vcpus")) + (r.num("vcpus") == 1 ? " vCPU" : " vCPUs");
+	if (r["two_hosts"].as_bool())
+		t = "server on " + n(server_cpus(r)) +
+		    (server_cpus(r) == 1 ? " CPU" : " CPUs") + " of its own, client on " + t;
 	if (r["idle_poll"].as_bool())
 		t += " (idle=poll)";
 	if (r["small_guest"].as_bool())
@@ -268,11 +279,78 @@ std::string render_conditions(const json::Value &doc, bool md)
 	return s;
 }
 
+namespace {
+
+double capacity(const json::Value *r)
+{
+	return r ? r->operator[]("split")["server"].num("capacity_rps_derived", NAN) : NAN;
+}
+
+// The user-space path of @v with the highest derived capacity.
+const json::Value *best_user(const std::vector<const json::Value *> &v)
+{
+	const json::Value *best = nullptr;
+	for (auto *r : v)
+		if (r->str("path") != "kernel" && r->num("errors") == 0 &&
+		    (!best || capacity(r) > capacity(best)))
+			best = r;
+	return best;
+}
+
+// A cell of the two-host set-up: each side's CPU on its own.
+std::string render_split_cell(const std::vector<const json::Value *> &v, bool md)
+{
+	const json::Value *base = find_path(v, "epoll");
+	const json::Value *best = best_user(v);
+	TextTable t({"path", "req/s", "p50 us", "p99 us", "server busy", "server us/req",
+		     "usr/sys/si", "capacity req/s", "cap x epoll", "cap x best", "client busy",
+		     "client us/req", "on own CPUs"});
+	std::string failures, leaks;
+	for (auto *r : v) {
+		std::string path = r->str("path");
+		if (r->num("errors") != 0) {
+			failures += (md ? "- " : "") + path + ": FAILED: " + r->str("error", "errors") +
+				    "\n";
+			continue;
+		}
+		const json::Value &sv = (*r)["split"]["server"];
+		const json::Value &cv = (*r)["split"]["client"];
+		const json::Value &us = sv["us_per_req"];
+		if (sv["leaking"].as_bool())
+			leaks += (md ? "- " : "") + path + ": LEAKING: " + sv.str("why") + "\n";
+		t.add({path, fmt_count(tput(r)), fmt_us(lat(r, "p50")), fmt_us(lat(r, "p99")),
+		       fmt_fixed(sv.num("busy", NAN) * 100, 0) + " %", fmt_fixed(us.num("total", NAN), 1),
+		       fmt_fixed(us.num("user", NAN), 1) + "/" + fmt_fixed(us.num("system", NAN), 1) +
+			       "/" + fmt_fixed(us.num("softirq", NAN), 1),
+		       fmt_count(capacity(r)), fmt_ratio(div(capacity(r), capacity(base))),
+		       fmt_ratio(div(capacity(r), capacity(best))),
+		       fmt_fixed(cv.num("busy", NAN) * 100, 0) + " %",
+		       fmt_fixed(cv["us_per_req"].num("total", NAN), 1),
+		       fmt_fixed(sv.num("own_share", NAN) * 100, 0) + " %"});
+	}
+	std::string out = md ? t.markdown() : t.render();
+	if (!failures.empty() || !leaks.empty())
+		out += (md ? "\n" : "") + failures + leaks;
+	return out;
+}
+
+} // namespace
+
 std::string render_report(const std::vector<json::Value> &docs, bool md)
 {
 	json::Value runs = merged_runs(docs);
 	std::string out;
 	for (auto &[k, v] : group(runs)) {
+		if (v.front()->operator[]("two_hosts").as_bool()) {
+			out += heading(cell_title(*v.front()) +
+					       " (capacity: requests/s the server's CPUs would "
+					       "serve at 100 % busy, derived from its CPU per "
+					       "request; ratios against epoll and the best "
+					       "user-space path)",
+				       md);
+			out += render_split_cell(v, md) + "\n";
+			continue;
+		}
 		const json::Value *base = find_path(v, "epoll");
 		out += heading(cell_title(*v.front()) + " (ratios against epoll)", md);
 		if (md)
@@ -324,7 +402,7 @@ std::string render_summary(const std::vector<json::Value> &docs, bool md)
 	bool any = false;
 	for (auto &[k, v] : group(runs)) {
 		const json::Value *kr = find_path(v, "kernel");
-		if (!kr)
+		if (!kr || (*kr)["two_hosts"].as_bool())
 			continue;
 		const json::Value *ep = find_path(v, "epoll");
 		const json::Value *ur = find_path(v, "io_uring");
@@ -341,12 +419,44 @@ std::string render_summary(const std::vector<json::Value> &docs, bool md)
 		       fmt_count(tput(kr)), fmt_fixed((*kr)["ctx_per_req"].num("server", NAN), 3)});
 		any = true;
 	}
-	if (!any)
-		return {};
-	return heading("the kernel path against epoll and io_uring (latency: lower is better; "
-		       "throughput: higher is better)",
-		       md) +
-	       (md ? t.markdown() : t.render());
+	// The server on its own CPUs: what each request costs it, and the
+	// capacity that follows.
+	TextTable st({"server CPUs", "conns", "size", "loop", "server us/req vs epoll",
+		      "capacity vs epoll", "capacity vs best", "best user-space", "kernel capacity",
+		      "kernel server busy"},
+		     {false, true, true, false, true, true, true, false, true, true});
+	bool any_split = false;
+	for (auto &[k, v] : group(runs)) {
+		const json::Value *kr = find_path(v, "kernel");
+		if (!kr || !(*kr)["two_hosts"].as_bool())
+			continue;
+		const json::Value *ep = find_path(v, "epoll");
+		const json::Value *best = best_user(v);
+		auto sus = [](const json::Value *r) {
+			return r ? (*r)["split"]["server"]["us_per_req"].num("total", NAN) : NAN;
+		};
+		st.add({fmt_count(server_cpus(*kr)), fmt_count(kr->num("conns")),
+			fmt_count(kr->num("msg_size")) + " B",
+			kr->str("mode") == "open" ? "open " + fmt_count(kr->num("rate")) + "/s"
+						  : "closed d" + fmt_count(kr->num("depth", 1)),
+			fmt_ratio(div(sus(kr), sus(ep))), fmt_ratio(div(capacity(kr), capacity(ep))),
+			fmt_ratio(div(capacity(kr), capacity(best))), best ? best->str("path") : "-",
+			fmt_count(capacity(kr)),
+			fmt_fixed((*kr)["split"]["server"].num("busy", NAN) * 100, 0) + " %"});
+		any_split = true;
+	}
+	std::string out;
+	if (any_split)
+		out += heading("the server on its own CPUs: the kernel path's CPU per request and "
+			       "derived capacity against epoll and the best user-space path",
+			       md) +
+		       (md ? st.markdown() : st.render()) + (any ? "\n" : "");
+	if (any)
+		out += heading("the kernel path against epoll and io_uring (latency: lower is better; "
+			       "throughput: higher is better)",
+			       md) +
+		       (md ? t.markdown() : t.render());
+	return out;
 }
 
 std::string render_trace(const std::vector<json::Value> &docs, bool md)

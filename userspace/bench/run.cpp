@@ -20,9 +20,11 @@
 #include <ctime>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <stdexcept>
 
 #include "client.hpp"
+#include "control.hpp"
 #include "external.hpp"
 #include "http.hpp"
 #include "kernel.hpp"
@@ -193,16 +195,18 @@ struct ServerProc {
 	}
 };
 
-void start_server(ServerProc &sp, const std::string &kind, const Options &o, std::uint16_t port,
-		  const Placement &pl, unsigned threads)
+} // namespace
+
+pid_t start_server_process(const std::string &kind, const std::string &host, std::uint16_t port,
+			   unsigned threads, const std::vector<int> &cpus)
 {
 	int p[2];
 	if (pipe2(p, O_CLOEXEC) < 0)
 		throw std::runtime_error(std::string("pipe: ") + strerror(errno));
 	std::vector<std::string> argv = {self_exe(),   "serve", kind,	  "--host",
-					 o.host,       "--port", std::to_string(port),
+					 host,	       "--port", std::to_string(port),
 					 "--threads", std::to_string(threads), "--cpus",
-					 join(pl.server), "--ready-fd", "3"};
+					 join(cpus), "--ready-fd", "3"};
 	std::vector<char *> args;
 	for (auto &a : argv)
 		args.push_back(a.data());
@@ -218,7 +222,6 @@ void start_server(ServerProc &sp, const std::string &kind, const Options &o, std
 		_exit(127);
 	}
 	close(p[1]);
-	sp.pid = pid;
 	track_child(pid);
 	pollfd pf = {p[0], POLLIN, 0};
 	char buf[16] = {};
@@ -226,10 +229,28 @@ void start_server(ServerProc &sp, const std::string &kind, const Options &o, std
 	ssize_t n = r > 0 ? read(p[0], buf, sizeof(buf) - 1) : 0;
 	close(p[0]);
 	if (n <= 0 || std::strncmp(buf, "ready", 5) != 0) {
-		sp.stop();
+		stop_server_process(pid);
 		throw std::runtime_error("the " + kind + " server did not start (port " +
 					 std::to_string(port) + ")");
 	}
+	return pid;
+}
+
+void stop_server_process(pid_t pid)
+{
+	if (pid > 0) {
+		kill_wait(pid);
+		track_child(-1);
+	}
+}
+
+namespace {
+
+void start_server(ServerProc &sp, const std::string &kind, const Options &o, std::uint16_t port,
+		  const Placement &pl, unsigned threads)
+{
+	sp.stop();
+	sp.pid = start_server_process(kind, o.host, port, threads, pl.server);
 }
 
 // The counters a run is judged by, each group with the count of replies
@@ -238,6 +259,9 @@ void start_server(ServerProc &sp, const std::string &kind, const Options &o, std
 // denominator.
 struct Snapshot {
 	SystemCpu sys;
+	std::map<int, SystemCpu> cpus;	// this host's, per CPU
+	json::Value remote;	// the serving host's sample (run --server)
+	std::uint64_t done_remote = 0;
 	struct rusage self {};
 	std::uint64_t done_sys = 0;
 	CtxSwitches server;
@@ -255,6 +279,7 @@ struct CellContext {
 	std::uint16_t kernel_port = 0;
 	unsigned ncpu = 1;
 	bool trace = false;	// --trace, and the tracer is there
+	control::Remote *remote = nullptr;	// run --server
 };
 
 // Before the window (@before): the slow readings first and /proc/stat last;
@@ -263,11 +288,19 @@ Snapshot snap(pid_t server, CellContext &cx, bool kernel, const Client &cl, bool
 {
 	Snapshot s;
 	auto fast = [&] {
-		s.sys = read_system_cpu().value_or(SystemCpu{});
+		std::string stat = read_file("/proc/stat");
+		s.sys = parse_proc_stat(stat).value_or(SystemCpu{});
+		s.cpus = parse_proc_stat_cpus(stat);
 		getrusage(RUSAGE_SELF, &s.self);
 		s.done_sys = cl.completed_so_far();
 	};
 	auto slow = [&] {
+		if (cx.remote) {
+			std::string err;
+			s.remote = cx.remote->sample(err).value_or(json::Value());
+			s.done_remote = cl.completed_so_far();
+			return;
+		}
 		if (kernel && cx.kc) {
 			s.kcount = cx.kc->counters(cx.kernel_id);
 			s.done_k = cl.completed_so_far();
@@ -338,7 +371,7 @@ std::string cell_name(const std::string &path, unsigned conns, std::size_t size)
 }
 
 json::Value run_cell(CellContext &cx, const std::string &path, unsigned conns, std::size_t size,
-		     const std::string &tag)
+		     unsigned depth, const std::string &tag)
 {
 	const Options &o = cx.o;
 	json::Value r = json::Value::object();
@@ -346,7 +379,7 @@ json::Value run_cell(CellContext &cx, const std::string &path, unsigned conns, s
 	r.set("path", path);
 	r.set("conns", conns);
 	r.set("msg_size", std::uint64_t(size));
-	r.set("depth", o.depth);
+	r.set("depth", depth);
 	r.set("mode", o.rate > 0 ? "open" : "closed");
 	r.set("rate", o.rate);
 	r.set("duration_s", o.duration);
@@ -365,7 +398,23 @@ json::Value run_cell(CellContext &cx, const std::string &path, unsigned conns, s
 	unsigned sthreads = o.server_threads ? o.server_threads : cx.ncpu;
 	ServerProc sp;
 	std::uint16_t port;
-	if (kernel) {
+	std::string connect_host = o.host;
+	if (cx.remote) {
+		// The serving side's own CPUs, one worker each.
+		std::size_t rc = cx.remote->server_cpus().size();
+		sthreads = o.server_threads ? o.server_threads : unsigned(std::max<std::size_t>(rc, 1));
+		auto &po = path_order();
+		port = std::uint16_t(o.port + (std::find(po.begin(), po.end(), path) - po.begin()));
+		if (kernel)
+			port = o.kernel_port ? o.kernel_port : std::uint16_t(o.port + 10);
+		std::string err;
+		progress(tag + " " + cell_name(path, conns, size) + ": starting it on " +
+			 cx.remote->address());
+		port = cx.remote->start(path, port, sthreads, err);
+		if (!port)
+			return fail(err);
+		connect_host = cx.remote->address();
+	} else if (kernel) {
 		if (!cx.kc || !cx.kernel_id)
 			return fail("no syncsock listener (is syncsock.ko loaded?)");
 		port = cx.kernel_port;
@@ -384,10 +433,10 @@ json::Value run_cell(CellContext &cx, const std::string &path, unsigned conns, s
 	r.set("server_threads", kernel ? 0u : (path == "blocking" ? conns : sthreads));
 
 	ClientConfig cc;
-	cc.addr = make_addr(o.host, port);
+	cc.addr = make_addr(connect_host, port);
 	cc.conns = conns;
 	cc.msg_size = size;
-	cc.depth = o.depth;
+	cc.depth = depth;
 	cc.rate = o.rate;
 	cc.threads = o.client_threads ? o.client_threads : cx.ncpu;
 	cc.cpus = cx.pl.client;
@@ -460,6 +509,24 @@ json::Value run_cell(CellContext &cx, const std::string &path, unsigned conns, s
 	}
 	cl.close_all();
 	sp.stop();
+	if (cx.remote) {
+		std::string err;
+		if (!cx.remote->stop(err))
+			say(tag + " " + err);
+		// The serving side's figures where the local ones would be.
+		for (Snapshot *x : {&a, &b}) {
+			x->done_srv = x->done_k = x->done_remote;
+			x->server.voluntary = std::uint64_t(x->remote["server"].num("ctx"));
+			x->server_cpu.utime = std::uint64_t(x->remote["server"].num("cpu_ticks"));
+			for (auto &[k, v] : x->remote["kernel"].members())
+				x->kcount[k] = std::uint64_t(v.as_number());
+		}
+		if (a.remote.is_null() || b.remote.is_null()) {
+			res.errors++;
+			if (res.first_error.empty())
+				res.first_error = "no sample from the serving host";
+		}
+	}
 
 	double window = double(t1 - t0) / 1e9;
 	double req = double(res.completed);
@@ -503,9 +570,41 @@ json::Value run_cell(CellContext &cx, const std::string &path, unsigned conns, s
 	cpu.set("softirq", round_to(si, 3));
 	cpu.set("irq", round_to(irq, 3));
 	cpu.set("total", round_to(user + sys + si + irq, 3));
-	r.set("cpu_us_per_req", cpu);
 	double tot = d(a.sys.total(), b.sys.total());
 	r.set("cpu_busy", round_to(tot > 0 ? d(a.sys.busy(), b.sys.busy()) / tot : 0, 4));
+	if (cx.remote) {
+		// Each host's CPUs on their own: the server's are the serving
+		// host's CPUs its paths run on; all the client host's are the
+		// client's.
+		json::Value split = json::Value::object();
+		std::vector<int> own = cx.remote->server_cpus();
+		long rhz = long(b.remote.num("tick_hz", 100));
+		json::Value sv = control::cpu_split(control::cpus_from_json(a.remote["cpus"]),
+						    control::cpus_from_json(b.remote["cpus"]), own,
+						    double(b.done_remote - a.done_remote), rhz);
+		json::Value cv = control::cpu_split(a.cpus, b.cpus, {},
+						    double(b.done_sys - a.done_sys),
+						    ticks_per_second());
+		bool same_host = cx.remote->host().str("boot_id") ==
+				 read_file("/proc/sys/kernel/random/boot_id");
+		bool leaking = same_host || sv.num("own_share") < 0.9;
+		sv.set("leaking", leaking);
+		if (same_host)
+			sv.set("why", "client and server share one kernel: not an isolated server");
+		else if (leaking)
+			sv.set("why", "under 90 % of the serving host's busy time ran on the "
+				      "server's CPUs");
+		double sus = sv["us_per_req"].num("total");
+		double cap = sus > 0 ? double(own.size()) * 1e6 / sus : 0;
+		sv.set("capacity_rps_derived", round_to(cap, 1));
+		split.set("server", sv);
+		split.set("client", cv);
+		r.set("split", split);
+		for (const char *k : {"user", "system", "softirq", "irq", "total"})
+			cpu.set(k, round_to(sv["us_per_req"].num(k) + cv["us_per_req"].num(k), 3));
+		r.set("cpu_busy", sv.num("busy"));
+	}
+	r.set("cpu_us_per_req", cpu);
 
 	json::Value ctx = json::Value::object();
 	double client_ctx = double((b.self.ru_nvcsw + b.self.ru_nivcsw) -
@@ -551,6 +650,10 @@ json::Value run_cell(CellContext &cx, const std::string &path, unsigned conns, s
 		line += fmt_count(req / window) + " req/s, p50 " + fmt_us(s.p50 / 1e3) + " us, p99 " +
 			fmt_us(s.p99 / 1e3) + " us, " + fmt_fixed(ctx.num("server"), 2) +
 			" ctx/req server";
+	if (const json::Value *sp_ = r["split"].find("server"))
+		line += ", server CPU " + fmt_fixed(sp_->num("busy") * 100, 0) + " % busy, " +
+			fmt_fixed((*sp_)["us_per_req"].num("total"), 1) + " us/req" +
+			(sp_->find("leaking")->as_bool() ? " (LEAKING: " + sp_->str("why") + ")" : "");
 	say(line);
 	return r;
 }
@@ -914,8 +1017,36 @@ int run_bench(const Options &o)
 	CellContext cx{o, {}, nullptr, 0, 0, 1};
 	cx.pl = placement(o);
 	cx.ncpu = unsigned(online_cpus());
-	bool want_kernel = std::find(o.paths.begin(), o.paths.end(), "kernel") != o.paths.end() ||
-			   o.sockperf || o.wrk || o.memory_conns;
+	std::unique_ptr<control::Remote> remote;
+	if (!o.server.empty()) {
+		std::string err;
+		std::uint64_t until = now_ns() + std::uint64_t(o.server_wait * 1e9);
+		while (!(remote = control::Remote::connect(o.server, err)) && now_ns() < until) {
+			progress("waiting for syncsock-bench serve at " + o.server + ": " + err);
+			sleep_s(0.5);
+		}
+		if (!remote) {
+			say("syncsock-bench: " + err);
+			return 2;
+		}
+		cx.remote = remote.get();
+		// This host runs the client only (placed by --pin); the
+		// servers' CPUs are the serving side's (its --cpus).
+		cx.pl.server.clear();
+		const json::Value &h = remote->host();
+		std::string cpus;
+		for (int c : remote->server_cpus())
+			cpus += (cpus.empty() ? "" : ",") + std::to_string(c);
+		say("serving host " + remote->address() + ": " + h.str("kernel") + ", " +
+		    fmt_count(h.num("vcpus")) + " vCPUs, servers on CPUs " + cpus);
+		cond.set("setup", "two hosts");
+		cond.set("server_host", h);
+		if (o.sockperf || o.wrk || o.memory_conns)
+			say("--sockperf, --wrk and --memory run on one host: left out with --server");
+	}
+	bool want_kernel = !remote &&
+			   (std::find(o.paths.begin(), o.paths.end(), "kernel") != o.paths.end() ||
+			    o.sockperf || o.wrk || o.memory_conns);
 	std::unique_ptr<KernelControl> kc;
 	if (want_kernel) {
 		std::string err;
@@ -952,28 +1083,34 @@ int run_bench(const Options &o)
 	    fmt_fixed(o.duration, 1) + " s per run after " + fmt_fixed(o.warmup, 1) + " s warm-up");
 
 	json::Value runs = json::Value::array();
-	std::size_t total = o.sizes.size() * o.conns.size() * o.paths.size(), k = 0;
+	std::size_t total = o.sizes.size() * o.conns.size() * o.depths.size() * o.paths.size();
+	std::size_t k = 0;
 	int failed = 0;
 	for (auto size : o.sizes)
 		for (auto conns : o.conns)
-			for (auto &path : o.paths) {
-				std::string tag = "[" + std::to_string(++k) + "/" + std::to_string(total) + "]";
-				json::Value r = run_cell(cx, path, conns, size, tag);
-				if (r.num("errors") != 0)
-					failed++;
-				runs.push(std::move(r));
-				sleep_s(0.1);
-			}
+			for (auto depth : o.depths)
+				for (auto &path : o.paths) {
+					std::string tag = "[" + std::to_string(++k) + "/" +
+							  std::to_string(total) + "]";
+					json::Value r = run_cell(cx, path, conns, size, depth, tag);
+					if (r.num("errors") != 0)
+						failed++;
+					runs.push(std::move(r));
+					sleep_s(0.1);
+				}
 	doc.set("runs", runs);
 
 	json::Value ext = json::Value::array();
-	if (o.sockperf)
+	if (o.sockperf && !remote)
 		run_sockperf(o, cx, ext);
-	if (o.wrk)
+	if (o.wrk && !remote)
 		run_wrk(o, cx, ext);
 	doc.set("external", ext);
-	if (o.memory_conns)
+	if (o.memory_conns && !remote)
 		doc.set("memory", run_memory(o, cx));
+	if (remote && o.server_exit)
+		remote->shutdown();
+	remote.reset();
 
 	if (!o.json_path.empty()) {
 		std::string text = json::dump(doc, 1) + "\n";
@@ -1001,6 +1138,8 @@ int run_bench(const Options &o)
 
 int run_serve(const Options &o)
 {
+	if (o.kind.empty())
+		return run_control_server(o);
 	signal(SIGPIPE, SIG_IGN);
 	raise_nofile(1 << 20);
 	ServerConfig cfg;

@@ -4,6 +4,12 @@
 // then the independent clients; the result document and the table.
 #pragma once
 
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
 #include "json.hpp"
 #include "options.hpp"
 
@@ -16,7 +22,18 @@ json::Value conditions(const Options &o);
 // 0: every run verified all its bytes; 1: some run failed; 2: setup error.
 int run_bench(const Options &o);
 
-// Run one user-space server in this process until killed (serve command).
+// Run one user-space server in this process until killed (serve KIND), or
+// the control server for run --server (serve without a kind).
 int run_serve(const Options &o);
+
+// A user-space server of @kind (serve KIND) in a child process of its own
+// process group, on @cpus, killed if this process dies: its pid once it
+// listens.  Throws std::runtime_error.
+// serve without a kind (serve.cpp).
+int run_control_server(const Options &o);
+
+pid_t start_server_process(const std::string &kind, const std::string &host, std::uint16_t port,
+			   unsigned threads, const std::vector<int> &cpus);
+void stop_server_process(pid_t pid);
 
 } // namespace ssb

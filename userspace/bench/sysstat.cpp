@@ -48,6 +48,27 @@ std::optional<SystemCpu> parse_proc_stat(const std::string &text)
 	return c;
 }
 
+std::map<int, SystemCpu> parse_proc_stat_cpus(const std::string &text)
+{
+	std::map<int, SystemCpu> out;
+	std::istringstream in(text);
+	std::string line;
+	while (std::getline(in, line)) {
+		if (line.size() < 4 || line.compare(0, 3, "cpu") != 0 || line[3] < '0' ||
+		    line[3] > '9')
+			continue;
+		std::istringstream l(line.substr(3));
+		int n = -1;
+		SystemCpu c;
+		l >> n >> c.user >> c.nice >> c.system >> c.idle >> c.iowait >> c.irq >> c.softirq;
+		if (l.fail() || n < 0)
+			continue;
+		l >> c.steal;	// absent on very old kernels
+		out[n] = c;
+	}
+	return out;
+}
+
 std::optional<SystemCpu> read_system_cpu()
 {
 	return parse_proc_stat(read_file("/proc/stat"));

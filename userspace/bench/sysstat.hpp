@@ -24,6 +24,9 @@ struct SystemCpu {
 std::optional<SystemCpu> parse_proc_stat(const std::string &text);
 std::optional<SystemCpu> read_system_cpu();
 
+// The per-CPU lines of /proc/stat ("cpuN ..."), by CPU number; ctxt is 0.
+std::map<int, SystemCpu> parse_proc_stat_cpus(const std::string &text);
+
 struct CtxSwitches {
 	std::uint64_t voluntary = 0, nonvoluntary = 0;
 	std::uint64_t total() const { return voluntary + nonvoluntary; }

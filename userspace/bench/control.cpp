@@ -1,0 +1,443 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "control.hpp"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+
+#include "net.hpp"
+
+namespace ssb::control {
+
+Channel::~Channel()
+{
+	if (fd_ >= 0)
+		close(fd_);
+}
+
+bool Channel::send(const json::Value &v, std::string &error)
+{
+	std::string line = json::dump(v) + "\n";
+	std::size_t off = 0;
+	while (off < line.size()) {
+		ssize_t n = ::send(fd_, line.data() + off, line.size() - off, MSG_NOSIGNAL);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			pollfd pf = {fd_, POLLOUT, 0};
+			if (poll(&pf, 1, 10000) <= 0) {
+				error = "the control peer stopped reading";
+				return false;
+			}
+			continue;
+		}
+		if (n <= 0) {
+			error = std::string("control connection: ") + strerror(n < 0 ? errno : EPIPE);
+			return false;
+		}
+		off += std::size_t(n);
+	}
+	return true;
+}
+
+std::optional<json::Value> Channel::receive(double timeout_s, std::string &error)
+{
+	std::uint64_t deadline = now_ns() + std::uint64_t(timeout_s * 1e9);
+	while (true) {
+		auto nl = buf_.find('\n');
+		if (nl != std::string::npos) {
+			std::string line = buf_.substr(0, nl);
+			buf_.erase(0, nl + 1);
+			json::ParseError pe;
+			auto v = json::parse(line, &pe);
+			if (!v) {
+				error = "the control peer sent a line that is not JSON (" + pe.message +
+					" at byte " + std::to_string(pe.offset) + ")";
+				return std::nullopt;
+			}
+			if (!v->is_object()) {
+				error = "the control peer sent JSON that is not an object";
+				return std::nullopt;
+			}
+			return v;
+		}
+		if (buf_.size() > kMaxLine) {
+			error = "the control peer sent a line over " + std::to_string(kMaxLine) +
+				" bytes";
+			return std::nullopt;
+		}
+		std::uint64_t now = now_ns();
+		if (now >= deadline) {
+			error = "no word from the control peer in " +
+				std::to_string(int(std::lround(timeout_s))) + " s";
+			return std::nullopt;
+		}
+		pollfd pf = {fd_, POLLIN, 0};
+		int left_ms = int(std::min<std::uint64_t>((deadline - now) / 1000000 + 1, 1000));
+		int r = poll(&pf, 1, left_ms);
+		if (r < 0 && errno != EINTR) {
+			error = std::string("poll: ") + strerror(errno);
+			return std::nullopt;
+		}
+		if (r <= 0)
+			continue;
+		char tmp[65536];
+		ssize_t n = recv(fd_, tmp, sizeof(tmp), 0);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n <= 0) {
+			error = n == 0 ? "the control peer closed the connection"
+				       : std::string("control connection: ") + strerror(errno);
+			return std::nullopt;
+		}
+		buf_.append(tmp, std::size_t(n));
+	}
+}
+
+namespace {
+
+bool whole(const json::Value *v, double lo, double hi)
+{
+	return v && v->is_number() && std::floor(v->as_number()) == v->as_number() &&
+	       v->as_number() >= lo && v->as_number() <= hi;
+}
+
+} // namespace
+
+json::Value dispatch(Host &host, Session &session, const json::Value &req)
+{
+	json::Value r = json::Value::object();
+	auto fail = [&](const std::string &why) {
+		r = json::Value::object();
+		r.set("ok", false);
+		r.set("error", why);
+		return r;
+	};
+	if (!req.is_object())
+		return fail("a request is a JSON object");
+	const json::Value *op = req.find("op");
+	if (!op || !op->is_string())
+		return fail("the request has no \"op\" string");
+	const std::string &o = op->as_string();
+	if (o == "hello") {
+		const json::Value *v = req.find("version");
+		if (!whole(v, 0, 1e9))
+			return fail("hello needs \"version\", a whole number");
+		if (v->as_number() != kVersion)
+			return fail("this server speaks control protocol version " +
+				    std::to_string(kVersion) + ", not " +
+				    json::number_text(v->as_number()) +
+				    ": run the same syncsock-bench on both hosts");
+		session.greeted = true;
+		r.set("ok", true);
+		r.set("version", kVersion);
+		r.set("host", host.hello());
+		return r;
+	}
+	if (o == "bye" || o == "shutdown") {
+		session.end = o;
+		r.set("ok", true);
+		return r;
+	}
+	if (o != "start" && o != "sample" && o != "stop")
+		return fail("unknown op '" + o + "' (hello, start, sample, stop, bye, shutdown)");
+	if (!session.greeted)
+		return fail("say hello first");
+	if (o == "start") {
+		const json::Value *path = req.find("path");
+		const json::Value *port = req.find("port");
+		const json::Value *threads = req.find("threads");
+		if (!path || !path->is_string() || path->as_string().empty())
+			return fail("start needs \"path\"");
+		if (!whole(port, 1, 65535))
+			return fail("start needs \"port\", 1 to 65535");
+		if (threads && !whole(threads, 1, 1024))
+			return fail("\"threads\" is 1 to 1024");
+		std::string err;
+		std::uint16_t p = host.start(path->as_string(), std::uint16_t(port->as_number()),
+					     threads ? unsigned(threads->as_number()) : 1u, err);
+		if (!p)
+			return fail(err.empty() ? "the server did not start" : err);
+		r.set("ok", true);
+		r.set("port", p);
+		return r;
+	}
+	if (o == "sample") {
+		r.set("ok", true);
+		json::Value sample = host.sample();
+		for (auto &[k, v] : sample.members())
+			r.set(k, v);
+		return r;
+	}
+	host.stop();
+	r.set("ok", true);
+	return r;
+}
+
+void serve(Host &host, int lfd, double idle_s, bool quiet)
+{
+	auto say = [&](const std::string &s) {
+		if (!quiet) {
+			std::fprintf(stderr, "syncsock-bench serve: %s\n", s.c_str());
+			std::fflush(stderr);
+		}
+	};
+	while (true) {
+		sockaddr_in peer{};
+		socklen_t len = sizeof(peer);
+		int fd = accept4(lfd, reinterpret_cast<sockaddr *>(&peer), &len, SOCK_CLOEXEC);
+		if (fd < 0) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			say(std::string("accept: ") + strerror(errno));
+			return;
+		}
+		set_nodelay(fd);
+		char ip[INET_ADDRSTRLEN] = "?";
+		inet_ntop(AF_INET, &peer.sin_addr, ip, sizeof(ip));
+		std::string who = std::string(ip) + ":" + std::to_string(ntohs(peer.sin_port));
+		say("controller " + who + " connected");
+		Channel ch(fd);
+		Session s;
+		std::string err;
+		while (s.end.empty()) {
+			auto req = ch.receive(idle_s, err);
+			if (!req)
+				break;
+			json::Value rep = dispatch(host, s, *req);
+			if (!rep.find("ok")->as_bool())
+				say(req->str("op", "?") + ": " + rep.str("error"));
+			if (!ch.send(rep, err))
+				break;
+		}
+		host.stop();
+		say("controller " + who + " gone" + (s.end.empty() ? " (" + err + ")" : ""));
+		if (s.end == "shutdown")
+			return;
+	}
+}
+
+bool parse_where(const std::string &where, std::string &host, std::uint16_t &port)
+{
+	auto colon = where.rfind(':');
+	host = where.substr(0, colon);
+	port = kPort;
+	if (colon != std::string::npos) {
+		std::string p = where.substr(colon + 1);
+		unsigned v = 0;
+		auto r = std::from_chars(p.data(), p.data() + p.size(), v);
+		if (p.empty() || r.ec != std::errc() || r.ptr != p.data() + p.size() || v == 0 ||
+		    v > 65535)
+			return false;
+		port = std::uint16_t(v);
+	}
+	in_addr a;
+	return inet_pton(AF_INET, host.c_str(), &a) == 1;
+}
+
+std::unique_ptr<Remote> Remote::connect(const std::string &where, std::string &error)
+{
+	std::string host;
+	std::uint16_t port;
+	if (!parse_where(where, host, port)) {
+		error = "--server " + where + ": give an IPv4 address, or ADDRESS:PORT";
+		return nullptr;
+	}
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0) {
+		error = std::string("socket: ") + strerror(errno);
+		return nullptr;
+	}
+	sockaddr_in a = make_addr(host, port);
+	int r = ::connect(fd, reinterpret_cast<sockaddr *>(&a), sizeof(a));
+	if (r < 0 && errno == EINPROGRESS) {
+		pollfd pf = {fd, POLLOUT, 0};
+		int soerr = ETIMEDOUT;
+		socklen_t l = sizeof(soerr);
+		if (poll(&pf, 1, 10000) == 1)
+			getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &l);
+		r = soerr ? -1 : 0;
+		errno = soerr;
+	}
+	if (r < 0) {
+		error = "cannot reach syncsock-bench serve at " + host + ":" +
+			std::to_string(port) + ": " + strerror(errno) +
+			" (start it there first: syncsock-bench serve)";
+		close(fd);
+		return nullptr;
+	}
+	set_nodelay(fd);
+	std::unique_ptr<Remote> rm(new Remote(fd, host));
+	json::Value req = json::Value::object();
+	req.set("op", "hello");
+	req.set("version", kVersion);
+	auto rep = rm->call(req, error, 20);
+	if (!rep)
+		return nullptr;
+	rm->hello_ = (*rep)["host"];
+	return rm;
+}
+
+Remote::~Remote()
+{
+	json::Value req = json::Value::object();
+	req.set("op", "bye");
+	std::string err;
+	if (ch_.send(req, err))
+		ch_.receive(5, err);
+}
+
+std::optional<json::Value> Remote::call(json::Value req, std::string &error, double timeout_s)
+{
+	std::string op = req.str("op");
+	if (!ch_.send(req, error))
+		return std::nullopt;
+	auto rep = ch_.receive(timeout_s, error);
+	if (!rep)
+		return std::nullopt;
+	if (!(*rep)["ok"].as_bool()) {
+		error = "syncsock-bench serve refused " + op + ": " + rep->str("error", "no reason");
+		return std::nullopt;
+	}
+	return rep;
+}
+
+std::vector<int> Remote::server_cpus() const
+{
+	std::vector<int> v;
+	for (auto &c : hello_["server_cpus"].items())
+		v.push_back(int(c.as_number()));
+	return v;
+}
+
+std::uint16_t Remote::start(const std::string &path, std::uint16_t port, unsigned threads,
+			    std::string &error)
+{
+	json::Value req = json::Value::object();
+	req.set("op", "start");
+	req.set("path", path);
+	req.set("port", port);
+	req.set("threads", threads);
+	auto rep = call(req, error);
+	return rep ? std::uint16_t(rep->num("port")) : 0;
+}
+
+std::optional<json::Value> Remote::sample(std::string &error)
+{
+	json::Value req = json::Value::object();
+	req.set("op", "sample");
+	return call(req, error);
+}
+
+bool Remote::stop(std::string &error)
+{
+	json::Value req = json::Value::object();
+	req.set("op", "stop");
+	return call(req, error).has_value();
+}
+
+void Remote::shutdown()
+{
+	json::Value req = json::Value::object();
+	req.set("op", "shutdown");
+	std::string err;
+	call(req, err, 10);
+}
+
+json::Value cpus_json(const std::map<int, SystemCpu> &cpus)
+{
+	json::Value a = json::Value::array();
+	for (auto &[n, c] : cpus)
+		a.push(json::Value(json::Value::Array{n, c.user, c.nice, c.system, c.idle, c.iowait,
+						      c.irq, c.softirq, c.steal}));
+	return a;
+}
+
+std::map<int, SystemCpu> cpus_from_json(const json::Value &v)
+{
+	std::map<int, SystemCpu> out;
+	for (auto &row : v.items()) {
+		auto &x = row.items();
+		if (x.size() != 9)
+			continue;
+		auto u = [&](std::size_t i) { return std::uint64_t(x[i].as_number()); };
+		SystemCpu c;
+		c.user = u(1);
+		c.nice = u(2);
+		c.system = u(3);
+		c.idle = u(4);
+		c.iowait = u(5);
+		c.irq = u(6);
+		c.softirq = u(7);
+		c.steal = u(8);
+		out[int(x[0].as_number())] = c;
+	}
+	return out;
+}
+
+json::Value cpu_split(const std::map<int, SystemCpu> &before, const std::map<int, SystemCpu> &after,
+		      const std::vector<int> &own, double requests, long tick_hz)
+{
+	const double tick_us = 1e6 / double(tick_hz > 0 ? tick_hz : 100);
+	const double per = requests > 0 ? 1.0 / requests : NAN;
+	auto round3 = [](double v) { return std::isfinite(v) ? std::round(v * 1000) / 1000 : v; };
+	json::Value rows = json::Value::array();
+	json::Value cpus = json::Value::array();
+	double u = 0, s = 0, si = 0, irq = 0, own_busy = 0, own_total = 0, all_busy = 0;
+	for (auto &[n, a] : after) {
+		auto it = before.find(n);
+		if (it == before.end())
+			continue;
+		const SystemCpu &b = it->second;
+		auto d = [](std::uint64_t x, std::uint64_t y) { return y >= x ? double(y - x) : 0.0; };
+		double cu = d(b.user + b.nice, a.user + a.nice), cs = d(b.system, a.system);
+		double csi = d(b.softirq, a.softirq), cirq = d(b.irq, a.irq);
+		double busy = d(b.busy(), a.busy()), total = d(b.total(), a.total());
+		bool mine = own.empty() || std::find(own.begin(), own.end(), n) != own.end();
+		json::Value row = json::Value::object();
+		row.set("cpu", n);
+		row.set("own", mine);
+		row.set("user", round3(cu * tick_us * per));
+		row.set("system", round3(cs * tick_us * per));
+		row.set("softirq", round3(csi * tick_us * per));
+		row.set("irq", round3(cirq * tick_us * per));
+		row.set("busy", round3(total > 0 ? busy / total : 0));
+		rows.push(std::move(row));
+		all_busy += busy;
+		if (mine) {
+			cpus.push(n);
+			u += cu;
+			s += cs;
+			si += csi;
+			irq += cirq;
+			own_busy += busy;
+			own_total += total;
+		}
+	}
+	json::Value out = json::Value::object();
+	out.set("cpus", cpus);
+	out.set("busy", round3(own_total > 0 ? own_busy / own_total : 0));
+	json::Value us = json::Value::object();
+	us.set("user", round3(u * tick_us * per));
+	us.set("system", round3(s * tick_us * per));
+	us.set("softirq", round3(si * tick_us * per));
+	us.set("irq", round3(irq * tick_us * per));
+	us.set("total", round3((u + s + si + irq) * tick_us * per));
+	out.set("us_per_req", us);
+	out.set("own_share", round3(all_busy > 0 ? own_busy / all_busy : 1));
+	out.set("per_cpu", rows);
+	return out;
+}
+
+} // namespace ssb::control
