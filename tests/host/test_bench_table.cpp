@@ -321,7 +321,32 @@ TEST_CASE("bench options: lists, defaults and errors", "[bench][options]")
 	CHECK_FALSE(parse_options({"syncsock-bench", "run", "--pin", "left"}, err));
 	CHECK_FALSE(parse_options({"syncsock-bench", "run", "--duration"}, err));
 	CHECK(err == "--duration needs a value");
-	CHECK_FALSE(parse_options({"syncsock-bench", "serve"}, err));
+	// serve without a kind: the control server of run --server.
+	o = parse_options({"syncsock-bench", "serve"}, err);
+	REQUIRE(o);
+	CHECK(o->kind.empty());
+	CHECK(o->host == "0.0.0.0");
+	CHECK(o->listen == "0.0.0.0:7099");
+	o = parse_options({"syncsock-bench", "serve", "--listen", "198.18.0.1:7000", "--cpus", "0"}, err);
+	REQUIRE(o);
+	CHECK(o->listen == "198.18.0.1:7000");
+	CHECK_FALSE(parse_options({"syncsock-bench", "serve", "kqueue"}, err));
+	CHECK(err == "serve: no kind 'kqueue' (blocking, epoll, io_uring, spin or http; none: the "
+		     "control server)");
+	CHECK_FALSE(parse_options({"syncsock-bench", "serve", "--listen", "7099"}, err));
+	CHECK(err == "bad --listen '7099': an IPv4 address, or ADDRESS:PORT");
+	o = parse_options({"syncsock-bench", "run", "--server", "198.18.0.1", "--depth", "1,8",
+			   "--server-wait", "30", "--server-exit"},
+			  err);
+	REQUIRE(o);
+	CHECK(o->server == "198.18.0.1");
+	CHECK(o->depths == std::vector<unsigned>{1, 8});
+	CHECK(o->server_wait == 30);
+	CHECK(o->server_exit);
+	CHECK_FALSE(parse_options({"syncsock-bench", "run", "--server", "box"}, err));
+	CHECK(err == "bad --server 'box': an IPv4 address, or ADDRESS:PORT");
+	CHECK_FALSE(parse_options({"syncsock-bench", "run", "--depth", "1,300"}, err));
+	CHECK(err == "bad --depth '1,300': 1 to 256, or a list like 1,8");
 	CHECK_FALSE(parse_options({"syncsock-bench", "table"}, err));
 	CHECK(err == "table needs result files");
 	o = parse_options({"syncsock-bench", "serve", "io_uring", "--port", "7102", "--threads", "2",
