@@ -84,6 +84,12 @@ int main(int argc, char **argv)
 					problems.push_back("no clean run of path " + p);
 			}
 			if (o->strict) {
+				// The server on its own CPUs (run --server): it stayed there.
+				for (auto &r : docs[i]["runs"].items())
+					if (r["split"]["server"]["leaking"].as_bool())
+						problems.push_back("runs: " + r.str("path") +
+								   ": not an isolated server: " +
+								   r["split"]["server"].str("why"));
 				for (const char *sect : {"runs", "external"})
 					for (auto &r : docs[i][sect].items())
 						if (r.find("error") || r.num("errors") != 0)

@@ -145,7 +145,7 @@ plot:
   --no-render         write the scripts only
 validate: the schema; --require-paths LIST: a clean run of each of these
   paths, every byte checked; --strict: no run and no sockperf or wrk run
-  failed
+  failed, and no run --server run's server left its own CPUs
 )";
 }
 
