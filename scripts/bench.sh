@@ -186,7 +186,21 @@ bench_split() {
 	bench_guest "$dir" "$name" "$timeout" "$(split_client_cmd "$args" "$label")" \
 		"${nic[@]}" --qemu-arg=virtio-net-pci,netdev=n0,mac=52:54:00:53:00:02 "${cpu1[@]}" \
 		--qemu-arg=-netdev --qemu-arg="socket,id=n0,connect=127.0.0.1:$port" || rc=$?
-	wait "$vm" || { log "the server guest failed: see $srv/"; rc=1; }
+	# The client asked the server to exit (--server-exit); a client that
+	# failed before that leaves it waiting: stop it rather than wait for
+	# its watchdog.
+	for i in $(seq 300); do
+		kill -0 "$vm" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$vm" 2>/dev/null; then
+		log "the server guest did not exit after the client: stopping it"
+		kill "$vm" 2>/dev/null || true
+		wait "$vm" 2>/dev/null || true
+		rc=1
+	else
+		wait "$vm" || { log "the server guest failed: see $srv/"; rc=1; }
+	fi
 	return "$rc"
 }
 

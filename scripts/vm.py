@@ -17,6 +17,7 @@ import os
 import re
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -433,6 +434,13 @@ def main():
             chan = Channel(channel_path, echo)
             proc = subprocess.Popen(qemu, stdin=subprocess.DEVNULL,
                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+
+            # Stopped (bench.sh stops a guest that waits for nothing):
+            # QEMU goes too.
+            def on_term(signum, _frame, proc=proc):
+                proc.kill()
+                sys.exit(128 + signum)
+            signal.signal(signal.SIGTERM, on_term)
             watchdog = False
             while proc.poll() is None:
                 time.sleep(0.25)
