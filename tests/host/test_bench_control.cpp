@@ -172,7 +172,7 @@ TEST_CASE("bench control: line framing against a broken peer", "[bench][control]
 	std::thread writer([fd = sv[1]] {
 		std::string junk(64 * 1024, 'x');
 		for (std::size_t sent = 0; sent <= control::kMaxLine + junk.size();) {
-			ssize_t n = write(fd, junk.data(), junk.size());
+			ssize_t n = send(fd, junk.data(), junk.size(), MSG_NOSIGNAL);
 			if (n <= 0)
 				break;
 			sent += std::size_t(n);
