@@ -247,6 +247,9 @@ TEST_CASE("bench control: --server and --listen addresses", "[bench][control]")
 	for (const char *bad : {"", "host", "10.0.0.2:", "10.0.0.2:0", "10.0.0.2:65536",
 				"10.0.0.2:9x", "::1", "10.0.0.256"})
 		CHECK_FALSE(control::parse_where(bad, h, p));
+	// What serve --cpus and the progress lines show.
+	CHECK(cpu_list({0, 2, 3}) == "0,2,3");
+	CHECK(cpu_list({}) == "none");
 }
 
 TEST_CASE("bench control: per-CPU lines of /proc/stat", "[bench][control]")

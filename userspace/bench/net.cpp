@@ -15,6 +15,14 @@
 
 namespace ssb {
 
+std::string cpu_list(const std::vector<int> &cpus)
+{
+	std::string s;
+	for (int c : cpus)
+		s += (s.empty() ? "" : ",") + std::to_string(c);
+	return s.empty() ? "none" : s;
+}
+
 sockaddr_in make_addr(const std::string &host, std::uint16_t port)
 {
 	sockaddr_in a{};

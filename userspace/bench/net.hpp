@@ -33,6 +33,8 @@ void close_abort(int fd);
 
 // Pin the calling thread to @cpu (no-op for cpu < 0).  False if refused.
 bool pin_self(int cpu);
+// "0,2,3", or "none" for no CPU (the --cpus syntax).
+std::string cpu_list(const std::vector<int> &cpus);
 // The CPUs this process may run on, in order.
 std::vector<int> allowed_cpus();
 int online_cpus();

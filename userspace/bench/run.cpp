@@ -125,12 +125,14 @@ std::string self_exe()
 	return buf;
 }
 
-std::string join(const std::vector<int> &v)
+// The port a path's server listens on: --port plus the path's place in
+// the path order; the kernel listener's is --kernel-port, or --port + 10.
+std::uint16_t path_port(const Options &o, const std::string &path)
 {
-	std::string s;
-	for (auto x : v)
-		s += (s.empty() ? "" : ",") + std::to_string(x);
-	return s.empty() ? "none" : s;
+	if (path == "kernel")
+		return o.kernel_port ? o.kernel_port : std::uint16_t(o.port + 10);
+	auto &po = path_order();
+	return std::uint16_t(o.port + (std::find(po.begin(), po.end(), path) - po.begin()));
 }
 
 void sleep_s(double s)
@@ -206,7 +208,7 @@ pid_t start_server_process(const std::string &kind, const std::string &host, std
 	std::vector<std::string> argv = {self_exe(),   "serve", kind,	  "--host",
 					 host,	       "--port", std::to_string(port),
 					 "--threads", std::to_string(threads), "--cpus",
-					 join(cpus), "--ready-fd", "3"};
+					 cpu_list(cpus), "--ready-fd", "3"};
 	std::vector<char *> args;
 	for (auto &a : argv)
 		args.push_back(a.data());
@@ -403,14 +405,10 @@ json::Value run_cell(CellContext &cx, const std::string &path, unsigned conns, s
 		// The serving side's own CPUs, one worker each.
 		std::size_t rc = cx.remote->server_cpus().size();
 		sthreads = o.server_threads ? o.server_threads : unsigned(std::max<std::size_t>(rc, 1));
-		auto &po = path_order();
-		port = std::uint16_t(o.port + (std::find(po.begin(), po.end(), path) - po.begin()));
-		if (kernel)
-			port = o.kernel_port ? o.kernel_port : std::uint16_t(o.port + 10);
 		std::string err;
 		progress(tag + " " + cell_name(path, conns, size) + ": starting it on " +
 			 cx.remote->address());
-		port = cx.remote->start(path, port, sthreads, err);
+		port = cx.remote->start(path, path_port(o, path), sthreads, err);
 		if (!port)
 			return fail(err);
 		connect_host = cx.remote->address();
@@ -419,8 +417,7 @@ json::Value run_cell(CellContext &cx, const std::string &path, unsigned conns, s
 			return fail("no syncsock listener (is syncsock.ko loaded?)");
 		port = cx.kernel_port;
 	} else {
-		auto &po = path_order();
-		port = std::uint16_t(o.port + (std::find(po.begin(), po.end(), path) - po.begin()));
+		port = path_port(o, path);
 		if (path == "blocking")
 			raise_threads_max(conns * 2 + 4096);
 		raise_nofile(std::uint64_t(conns) * 2 + 1024);
@@ -1034,11 +1031,9 @@ int run_bench(const Options &o)
 		// servers' CPUs are the serving side's (its --cpus).
 		cx.pl.server.clear();
 		const json::Value &h = remote->host();
-		std::string cpus;
-		for (int c : remote->server_cpus())
-			cpus += (cpus.empty() ? "" : ",") + std::to_string(c);
 		say("serving host " + remote->address() + ": " + h.str("kernel") + ", " +
-		    fmt_count(h.num("vcpus")) + " vCPUs, servers on CPUs " + cpus);
+		    fmt_count(h.num("vcpus")) + " vCPUs, servers on CPUs " +
+		    cpu_list(remote->server_cpus()));
 		cond.set("setup", "two hosts");
 		cond.set("server_host", h);
 		if (o.sockperf || o.wrk || o.memory_conns)
@@ -1056,7 +1051,7 @@ int run_bench(const Options &o)
 		} else {
 			cx.kc = kc.get();
 			cond.set("module_version", kc->module_version());
-			cx.kernel_port = o.kernel_port ? o.kernel_port : std::uint16_t(o.port + 10);
+			cx.kernel_port = path_port(o, "kernel");
 			bool added = false;
 			cx.kernel_id = kc->ensure(o.host, cx.kernel_port, "echo", "", err, &added);
 			if (!cx.kernel_id)

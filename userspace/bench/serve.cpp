@@ -143,15 +143,11 @@ int run_control_server(const Options &o)
 		std::fprintf(stderr, "syncsock-bench serve: %s\n", e.what());
 		return 1;
 	}
-	std::string list;
-	for (int c : cpus)
-		list += (list.empty() ? "" : ",") + std::to_string(c);
 	if (!o.quiet)
 		std::fprintf(stderr,
 			     "syncsock-bench serve: control on %s:%u, servers on %s, CPUs %s; "
 			     "waiting for syncsock-bench run --server\n",
-			     host.c_str(), unsigned(port), o.host.c_str(),
-			     list.empty() ? "any" : list.c_str());
+			     host.c_str(), unsigned(port), o.host.c_str(), cpu_list(cpus).c_str());
 	if (o.ready_fd >= 0) {
 		(void)!write(o.ready_fd, "ready\n", 6);
 		close(o.ready_fd);
