@@ -117,6 +117,8 @@ TEST_CASE("bench control: bad requests get a reason, never a start", "[bench][co
 	CHECK(err(R"({"op":"start","path":"epoll","port":0})") == "start needs \"port\", 1 to 65535");
 	CHECK(err(R"({"op":"start","path":"epoll","port":65536})") ==
 	      "start needs \"port\", 1 to 65535");
+	CHECK(err(R"({"op":"start","path":"kernel","port":80})") ==
+	      "port 80 is a privileged port: serve paths on 1024 and above");
 	CHECK(err(R"({"op":"start","path":"epoll","port":"7101"})") ==
 	      "start needs \"port\", 1 to 65535");
 	CHECK(err(R"({"op":"start","path":"epoll","port":7101,"threads":0})") ==

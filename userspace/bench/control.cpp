@@ -162,6 +162,11 @@ json::Value dispatch(Host &host, Session &session, const json::Value &req)
 			return fail("start needs \"path\"");
 		if (!whole(port, 1, 65535))
 			return fail("start needs \"port\", 1 to 65535");
+		// A controller is not authenticated: it gets no port that a
+		// system service would own.
+		if (port->as_number() < 1024)
+			return fail("port " + json::number_text(port->as_number()) +
+				    " is a privileged port: serve paths on 1024 and above");
 		if (threads && !whole(threads, 1, 1024))
 			return fail("\"threads\" is 1 to 1024");
 		std::string err;

@@ -19,7 +19,9 @@
 //
 // Every reply has "ok"; "ok": false comes with "error", a sentence.  The
 // serving side serves one controller at a time and stops whatever the
-// controller started when it goes.  See Documentation/benchmarks.md.
+// controller started when it goes.  Controllers are not authenticated:
+// serve paths on ports 1024 and above only, and listen only where the load
+// generator is.  See Documentation/benchmarks.md.
 #pragma once
 
 #include <cstdint>

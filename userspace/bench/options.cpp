@@ -136,7 +136,8 @@ back is checked.
   --quiet             no progress
 serve (the control server): --listen ADDR:PORT (0.0.0.0:7099) for the
   controller; --host ADDR the servers listen on (0.0.0.0); --cpus LIST the
-  servers' CPUs (default: all); --device PATH
+  servers' CPUs (default: all); --device PATH.  It authenticates no one:
+  a test network only
 serve KIND:
   --port N  --host ADDR  --threads N  --cpus LIST  --ready-fd FD
 plot:
