@@ -7,12 +7,21 @@
 // accepted == connections made, closed == closed_peer_fin == accepted,
 // conns=0, rx_bytes == bytes sent.
 //
+// [memory]: connections answered once, then idle, hold no page of their own:
+// memory does not grow by more than 4 KiB per connection between accepted
+// and answered (a reply sent from the socket's own page fragment pins a
+// 32 KiB page per connection until the socket is freed).
+//
 // Sizes come from the environment so that plan lines can fit each kernel:
 //   SSK_CONNS   concurrent connections   (default 1000)
+//   SSK_MEM_CONNS idle answered connections ([memory], default 4000)
 //   SSK_CYCLES  churn cycles             (default 100000)
 //   SSK_WINDOW  churn connections at once (default 32)
 //   SSK_TIMEOUT seconds a phase may take (default 600)
 #include <catch2/catch.hpp>
+
+#include <thread>
+#include <vector>
 
 #include "ssk_net.hpp"
 
@@ -117,5 +126,47 @@ TEST_CASE("connect/send/recv/close churn", "[churn]")
 	}
 	check_released(id, cycles, cl.bytes_sent());
 	CHECK(cl.bytes_received() == cl.bytes_sent());
+	CHECK(mod.unload() == 0);
+}
+
+TEST_CASE("an idle connection that has answered holds no page of its own", "[memory]")
+{
+	const std::size_t n = env_u64("SSK_MEM_CONNS", 4000);
+	const std::uint64_t limit = 4096;	/* bytes per connection */
+	raise_fd_limit(n + 256);
+	ssk::ModuleSession mod;
+	kmsg("scale memory " + std::to_string(n));
+	unsigned id = ssk::add_listener("addr=127.0.0.1 port=7012 handler=echo backlog=4096");
+
+	std::vector<Fd> fds;
+	fds.reserve(n);
+	for (std::size_t i = 0; i < n; i++)
+		fds.push_back(connect_to(endpoint("127.0.0.1", 7012)));
+	REQUIRE(wait_for([&] { return ssk::conns(id) == n; }, 60s));
+	std::this_thread::sleep_for(1s);
+	const std::uint64_t free0 = meminfo_kb("MemFree");
+
+	std::vector<std::uint8_t> msg(64), got(64);
+	for (std::size_t i = 0; i < n; i++) {
+		payload_fill_fast(msg, i, 0);
+		send_all(fds[i].get(), msg);
+	}
+	for (std::size_t i = 0; i < n; i++) {
+		payload_fill_fast(msg, i, 0);
+		recv_exact(fds[i].get(), got);
+		REQUIRE(got == msg);
+	}
+	/* The client's (delayed) ACKs free the replies' skbs. */
+	std::this_thread::sleep_for(1s);
+	const std::uint64_t free1 = meminfo_kb("MemFree");
+	const double per = (double(free0) - double(free1)) * 1024.0 / double(n);
+	note("%zu connections answered once: MemFree %llu -> %llu KiB, %.0f bytes per connection",
+	     n, static_cast<unsigned long long>(free0), static_cast<unsigned long long>(free1),
+	     per);
+	CHECK(ssk::conns(id) == n);
+	CHECK(per < double(limit));
+
+	fds.clear();
+	check_released(id, n, n * 64);
 	CHECK(mod.unload() == 0);
 }
