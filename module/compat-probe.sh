@@ -26,4 +26,13 @@ has include/net/net_namespace.h '__netns_tracker_free\(' &&
 # sk_alloc()) expect the upgrade to drop that count.
 has include/net/net_namespace.h 'void[[:space:]]+net_passive_dec\(' &&
 	echo '#define SYNCSOCK_HAVE_NET_PASSIVE 1'
+# Sending from page fragments: 6.1 still has sendpage (and its TCP ignores
+# MSG_SPLICE_PAGES, although its headers define the flag); from 6.5 TCP
+# splices the pages of a MSG_SPLICE_PAGES message instead.
+has include/net/tcp.h 'int[[:space:]]+tcp_sendpage_locked\(' &&
+	echo '#define SYNCSOCK_HAVE_TCP_SENDPAGE_LOCKED 1'
+# local_lock_nested_bh() (6.11): per-CPU data guarded by bottom halves off,
+# which PREEMPT_RT makes a real lock.
+has include/linux/local_lock.h 'define[[:space:]]+local_lock_nested_bh\(' &&
+	echo '#define SYNCSOCK_HAVE_LOCAL_LOCK_NESTED_BH 1'
 exit 0

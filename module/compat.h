@@ -15,6 +15,7 @@
 
 #ifdef __KERNEL__
 #include <net/sock.h>
+#include <linux/local_lock.h>	/* after the spinlocks (PREEMPT_RT) */
 
 #ifdef SYNCSOCK_HAVE_LINUX_UNALIGNED_H
 #include <linux/unaligned.h>
@@ -30,6 +31,20 @@ static inline void syncsock_sk_no_task_frag(struct sock *sk)
 #endif
 	/* Older kernels pick sk->sk_frag whenever sk_allocation is atomic. */
 }
+
+/*
+ * Per-CPU data used with bottom halves off: a lock of its own on PREEMPT_RT
+ * where the kernel has one (6.11), a lockdep annotation elsewhere.  Older
+ * kernels rely on local_bh_disable() alone, which their PREEMPT_RT makes a
+ * per-CPU lock.
+ */
+#ifdef SYNCSOCK_HAVE_LOCAL_LOCK_NESTED_BH
+#define syncsock_local_lock_nested_bh(l)	local_lock_nested_bh(l)
+#define syncsock_local_unlock_nested_bh(l)	local_unlock_nested_bh(l)
+#else
+static inline void syncsock_local_lock_nested_bh(local_lock_t __percpu *l) { }
+static inline void syncsock_local_unlock_nested_bh(local_lock_t __percpu *l) { }
+#endif
 
 /*
  * Let a kernel socket outlive its close as a user socket does.  Kernel

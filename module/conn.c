@@ -20,6 +20,64 @@
 #include "internal.h"
 #include "trace.h"
 
+/* struct syncsock_conn: a cache sized to it, no rounding up to a kmalloc size. */
+static struct kmem_cache *syncsock_conn_cache;
+
+/**
+ * syncsock_conn_cache_init() - create the connections' slab cache
+ *
+ * Context: process context, module load.
+ * Return: 0 or -ENOMEM.
+ */
+int syncsock_conn_cache_init(void)
+{
+	syncsock_conn_cache = KMEM_CACHE(syncsock_conn, 0);
+	return syncsock_conn_cache ? 0 : -ENOMEM;
+}
+
+/**
+ * syncsock_conn_cache_exit() - destroy the connections' slab cache
+ *
+ * Connections are freed after an RCU grace period (call_rcu()): waits for
+ * those still pending.  6.1 has no kvfree_rcu_barrier(), which kfree_rcu()
+ * into a cache of our own would need.
+ *
+ * Context: process context, module unload, every connection released.
+ */
+void syncsock_conn_cache_exit(void)
+{
+	rcu_barrier();
+	kmem_cache_destroy(syncsock_conn_cache);
+}
+
+/**
+ * syncsock_conn_zalloc() - a zeroed connection
+ *
+ * Context: process context, may sleep.
+ * Return: the connection, or NULL.
+ */
+struct syncsock_conn *syncsock_conn_zalloc(void)
+{
+	return kmem_cache_zalloc(syncsock_conn_cache, GFP_KERNEL);
+}
+
+/**
+ * syncsock_conn_free() - free a connection no reader can see
+ * @conn: the connection, or NULL
+ *
+ * Context: any context.
+ */
+void syncsock_conn_free(struct syncsock_conn *conn)
+{
+	if (conn)
+		kmem_cache_free(syncsock_conn_cache, conn);
+}
+
+static void syncsock_conn_free_rcu(struct rcu_head *head)
+{
+	kmem_cache_free(syncsock_conn_cache, container_of(head, struct syncsock_conn, rcu));
+}
+
 /*
  * Queue the connection's work from a socket callback.  Under
  * sk_callback_lock, and only while sk_user_data still points to @conn: once
@@ -289,7 +347,8 @@ static void syncsock_release_work(struct work_struct *work)
 	 * a close request that raced in before may have queued us again.
 	 */
 	cancel_delayed_work(&conn->release_work);
-	kfree_rcu(conn, rcu);
+	/* Callbacks may still see it under rcu_read_lock(). */
+	call_rcu(&conn->rcu, syncsock_conn_free_rcu);
 }
 
 /**
@@ -455,7 +514,7 @@ int syncsock_conn_create(struct syncsock_listener *lsn, struct socket *sock,
 	spin_lock_bh(&lsn->conns_lock);
 	if (lsn->closing || lsn->nconns >= lsn->cfg.max_conns) {
 		spin_unlock_bh(&lsn->conns_lock);
-		kfree(conn);
+		syncsock_conn_free(conn);
 		syncsock_conn_reject(lsn, sock);
 		return -ECONNREFUSED;
 	}
@@ -467,7 +526,7 @@ int syncsock_conn_create(struct syncsock_listener *lsn, struct socket *sock,
 	busy = syncsock_sk_busy(sk);
 	read_unlock_bh(&sk->sk_callback_lock);
 	if (busy) {
-		kfree(conn);
+		syncsock_conn_free(conn);
 		err = -EBUSY;
 		syncsock_stat_inc(lsn->stats, SYNCSOCK_STAT_ACCEPT_BUSY);
 		goto out_unaccount;
@@ -501,7 +560,7 @@ int syncsock_conn_create(struct syncsock_listener *lsn, struct socket *sock,
 			/* What it sent before refusing goes nowhere. */
 			syncsock_txq_purge(&conn->txq);
 			syncsock_framer_release(&conn->framer);
-			kfree(conn);
+			syncsock_conn_free(conn);
 			goto out_unaccount;
 		}
 	}
@@ -521,7 +580,7 @@ int syncsock_conn_create(struct syncsock_listener *lsn, struct socket *sock,
 			lsn->handler->close(conn, SYNCSOCK_CLOSE_ERROR);
 		syncsock_txq_purge(&conn->txq);
 		syncsock_framer_release(&conn->framer);
-		kfree(conn);
+		syncsock_conn_free(conn);
 		syncsock_stat_inc(lsn->stats, SYNCSOCK_STAT_ACCEPT_BUSY);
 		err = -EBUSY;
 		goto out_unaccount;

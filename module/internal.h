@@ -201,6 +201,10 @@ extern spinlock_t syncsock_all_lock;
 extern struct list_head syncsock_all;
 
 /* conn.c */
+int syncsock_conn_cache_init(void);
+void syncsock_conn_cache_exit(void);
+struct syncsock_conn *syncsock_conn_zalloc(void);
+void syncsock_conn_free(struct syncsock_conn *conn);
 int syncsock_conn_create(struct syncsock_listener *lsn, struct socket *sock,
 			 struct syncsock_conn *conn);
 void syncsock_conn_check_state(struct syncsock_conn *conn);
@@ -236,6 +240,7 @@ bool syncsock_conn_txq_empty(struct syncsock_conn *conn);
 void syncsock_write_space(struct sock *sk);
 void syncsock_tx_flush(struct syncsock_conn *conn);
 void syncsock_conn_prepare_tx(struct sock *sk);
+void syncsock_tx_exit(void);
 
 /* control.c */
 int syncsock_control_init(void);

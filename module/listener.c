@@ -48,9 +48,7 @@ static void syncsock_listen_data_ready(struct sock *sk)
 /* A connection's state; fail_function may fail it. */
 static noinline __noclone struct syncsock_conn *syncsock_conn_alloc(void)
 {
-	struct syncsock_conn *conn;
-
-	return kzalloc(sizeof(*conn), GFP_KERNEL);
+	return syncsock_conn_zalloc();
 }
 ALLOW_ERROR_INJECTION(syncsock_conn_alloc, NULL);
 
@@ -251,7 +249,7 @@ static void syncsock_listener_stop(struct syncsock_listener *lsn)
 	 */
 	synchronize_rcu();
 	cancel_delayed_work_sync(&lsn->accept_work);
-	kfree(lsn->spare);
+	syncsock_conn_free(lsn->spare);
 	lsn->spare = NULL;
 
 	/* Children still in the accept queue are reset by the close. */

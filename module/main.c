@@ -86,13 +86,18 @@ static int __init syncsock_init(void)
 	if (err)
 		return err;
 	syncsock_mem_init();
+	err = syncsock_conn_cache_init();
+	if (err)
+		return err;
 
 	/* The release work frees memory and sockets: it must make progress
 	 * when the system is short of memory (a rescuer thread).
 	 */
 	syncsock_wq = alloc_workqueue("syncsock", WQ_HIGHPRI | WQ_MEM_RECLAIM, 0);
-	if (!syncsock_wq)
-		return -ENOMEM;
+	if (!syncsock_wq) {
+		err = -ENOMEM;
+		goto out_cache;
+	}
 
 	err = syncsock_builtin_handlers_init();
 	if (err)
@@ -115,6 +120,8 @@ out_handlers:
 	syncsock_builtin_handlers_exit();
 out_wq:
 	destroy_workqueue(syncsock_wq);
+out_cache:
+	syncsock_conn_cache_exit();
 	return err;
 }
 
@@ -128,7 +135,8 @@ static void __exit syncsock_exit(void)
 	unregister_pernet_subsys(&syncsock_net_ops);
 	syncsock_builtin_handlers_exit();
 	destroy_workqueue(syncsock_wq);
-	rcu_barrier();
+	syncsock_conn_cache_exit();	/* rcu_barrier(): our callbacks are done */
+	syncsock_tx_exit();
 	pr_info("unloaded\n");
 }
 

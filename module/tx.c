@@ -1,14 +1,29 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * syncsock: send.  From the connection's own locked context with nothing
- * queued, syncsock_send() hands the bytes straight to TCP with
- * kernel_sendmsg_locked(); what TCP cannot take waits in the connection's
- * queue, flushed in order from sk_write_space or the connection's work.
+ * queued, syncsock_send() hands the bytes straight to TCP; what TCP cannot
+ * take waits in the connection's queue, flushed in order from sk_write_space
+ * or the connection's work.
+ *
+ * The bytes go to TCP in pages of the module's own, one page per CPU at a
+ * time, shared by every connection as a user-space server's sockets share
+ * their task's: copied into the page and spliced (MSG_SPLICE_PAGES), or on
+ * kernels that still have it, handed over with tcp_sendpage_locked().
+ * TCP's own copy would fill the socket's sk_frag (a socket that sends from
+ * softirq cannot use the task's), and that 32 KiB page stays with the
+ * socket until it is freed: 32 KiB for every idle connection that ever
+ * answered.  A page of ours is held by the skbs that carry its bytes, until
+ * the peer acknowledges them, and by its CPU while it has room.
  */
 #include <linux/error-injection.h>
+#include <linux/bvec.h>
+#include <linux/gfp.h>
 #include <linux/interrupt.h>
+#include <linux/local_lock.h>
+#include <linux/mm.h>
 #include <linux/net.h>
 #include <linux/sched.h>
+#include <linux/uio.h>
 #include <net/sock.h>
 #include <net/tcp.h>
 
@@ -16,6 +31,19 @@
 #include "trace.h"
 
 static DEFINE_PER_CPU(u8, syncsock_softirq_token);
+
+/* This CPU's page to send from, used with bottom halves off. */
+struct syncsock_tx_frag {
+	local_lock_t bh_lock;
+	struct page_frag frag;
+};
+
+static DEFINE_PER_CPU(struct syncsock_tx_frag, syncsock_tx_frag) = {
+	.bh_lock = INIT_LOCAL_LOCK(bh_lock),
+};
+
+/* Pieces a TCP call takes at most: each up to the rest of a page. */
+#define SYNCSOCK_TX_BATCH	8
 
 /**
  * syncsock_ctx_token() - who is running
@@ -42,7 +70,9 @@ void *syncsock_ctx_token(void)
  * syncsock_conn_prepare_tx() - make a socket safe to send on from softirq
  * @sk: the socket
  *
- * Atomic allocations, and the socket's own page frag rather than the task's.
+ * Atomic allocations.  syncsock sends from page fragments of its own, never
+ * through the socket's page frag; should TCP copy all the same (a route
+ * without scatter-gather), it must not use the current task's.
  *
  * Context: process context, before the callbacks are installed.
  */
@@ -53,15 +83,143 @@ void syncsock_conn_prepare_tx(struct sock *sk)
 }
 
 /*
- * TCP's send, a function of its own so that fail_function can fail it as
- * TCP short of memory does (-EAGAIN, nothing taken).  Socket locked.
+ * Copy up to @len bytes from @from into this CPU's page, right after what
+ * the page holds: consecutive sends are contiguous, so TCP can merge them
+ * into one skb fragment.  The piece holds a page reference of its own, put
+ * once TCP has taken what it wants.  A function of its own so that
+ * fail_function can fail it.  Return: bytes copied, or -ENOMEM.
  */
 static noinline __noclone int
-syncsock_tcp_sendmsg(struct sock *sk, struct msghdr *msg, struct kvec *vec, size_t nr, size_t len)
+syncsock_tx_copy(struct iov_iter *from, size_t len, struct bio_vec *bv)
 {
-	return kernel_sendmsg_locked(sk, msg, vec, nr, len);
+	/* Atomic, and no emergency reserves for ordinary data. */
+	const gfp_t gfp = GFP_ATOMIC | __GFP_NOWARN | __GFP_NOMEMALLOC;
+	struct page_frag *pf;
+	int n = -ENOMEM;
+
+	local_bh_disable();
+	syncsock_local_lock_nested_bh(&syncsock_tx_frag.bh_lock);
+	pf = &this_cpu_ptr(&syncsock_tx_frag)->frag;
+	if (skb_page_frag_refill(min_t(size_t, len, 32), pf, gfp)) {
+		n = min_t(size_t, len, pf->size - pf->offset);
+		/* A kvec does not fault: all of it. */
+		n = copy_from_iter(page_address(pf->page) + pf->offset, n, from);
+		bvec_set_page(bv, pf->page, n, pf->offset);
+		get_page(pf->page);
+		pf->offset += n;
+	}
+	syncsock_local_unlock_nested_bh(&syncsock_tx_frag.bh_lock);
+	local_bh_enable();
+	return n;
+}
+ALLOW_ERROR_INJECTION(syncsock_tx_copy, ERRNO);
+
+/*
+ * Hand TCP @nr pieces, @len bytes in all.  Return: bytes taken or a negative
+ * errno.  Nothing is left corked: the last piece is sent without MSG_MORE.
+ */
+static int syncsock_tcp_send_pages(struct sock *sk, struct bio_vec *bv, unsigned int nr,
+				   size_t len)
+{
+	int flags = MSG_DONTWAIT | MSG_NOSIGNAL | MSG_NO_SHARED_FRAGS;
+#ifdef SYNCSOCK_HAVE_TCP_SENDPAGE_LOCKED
+	unsigned int i;
+	int sent = 0;
+	int n = 0;
+
+	for (i = 0; i < nr; i++) {
+		int f = flags;
+
+		if (i + 1 < nr)
+			f |= MSG_MORE | MSG_SENDPAGE_NOTLAST;
+		n = tcp_sendpage_locked(sk, bv[i].bv_page, bv[i].bv_offset, bv[i].bv_len, f);
+		if (n > 0)
+			sent += n;
+		if (n != (int)bv[i].bv_len)
+			break;
+	}
+	return sent ? sent : n;
+#else
+	struct msghdr msg = { .msg_flags = flags | MSG_SPLICE_PAGES };
+
+	iov_iter_bvec(&msg.msg_iter, ITER_SOURCE, bv, nr, len);
+	return tcp_sendmsg_locked(sk, &msg, len);
+#endif
+}
+
+/*
+ * TCP's send, a function of its own so that fail_function can fail it as
+ * TCP short of memory does (-EAGAIN, nothing taken).  Socket locked.
+ * Return: bytes TCP took, -EAGAIN for none (no room, or no memory to copy
+ * into), or another negative errno.
+ *
+ * A route without scatter-gather cannot take pages: TCP would copy them
+ * (6.1 through kmap(), which may sleep), so such a socket gets TCP's copy,
+ * into its own page frag, directly.
+ */
+static noinline __noclone int
+syncsock_tcp_sendmsg(struct sock *sk, const struct kvec *vec, size_t nr, size_t len)
+{
+	struct bio_vec bv[SYNCSOCK_TX_BATCH];
+	struct iov_iter from;
+	int sent = 0;
+	int n = 0;
+
+	if (unlikely(!(sk->sk_route_caps & NETIF_F_SG))) {
+		struct msghdr msg = { .msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL };
+
+		return kernel_sendmsg_locked(sk, &msg, (struct kvec *)vec, nr, len);
+	}
+	iov_iter_kvec(&from, ITER_SOURCE, vec, nr, len);
+	while ((size_t)sent < len) {
+		size_t batch = 0;
+		unsigned int i, k = 0;
+
+		while (k < SYNCSOCK_TX_BATCH && sent + batch < len) {
+			int c = syncsock_tx_copy(&from, len - sent - batch, &bv[k]);
+
+			if (c <= 0)
+				break;
+			batch += c;
+			k++;
+		}
+		if (!k) {
+			n = -EAGAIN;
+			break;
+		}
+		n = syncsock_tcp_send_pages(sk, bv, k, batch);
+		/* TCP holds references of its own on what it took. */
+		for (i = 0; i < k; i++)
+			put_page(bv[i].bv_page);
+		if (n > 0)
+			sent += n;
+		/* Short: what TCP did not take, the caller queues from @vec. */
+		if (n != (int)batch)
+			break;
+	}
+	return sent ? sent : n;
 }
 ALLOW_ERROR_INJECTION(syncsock_tcp_sendmsg, ERRNO);
+
+/**
+ * syncsock_tx_exit() - give back the per-CPU pages
+ *
+ * Pieces still carried by skbs keep their page until TCP frees them.
+ *
+ * Context: process context, module unload, no connection left.
+ */
+void syncsock_tx_exit(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct page_frag *pf = &per_cpu_ptr(&syncsock_tx_frag, cpu)->frag;
+
+		if (pf->page)
+			put_page(pf->page);
+		pf->page = NULL;
+	}
+}
 
 /*
  * Socket locked.  Return: bytes TCP took (maybe 0) or a negative errno.
@@ -77,14 +235,13 @@ ALLOW_ERROR_INJECTION(syncsock_tcp_sendmsg, ERRNO);
 static int syncsock_sendmsg_locked(struct syncsock_conn *conn, const struct kvec *vec,
 				   size_t nr, size_t len)
 {
-	struct msghdr msg = { .msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL };
 	struct sock *sk = conn->sk;
 	int n;
 
 	n = READ_ONCE(sk->sk_err);
 	if (n)
 		return -n;
-	n = syncsock_tcp_sendmsg(sk, &msg, (struct kvec *)vec, nr, len);
+	n = syncsock_tcp_sendmsg(sk, vec, nr, len);
 	if (n == -EAGAIN)
 		n = 0;
 	/* Only an injected fault (a BPF override) could say more was taken. */

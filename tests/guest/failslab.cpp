@@ -548,6 +548,18 @@ TEST_CASE("fail_function: TCP's send short of memory", "[fail-send][fail-functio
 	CHECK(mod.unload() == 0);
 }
 
+TEST_CASE("fail_function: no page to send from", "[fail-copy][fail-function]")
+{
+	ssk::ModuleSession mod;
+	kmsg("failslab [fail-copy]");
+	// Some pieces of a send are copied before one fails: TCP gets those,
+	// pushed (nothing corked), and the rest waits for the retry.
+	auto r = echo_with_failing("syncsock_tx_copy", -ENOMEM, 7713);
+	CHECK(ssk::get(r.st, "closed_nomem") == 0);
+	CHECK(ssk::get(r.st, "nomem_retries") > 0);
+	CHECK(mod.unload() == 0);
+}
+
 TEST_CASE("fail_function: the framer's buffer", "[fail-framer][fail-function]")
 {
 	constexpr std::size_t kConns = 8, kFrames = 60;
