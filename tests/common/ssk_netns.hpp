@@ -113,15 +113,24 @@ public:
 	static constexpr const char *kNetem =
 		"delay 4ms 2ms loss 8% duplicate 3% reorder 10% 50% rate 200mbit";
 	static inline const std::string kServer = "198.18.1.1", kClient = "198.18.1.2";
+	static inline const std::string kServerMac = "02:00:c6:12:01:01", kClientMac = "02:00:c6:12:01:02";
 
 	explicit LossyLink(const std::string &netem = kNetem) : srv_("sskS"), cli_("sskC")
 	{
 		const std::string ip = ip_cmd();
 		if (ip.empty())
 			fail("needs iproute2's ip (vm.py --host-tool /usr/sbin/ip)");
-		must(ip + " link add sskls netns sskS type veth peer name ssklc netns sskC");
+		must(ip + " link add sskls address " + kServerMac + " netns sskS type veth peer name ssklc address " +
+		     kClientMac + " netns sskC");
 		must(ip + " -n sskS addr add " + kServer + "/24 dev sskls");
 		must(ip + " -n sskC addr add " + kClient + "/24 dev ssklc");
+		// The loss is TCP's to face, not ARP's: three lost probes in a
+		// row (or a first one before the peer's carrier is up) would make
+		// a connect fail with EHOSTUNREACH.
+		must(ip + " -n sskS neigh add " + kClient + " lladdr " + kClientMac +
+		     " dev sskls nud permanent");
+		must(ip + " -n sskC neigh add " + kServer + " lladdr " + kServerMac +
+		     " dev ssklc nud permanent");
 		must(ip + " -n sskS link set sskls up");
 		must(ip + " -n sskC link set ssklc up");
 		must(tc() + " -n sskS qdisc add dev sskls root netem " + netem);
