@@ -25,6 +25,10 @@
 #   mem1g     a 1 GiB guest holding 10,000 connections on the kernel and
 #             epoll paths (slab memory per connection, the module's own),
 #             and running them
+#   mem100k   a 4 GiB guest holding 100,000 connections, each answered once,
+#             on the kernel and epoll paths (from several loopback client
+#             addresses): memory per connection with pages (MemFree), the
+#             module's own against epoll's
 # Then, on the host: DIR/table.txt (the terminal table), DIR/report.md (the
 # same in Markdown, with the conditions and the size of the module's
 # per-connection structure from pahole) and DIR/plots/*.png (gnuplot).
@@ -33,7 +37,8 @@
 #   --duration SEC  measured seconds per run (default 3, after 1 s warm-up;
 #                   sockperf and wrk runs take as long).  The default matrix
 #                   took 11 minutes on 2 host cores under TCG.
-#   --guests LIST   a subset of split,smp2,smp1,idlepoll,mem1g (default: all)
+#   --guests LIST   a subset of split,smp2,smp1,idlepoll,mem1g,mem100k
+#                   (default: all)
 #   --quick         1 and 64 connections, 64 B, 1 s runs: a few minutes, to
 #                   try the script
 #   --kernel K      the guest kernel: 6.12 (default) or rt, Debian's 6.12
@@ -121,8 +126,9 @@ bench_guest_cmd() {
 . /tests/lib.sh
 set -e
 ssk_load
-id=\$(syncsockctl listener add 127.0.0.1:7000 handler echo backlog 4096)
-echo "syncsock listener \$id: 127.0.0.1:7000 handler echo (syncsockctl)"
+# max-conns: the mem100k guest holds 100,000 (the default is 65,536).
+id=\$(syncsockctl listener add 127.0.0.1:7000 handler echo backlog 4096 max-conns 1000000)
+echo "syncsock listener \$id: 127.0.0.1:7000 handler echo max-conns 1000000 (syncsockctl)"
 syncsock-bench run --kernel-port 7000 $1 --json /tmp/bench.json --label "$2"
 echo "##SSB-JSON-BEGIN"
 cat /tmp/bench.json
@@ -210,7 +216,7 @@ fi
 
 . "$here/lib.sh"
 
-quick= trace= duration=3 guests=split,smp2,smp1,idlepoll,mem1g out=
+quick= trace= duration=3 guests=split,smp2,smp1,idlepoll,mem1g,mem100k out=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--quick) quick=1 ;;
@@ -222,8 +228,8 @@ while [ $# -gt 0 ]; do
 	--guests)
 		guests=${2:?--guests needs a list}
 		for g in ${guests//,/ }; do
-			case "$g" in split | smp2 | smp1 | idlepoll | mem1g) ;;
-			*) die "--guests: unknown guest '$g' (split, smp2, smp1, idlepoll, mem1g)" ;;
+			case "$g" in split | smp2 | smp1 | idlepoll | mem1g | mem100k) ;;
+			*) die "--guests: unknown guest '$g' (split, smp2, smp1, idlepoll, mem1g, mem100k)" ;;
 			esac
 		done
 		shift ;;
@@ -264,11 +270,13 @@ if [ -n "$quick" ]; then
 	matrix="--conns 1,64 --sizes 64 $t --sockperf --wrk --wrk-conns 64"
 	control="--conns 1,64 --sizes 64 $t"
 	memory="--paths kernel,epoll --conns 1k --sizes 64 $t --memory 1000"
+	memory100k="--paths kernel,epoll --conns 64 --sizes 64 $t --memory 5000"
 else
 	split="--conns 64,1k --sizes 64,4k --depth 1,8 $t"
 	matrix="--conns 1,64,1k,10k --sizes 64,4k $t --sockperf --sockperf-sizes 64,4k --wrk --wrk-conns 1,64,1k"
 	control="--conns 1,64 --sizes 64 $t --sockperf"
 	memory="--paths kernel,epoll --conns 10k --sizes 64 $t --memory 10000"
+	memory100k="--paths kernel,epoll --conns 64 --sizes 64 $t --memory 100000"
 fi
 # Watchdogs: generous multiples of what the runs take at the default.
 scale=$(awk -v d="$duration" 'BEGIN { s = (d + 3) / 6; print (s < 1 ? 1 : s) }')
@@ -297,9 +305,10 @@ run smp2 "$(wd 2400)" "$matrix" --smp 2 --mem 2G
 run smp1 "$(wd 2400)" "$matrix" --smp 1 --mem 2G
 run idlepoll "$(wd 900)" "$control" --smp 2 --mem 2G --append idle=poll
 run mem1g "$(wd 900)" "$memory" --smp 2 --mem 1G
+run mem100k "$(wd 1200)" "$memory100k" --smp 2 --mem 4G
 
 files=()
-for n in split smp2 smp1 idlepoll mem1g; do
+for n in split smp2 smp1 idlepoll mem1g mem100k; do
 	[ -s "$out/$n.json" ] && files+=("$out/$n.json")
 done
 [ ${#files[@]} -gt 0 ] || die "no guest produced results"

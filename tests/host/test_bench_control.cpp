@@ -15,6 +15,7 @@
 
 #include "control.hpp"
 #include "net.hpp"
+#include "run.hpp"
 #include "sysstat.hpp"
 
 using namespace ssb;
@@ -46,12 +47,15 @@ public:
 	}
 	Value sample() override
 	{
+		if (samples == 0 && first_sample_delay_ms)
+			std::this_thread::sleep_for(std::chrono::milliseconds(first_sample_delay_ms));
 		samples++;
 		Value s = Value::object();
 		s.set("tick_hz", 100);
 		return s;
 	}
 	void stop() override { stops++; }
+	int first_sample_delay_ms = 0;
 	std::vector<std::string> started;
 	int samples = 0, stops = 0;
 };
@@ -236,6 +240,34 @@ TEST_CASE("bench control: a session over TCP with serve()", "[bench][control]")
 	CHECK(err.find("cannot reach syncsock-bench serve at 127.0.0.1:") == 0);
 }
 
+TEST_CASE("bench control: a reply that comes too late is not the next one's", "[bench][control]")
+{
+	int lfd = listen_tcp("127.0.0.1", 0, 4);
+	sockaddr_in a{};
+	socklen_t len = sizeof(a);
+	REQUIRE(getsockname(lfd, reinterpret_cast<sockaddr *>(&a), &len) == 0);
+	std::string where = "127.0.0.1:" + std::to_string(ntohs(a.sin_port));
+	FakeHost h;
+	h.first_sample_delay_ms = 600;
+	std::thread server([&] { control::serve(h, lfd, 10, true); });
+	std::string err;
+	auto r = control::Remote::connect(where, err);
+	REQUIRE(r);
+	r->timeout_s = 0.2;
+	// The serving host is slow to sample: the controller gives up ...
+	CHECK_FALSE(r->sample(err));
+	CHECK_THAT(err, Catch::StartsWith("sample: "));
+	// ... and the late sample reply must not pass for the start's.
+	r->timeout_s = 5;
+	CHECK(r->start("kernel", 7110, 1, err) == 7110);
+	auto s = r->sample(err);
+	REQUIRE(s);
+	CHECK(s->num("tick_hz") == 100);
+	r->shutdown();
+	server.join();
+	close(lfd);
+}
+
 TEST_CASE("bench control: --server and --listen addresses", "[bench][control]")
 {
 	std::string h;
@@ -308,4 +340,60 @@ TEST_CASE("bench control: each host's CPU split", "[bench][control]")
 	Value none = control::cpu_split(a, b, {0}, 0, 100);
 	CHECK(std::isnan(none["us_per_req"].num("total")));
 	CHECK(json::dump(none["us_per_req"]).find("\"total\":null") != std::string::npos);
+}
+
+namespace {
+json::Value fake_run(double rps, double p50, double errors, double server_us = -1)
+{
+	json::Value r = json::Value::object();
+	r.set("path", "kernel");
+	r.set("throughput_rps", rps);
+	r.set("errors", errors);
+	if (errors)
+		r.set("error", "boom");
+	json::Value l = json::Value::object();
+	l.set("p50", p50);
+	l.set("p99", p50 * 2);
+	r.set("latency_us", l);
+	if (server_us >= 0) {
+		json::Value u = json::Value::object();
+		u.set("total", server_us);
+		json::Value sv = json::Value::object();
+		sv.set("us_per_req", u);
+		json::Value sp = json::Value::object();
+		sp.set("server", sv);
+		r.set("split", sp);
+	}
+	return r;
+}
+} // namespace
+
+TEST_CASE("bench repeat: the median run stands for the cell", "[bench][repeat]")
+{
+	json::Value r = combine_repeats({fake_run(900, 9, 0, 5), fake_run(1100, 11, 0, 4),
+					 fake_run(1000, 10, 0, 6)});
+	CHECK(r.num("throughput_rps") == 1000);
+	CHECK(r["latency_us"].num("p50") == 10);
+	CHECK(r.num("errors") == 0);
+	const json::Value &rep = r["repeat"];
+	CHECK(rep.num("n") == 3);
+	CHECK(rep.num("ok") == 3);
+	CHECK(rep["throughput_rps"].num("min") == 900);
+	CHECK(rep["throughput_rps"].num("max") == 1100);
+	CHECK(rep["throughput_rps"].num("spread_pct") == Approx(20));
+	CHECK(rep["server_us_per_req"].num("median") == 5);
+	CHECK_THAT(describe_repeat(rep), Catch::Contains("spread 20.0 %"));
+}
+
+TEST_CASE("bench repeat: one failed run fails the cell", "[bench][repeat]")
+{
+	json::Value r = combine_repeats({fake_run(1000, 10, 0), fake_run(0, 0, 1), fake_run(1200, 8, 0)});
+	CHECK(r.num("errors") == 1);
+	CHECK(r.str("error") == "boom");
+	CHECK(r["repeat"].num("ok") == 2);
+	// The spread is of the runs that completed.
+	CHECK(r["repeat"]["throughput_rps"].num("min") == 1000);
+	r = combine_repeats({fake_run(0, 0, 1), fake_run(0, 0, 1)});
+	CHECK(r.num("errors") == 2);
+	CHECK_THAT(describe_repeat(r["repeat"]), Catch::Contains("every one of 2 runs failed"));
 }

@@ -151,3 +151,36 @@ TEST_CASE("bench sysstat: status, stat, meminfo and slabinfo", "[bench][proc]")
 	CHECK(si["kmalloc-512"] == 304 * 512);
 	CHECK(si["TCP"] == 20 * 2432);
 }
+
+TEST_CASE("bench repeat: median, min, max and spread", "[bench][stats][repeat]")
+{
+	Spread s = spread_of({100, 90, 110});
+	CHECK(s.n == 3);
+	CHECK(s.median == 100);
+	CHECK(s.min == 90);
+	CHECK(s.max == 110);
+	CHECK(s.spread_pct == Approx(20));
+	// An even count: the lower middle, a value some run had.
+	s = spread_of({4, 1, 3, 2});
+	CHECK(s.median == 2);
+	CHECK(s.spread_pct == Approx(150));
+	s = spread_of({});
+	CHECK(s.n == 0);
+	CHECK(s.spread_pct == 0);
+	s = spread_of({0, 0});
+	CHECK(s.spread_pct == 0);	// no division by zero
+}
+
+TEST_CASE("bench open loop: a run that fell behind is a shortfall", "[bench][stats][open-loop]")
+{
+	CHECK(open_loop_shortfall(0, 0, 0).empty());	// closed loop
+	CHECK(open_loop_shortfall(10000, 9990, 0).empty());
+	CHECK(open_loop_shortfall(10000, 9500, 0).empty());	// 5 % is the tolerance
+	std::string why = open_loop_shortfall(10000, 9400, 0);
+	CHECK_THAT(why, Catch::Contains("9400 of 10000 req/s"));
+	// Every message due found a slot, or the rate was not kept, whatever
+	// the total says.
+	why = open_loop_shortfall(10000, 10000, 3);
+	CHECK_THAT(why, Catch::Contains("3 messages were due with no free slot"));
+	CHECK(open_loop_shortfall(10000, 9000, 0, 0.2).empty());
+}

@@ -317,10 +317,16 @@ TEST_CASE("bench options: lists, defaults and errors", "[bench][options]")
 	      "syncsock-bench run --paths kernel,epoll --rate 20k --sizes 4k --kernel-port 7000 --duration 0.5");
 
 	CHECK_FALSE(parse_options({"syncsock-bench", "run", "--paths", "kqueue"}, err));
-	CHECK(err == "bad --paths 'kqueue': unknown path 'kqueue' (kernel, epoll, io_uring, blocking, spin)");
+	CHECK(err == "bad --paths 'kqueue': unknown path 'kqueue' (kernel, epoll, epoll-busy, io_uring, blocking, spin)");
 	CHECK_FALSE(parse_options({"syncsock-bench", "run", "--pin", "left"}, err));
 	CHECK_FALSE(parse_options({"syncsock-bench", "run", "--duration"}, err));
 	CHECK(err == "--duration needs a value");
+	CHECK(parse_options({"syncsock-bench", "run"}, err)->repeat == 1);
+	CHECK(parse_options({"syncsock-bench", "run", "--repeat", "3"}, err)->repeat == 3);
+	for (const char *bad : {"0", "1.5", "101", "x"}) {
+		CHECK_FALSE(parse_options({"syncsock-bench", "run", "--repeat", bad}, err));
+		CHECK(err == std::string("bad --repeat '") + bad + "': runs per cell, 1 to 100");
+	}
 	// serve without a kind: the control server of run --server.
 	o = parse_options({"syncsock-bench", "serve"}, err);
 	REQUIRE(o);

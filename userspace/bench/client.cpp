@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "client.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -290,11 +292,35 @@ void Client::connect(const std::function<void(unsigned)> &progress)
 {
 	raise_nofile(cfg_.conns + 1024);
 	fds_.reserve(cfg_.conns);
+	std::vector<unsigned> next_port;	// per source address
 	for (unsigned i = 0; i < cfg_.conns; i++) {
 		int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 		if (fd < 0)
 			throw std::runtime_error("socket (connection " + std::to_string(i) +
 						 "): " + strerror(errno));
+		if (!cfg_.sources.empty()) {
+			// Ports of our choosing, from 10000 up on each source:
+			// the kernel's search for a free port slows down as a
+			// source's range fills (tens of thousands of them).
+			std::size_t k = i % cfg_.sources.size();
+			if (next_port.size() != cfg_.sources.size())
+				next_port.assign(cfg_.sources.size(), 10000);
+			int one = 1;
+			setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+			sockaddr_in src{};
+			src.sin_family = AF_INET;
+			src.sin_addr = cfg_.sources[k];
+			int e = EADDRINUSE;
+			while (e == EADDRINUSE && next_port[k] <= 65535) {
+				src.sin_port = htons(std::uint16_t(next_port[k]++));
+				e = bind(fd, reinterpret_cast<const sockaddr *>(&src), sizeof(src)) ? errno : 0;
+			}
+			if (e) {
+				close(fd);
+				throw std::runtime_error("bind to " + std::string(inet_ntoa(src.sin_addr)) +
+							 " (connection " + std::to_string(i) + "): " + strerror(e));
+			}
+		}
 		int r;
 		do {
 			r = ::connect(fd, reinterpret_cast<const sockaddr *>(&cfg_.addr),

@@ -37,6 +37,7 @@ struct ClientConfig {
 	unsigned threads = 1;
 	std::vector<int> cpus;	// thread i runs on cpus[i mod size]
 	unsigned drain_ms = 5000;
+	std::vector<in_addr> sources;	// bind connection i to sources[i mod size], port 10000 up
 };
 
 struct ClientResult {

@@ -113,9 +113,24 @@ bool whole(const json::Value *v, double lo, double hi)
 	       v->as_number() >= lo && v->as_number() <= hi;
 }
 
+json::Value dispatch_op(Host &host, Session &session, const json::Value &req);
+
 } // namespace
 
 json::Value dispatch(Host &host, Session &session, const json::Value &req)
+{
+	json::Value r = dispatch_op(host, session, req);
+	// The controller's number for the request, back with its reply: a
+	// controller that gave up waiting can tell a late reply from the next.
+	const json::Value *seq = req.is_object() ? req.find("seq") : nullptr;
+	if (whole(seq, 0, 9007199254740991.0))
+		r.set("seq", seq->as_number());
+	return r;
+}
+
+namespace {
+
+json::Value dispatch_op(Host &host, Session &session, const json::Value &req)
 {
 	json::Value r = json::Value::object();
 	auto fail = [&](const std::string &why) {
@@ -189,6 +204,8 @@ json::Value dispatch(Host &host, Session &session, const json::Value &req)
 	r.set("ok", true);
 	return r;
 }
+
+} // namespace
 
 void serve(Host &host, int lfd, double idle_s, bool quiet)
 {
@@ -303,14 +320,28 @@ Remote::~Remote()
 		ch_.receive(5, err);
 }
 
-std::optional<json::Value> Remote::call(json::Value req, std::string &error, double timeout_s)
+std::optional<json::Value> Remote::call(json::Value req, std::string &error, double timeout)
 {
 	std::string op = req.str("op");
+	double timeout_s = timeout < 0 ? this->timeout_s : timeout;
+	double seq = double(++seq_);
+	req.set("seq", seq);
 	if (!ch_.send(req, error))
 		return std::nullopt;
-	auto rep = ch_.receive(timeout_s, error);
-	if (!rep)
-		return std::nullopt;
+	std::optional<json::Value> rep;
+	std::uint64_t deadline = now_ns() + std::uint64_t(timeout_s * 1e9);
+	for (;;) {
+		double left = double(deadline > now_ns() ? deadline - now_ns() : 0) / 1e9;
+		rep = ch_.receive(std::max(left, 0.001), error);
+		if (!rep) {
+			error = op + ": " + error;
+			return std::nullopt;
+		}
+		// A reply to a request we gave up on: not this one's.
+		if (rep->num("seq", -1) < seq && rep->find("seq"))
+			continue;
+		break;
+	}
 	if (!(*rep)["ok"].as_bool()) {
 		error = "syncsock-bench serve refused " + op + ": " + rep->str("error", "no reason");
 		return std::nullopt;

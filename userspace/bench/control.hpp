@@ -17,7 +17,10 @@
 //   bye                        end of this controller; the next may connect
 //   shutdown                   the serving side exits
 //
-// Every reply has "ok"; "ok": false comes with "error", a sentence.  The
+// A request may carry "seq", a whole number; its reply carries it back, so
+// that a controller that stopped waiting for a reply can tell it, arriving
+// late, from the reply to its next request.  Every reply has "ok"; "ok":
+// false comes with "error", a sentence.  The
 // serving side serves one controller at a time and stops whatever the
 // controller started when it goes.  Controllers are not authenticated:
 // serve paths on ports 1024 and above only, and listen only where the load
@@ -106,13 +109,16 @@ public:
 	bool stop(std::string &error);
 	// Ask the serving side to exit (scripted set-ups).
 	void shutdown();
+	// How long start, sample and stop wait for their reply.
+	double timeout_s = 60;
 
 private:
 	Remote(int fd, std::string addr) : ch_(fd), addr_(std::move(addr)) {}
-	std::optional<json::Value> call(json::Value req, std::string &error, double timeout_s = 60);
+	std::optional<json::Value> call(json::Value req, std::string &error, double timeout = -1);
 	Channel ch_;
 	std::string addr_;
 	json::Value hello_;
+	std::uint64_t seq_ = 0;
 };
 
 // "HOST" or "HOST:PORT" (IPv4): false on anything else.

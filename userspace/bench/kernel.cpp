@@ -52,7 +52,7 @@ std::uint32_t KernelControl::ensure(const std::string &host, std::uint16_t port,
 	cfg.handler = handler;
 	cfg.config = config;
 	cfg.backlog = 4096;
-	cfg.max_conns = 65536;
+	cfg.max_conns = 1000000;	// the most a listener takes: --memory holds 100,000
 	auto id = dev_.listener_add(cfg);
 	if (!id) {
 		error = "listener add " + addr->to_string() + " handler " + handler + ": " +

@@ -93,14 +93,21 @@ std::string usage()
 run: the same echo of fixed-size messages served by each path in turn, driven
 by one event-driven client (one thread per CPU at most); every byte that comes
 back is checked.
-  --paths LIST        kernel,epoll,io_uring,blocking,spin (default: all)
+  --paths LIST        kernel,epoll,epoll-busy,io_uring,blocking,spin (default:
+                      all); epoll-busy busy-polls the NIC's NAPI instance
+                      (SO_BUSY_POLL 50 us, SO_PREFER_BUSY_POLL, per-epoll
+                      parameters on 6.9+, else net.core.busy_poll while it runs)
   --conns LIST        connection counts, e.g. 1,64,1k,10k (default 1,64)
   --sizes LIST        message sizes in bytes, e.g. 64,4k (default 64)
   --depth LIST        messages outstanding per connection, closed loop (1;
                       a list like 1,8 runs each)
   --rate R            open loop: R messages/s over all connections, latency
-                      from the time each was due (default: closed loop)
+                      from the time each was due (default: closed loop); a
+                      run that falls more than 5 % behind, or has a message
+                      due with no free slot, fails
   --duration SEC      measured time per run (3); --warmup SEC before it (1)
+  --repeat N          run each cell N times and report the median run with
+                      the min-max spread of its figures (1)
   --threads N         client threads (default: one per CPU)
   --server-threads N  epoll, io_uring and spin workers (default: one per CPU)
   --pin same|cross|none  client thread i and server worker i on CPU i (same),
@@ -123,8 +130,10 @@ back is checked.
   --wrk               also wrk against the kernel http handler and the
                       user-space HTTP responder (--wrk-conns LIST, default 1,64)
   --ext-duration SEC  seconds per sockperf or wrk run (3)
-  --memory N          hold N connections on the epoll and kernel paths and
-                      report slab memory per connection
+  --memory N          hold N connections on the epoll and kernel paths, each
+                      answered once, and report memory per connection (MemFree,
+                      pages included, and slab); past 20,000 to a loopback
+                      address they come from several source addresses
   --json FILE         write the results (schema syncsock-bench/1)
   --label TEXT        a note stored with the conditions (e.g. host load)
   --accelerator NAME  the hypervisor, stored with the conditions (default:
@@ -217,7 +226,7 @@ std::optional<Options> parse_options(const std::vector<std::string> &args, std::
 				if (std::find(path_order().begin(), path_order().end(), x) ==
 				    path_order().end())
 					return bad("unknown path '" + x +
-						   "' (kernel, epoll, io_uring, blocking, spin)");
+						   "' (kernel, epoll, epoll-busy, io_uring, blocking, spin)");
 			(a == "--paths" ? o.paths : o.require_paths) = p;
 		} else if (a == "--conns" || a == "--wrk-conns") {
 			if (!(v = value(a)))
@@ -266,6 +275,13 @@ std::optional<Options> parse_options(const std::vector<std::string> &args, std::
 			} else {
 				o.ext_duration = *x;
 			}
+		} else if (a == "--repeat") {
+			if (!(v = value(a)))
+				return std::nullopt;
+			auto x = parse_double(*v);
+			if (!x || *x < 1 || *x > 100 || *x != std::floor(*x))
+				return bad("runs per cell, 1 to 100");
+			o.repeat = unsigned(*x);
 		} else if (a == "--threads" || a == "--server-threads") {
 			if (!(v = value(a)))
 				return std::nullopt;

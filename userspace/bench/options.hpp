@@ -20,6 +20,7 @@ struct Options {
 	std::vector<unsigned> depths{1};
 	double rate = 0;	// open loop, messages/s; 0: closed loop
 	double duration = 3;
+	unsigned repeat = 1;	// runs per cell: the median and the spread
 	double warmup = 1;
 	unsigned client_threads = 0;	// 0: one per CPU
 	unsigned server_threads = 0;	// 0: one per CPU

@@ -21,7 +21,7 @@ namespace {
 const char *colour(const std::string &path)
 {
 	static const std::map<std::string, const char *> c = {
-		{"kernel", "#d62728"}, {"epoll", "#1f77b4"},  {"io_uring", "#2ca02c"},
+		{"kernel", "#d62728"}, {"epoll", "#1f77b4"}, {"epoll-busy", "#17becf"}, {"io_uring", "#2ca02c"},
 		{"blocking", "#9467bd"}, {"spin", "#ff7f0e"},
 	};
 	auto it = c.find(path);

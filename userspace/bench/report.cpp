@@ -11,8 +11,8 @@ namespace ssb {
 
 const std::vector<std::string> &path_order()
 {
-	static const std::vector<std::string> order = {"kernel", "epoll", "io_uring", "blocking",
-						       "spin"};
+	static const std::vector<std::string> order = {"kernel",   "epoll", "epoll-busy", "io_uring",
+						       "blocking", "spin"};
 	return order;
 }
 
@@ -564,13 +564,42 @@ std::string render_external(const std::vector<json::Value> &docs, bool md)
 	if (any_wk)
 		out += heading("wrk, HTTP keep-alive (ratios against the user-space epoll responder)", md) +
 		       (md ? wk.markdown() : wk.render()) + "\n";
+	{
+		// --repeat: each cell's median run stands in the tables above.
+		TextTable rt({"path", "conns", "size", "depth", "runs ok", "median req/s", "min", "max",
+			      "spread", "server us/req", "its spread"});
+		bool any = false;
+		for (auto &d : docs)
+			for (auto &r : d["runs"].items()) {
+				if (!r.find("repeat"))
+					continue;
+				const json::Value &rp = r["repeat"];
+				const json::Value &t = rp["throughput_rps"];
+				const json::Value &su = rp["server_us_per_req"];
+				auto pct = [](const json::Value &v) {
+					return v.is_object() ? fmt_fixed(v.num("spread_pct"), 1) + " %" : std::string("-");
+				};
+				rt.add({r.str("path"), fmt_count(r.num("conns")), fmt_count(r.num("msg_size")),
+					fmt_count(r.num("depth", 1)),
+					fmt_count(rp.num("ok")) + "/" + fmt_count(rp.num("n")),
+					fmt_count(t.num("median", NAN)), fmt_count(t.num("min", NAN)),
+					fmt_count(t.num("max", NAN)), pct(t),
+					su.is_object() ? fmt_fixed(su.num("median"), 2) : std::string("-"), pct(su)});
+				any = true;
+			}
+		if (any)
+			out += heading("repeated cells: the median run, and the spread (max - min) / median", md) +
+			       (md ? rt.markdown() : rt.render()) + "\n";
+	}
 	for (auto &d : docs) {
 		const json::Value &m = d["memory"];
 		if (!m.is_object())
 			continue;
-		TextTable mt({"path", "conns held", "slab KiB", "slab B/conn", "kmalloc B/conn"});
+		TextTable mt({"path", "conns held", "answered", "memory B/conn", "slab KiB", "slab B/conn",
+			       "kmalloc B/conn"});
 		for (auto &e : m["paths"].items())
-			mt.add({e.str("path"), fmt_count(e.num("conns")), fmt_count(e.num("slab_kib")),
+			mt.add({e.str("path"), fmt_count(e.num("conns")), fmt_count(e.num("answered_conns")),
+				fmt_count(e.num("mem_bytes_per_conn")), fmt_count(e.num("slab_kib")),
 				fmt_count(e.num("slab_bytes_per_conn")),
 				fmt_count(e.num("kmalloc_bytes_per_conn"))});
 		out += heading("memory with " + fmt_count(m.num("conns")) +
@@ -582,7 +611,11 @@ std::string render_external(const std::vector<json::Value> &docs, bool md)
 		if (m.find("module_bytes_per_conn"))
 			out += (md ? "\n" : "") + std::string("  the module's own memory per connection: ") +
 			       fmt_count(m.num("module_bytes_per_conn")) +
-			       " bytes (kmalloc delta of the kernel path minus the epoll path)\n";
+			       " bytes, pages included (MemFree drop of the kernel path minus the epoll path's)\n";
+		if (m.find("module_slab_bytes_per_conn"))
+			out += (md ? "\n" : "") + std::string("  of which slab: ") +
+			       fmt_count(m.num("module_slab_bytes_per_conn")) +
+			       " bytes (kmalloc and syncsock caches, kernel path minus epoll path)\n";
 		out += "\n";
 	}
 	return out;

@@ -199,9 +199,33 @@ struct ServerProc {
 
 } // namespace
 
+namespace {
+// net.core.busy_poll before an epoll-busy server set it, or empty.
+std::string busy_poll_saved;
+const char kBusyPollSysctl[] = "/proc/sys/net/core/busy_poll";
+
+// epoll's busy polling without per-epoll parameters (before 6.9) is the
+// system's: on while an epoll-busy server runs, then back as it was.
+void busy_poll_sysctl(bool on)
+{
+	if (on && busy_poll_saved.empty() && !epoll_busy_poll_supported()) {
+		std::string cur = trim(read_file(kBusyPollSysctl));
+		if (!cur.empty() && cur == "0") {
+			std::ofstream(kBusyPollSysctl) << kBusyPollUsecs << "\n";
+			busy_poll_saved = cur;
+		}
+	} else if (!on && !busy_poll_saved.empty()) {
+		std::ofstream(kBusyPollSysctl) << busy_poll_saved << "\n";
+		busy_poll_saved.clear();
+	}
+}
+} // namespace
+
 pid_t start_server_process(const std::string &kind, const std::string &host, std::uint16_t port,
 			   unsigned threads, const std::vector<int> &cpus)
 {
+	if (kind == "epoll-busy")
+		busy_poll_sysctl(true);
 	int p[2];
 	if (pipe2(p, O_CLOEXEC) < 0)
 		throw std::runtime_error(std::string("pipe: ") + strerror(errno));
@@ -244,6 +268,7 @@ void stop_server_process(pid_t pid)
 		kill_wait(pid);
 		track_child(-1);
 	}
+	busy_poll_sysctl(false);
 }
 
 namespace {
@@ -328,17 +353,19 @@ double tv_us(const timeval &t)
 	return double(t.tv_sec) * 1e6 + double(t.tv_usec);
 }
 
+// The general caches and syncsock's own (struct syncsock_conn has a cache).
 std::uint64_t kmalloc_bytes(const std::map<std::string, std::uint64_t> &slab)
 {
 	std::uint64_t sum = 0;
 	for (auto &[k, v] : slab)
-		if (k.rfind("kmalloc-", 0) == 0)	// not dma-, not cg-
+		if (k.rfind("kmalloc-", 0) == 0 || k.rfind("syncsock", 0) == 0)	// not dma-, not cg-
 			sum += v;
 	return sum;
 }
 
 struct MemSnap {
 	std::uint64_t slab_kib = 0;
+	std::uint64_t free_kib = 0;	// pages included: what the system has left
 	std::uint64_t kmalloc = 0;
 	bool have_slabinfo = false;
 };
@@ -348,6 +375,7 @@ MemSnap mem_snap()
 	MemSnap m;
 	auto mi = parse_meminfo(read_file("/proc/meminfo"));
 	m.slab_kib = mi.count("Slab") ? mi["Slab"] : 0;
+	m.free_kib = mi.count("MemFree") ? mi["MemFree"] : 0;
 	std::string si = read_file("/proc/slabinfo");
 	if (!si.empty()) {
 		m.have_slabinfo = true;
@@ -541,6 +569,18 @@ json::Value run_cell(CellContext &cx, const std::string &path, unsigned conns, s
 	r.set("unanswered", res.unanswered);
 	if (!res.first_error.empty())
 		r.set("error", res.first_error);
+	if (o.rate > 0) {
+		// A run that fell behind its schedule measured a closed loop:
+		// its percentiles are not the rate's, so it fails.
+		std::string why = open_loop_shortfall(o.rate, window > 0 ? req / window : 0, res.missed);
+		r.set("rate_kept", why.empty());
+		if (!why.empty()) {
+			r.set("errors", res.errors + 1);
+			if (res.first_error.empty())
+				r.set("error", why);
+			say(tag + " " + cell_name(path, conns, size) + ": " + why);
+		}
+	}
 	json::Value l = json::Value::object();
 	l.set("min", round_to(s.min / 1e3, 3));
 	l.set("mean", round_to(s.mean / 1e3, 3));
@@ -872,14 +912,123 @@ void run_wrk(const Options &o, CellContext &cx, json::Value &ext)
 	}
 }
 
+// ---- repeats ---------------------------------------------------------------
+
+bool write_file_atomic(const std::string &path, const std::string &text)
+{
+	std::string tmp = path + ".part";
+	{
+		std::ofstream f(tmp);
+		f << text;
+		f.flush();
+		if (!f)
+			return false;
+	}
+	return std::rename(tmp.c_str(), path.c_str()) == 0;
+}
+
+json::Value spread_json(const Spread &s, int digits)
+{
+	json::Value v = json::Value::object();
+	v.set("median", round_to(s.median, digits));
+	v.set("min", round_to(s.min, digits));
+	v.set("max", round_to(s.max, digits));
+	v.set("spread_pct", round_to(s.spread_pct, 1));
+	return v;
+}
+
+} // namespace
+
+// The runs of one cell as one: the run with the median throughput stands for
+// the cell, and "repeat" has the median, min, max and spread of each figure.
+// A cell fails if any of its runs failed.
+json::Value combine_repeats(const std::vector<json::Value> &reps)
+{
+	if (reps.empty())
+		return json::Value::object();
+	std::vector<std::size_t> order(reps.size());
+	for (std::size_t i = 0; i < order.size(); i++)
+		order[i] = i;
+	std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+		return reps[a].num("throughput_rps") < reps[b].num("throughput_rps");
+	});
+	json::Value r = reps[order[(order.size() - 1) / 2]];
+	double errors = 0;
+	std::string error;
+	std::vector<double> rps, p50, p99, cpu, srv;
+	for (auto &x : reps) {
+		errors += x.num("errors");
+		if (error.empty() && x.find("error"))
+			error = x.str("error");
+		if (x.num("errors") != 0)
+			continue;
+		rps.push_back(x.num("throughput_rps"));
+		p50.push_back(x["latency_us"].num("p50"));
+		p99.push_back(x["latency_us"].num("p99"));
+		if (x.find("cpu_us_per_req"))
+			cpu.push_back(x["cpu_us_per_req"].num("total", NAN));
+		if (x.find("split") && x["split"].find("server"))
+			srv.push_back(x["split"]["server"]["us_per_req"].num("total", NAN));
+	}
+	for (auto *v : {&cpu, &srv})
+		v->erase(std::remove_if(v->begin(), v->end(), [](double x) { return std::isnan(x); }),
+			 v->end());
+	json::Value rep = json::Value::object();
+	rep.set("n", double(reps.size()));
+	rep.set("ok", double(rps.size()));
+	if (!rps.empty()) {
+		rep.set("throughput_rps", spread_json(spread_of(rps), 1));
+		rep.set("p50_us", spread_json(spread_of(p50), 3));
+		rep.set("p99_us", spread_json(spread_of(p99), 3));
+	}
+	if (!cpu.empty())
+		rep.set("cpu_us_per_req", spread_json(spread_of(cpu), 3));
+	if (!srv.empty())
+		rep.set("server_us_per_req", spread_json(spread_of(srv), 3));
+	r.set("repeat", rep);
+	r.set("errors", errors);
+	if (!error.empty())
+		r.set("error", error);
+	return r;
+}
+
+std::string describe_repeat(const json::Value &rep)
+{
+	if (!rep.find("throughput_rps"))
+		return "every one of " + fmt_count(rep.num("n")) + " runs failed";
+	const json::Value &t = rep["throughput_rps"];
+	std::string s = fmt_count(rep.num("ok")) + " of " + fmt_count(rep.num("n")) +
+			" runs: median " + fmt_count(t.num("median")) + " req/s, " +
+			fmt_count(t.num("min")) + " to " + fmt_count(t.num("max")) + " (spread " +
+			fmt_fixed(t.num("spread_pct"), 1) + " %)";
+	if (rep.find("server_us_per_req"))
+		s += ", server " + fmt_fixed(rep["server_us_per_req"].num("median"), 2) +
+		     " us/req (spread " + fmt_fixed(rep["server_us_per_req"].num("spread_pct"), 1) + " %)";
+	return s;
+}
+
+namespace {
+
 // ---- memory ----------------------------------------------------------------
+
+// Connections to a loopback address come from several source addresses,
+// 20,000 each, when there are more than one port range holds.
+std::vector<in_addr> loopback_sources(const sockaddr_in &to, unsigned conns)
+{
+	std::vector<in_addr> v;
+	if ((ntohl(to.sin_addr.s_addr) >> 24) != 127 || conns <= 20000)
+		return v;
+	for (unsigned i = 0; i * 20000 < conns; i++)
+		v.push_back(in_addr{htonl(0x7f000001u + i)});
+	return v;
+}
 
 json::Value run_memory(const Options &o, CellContext &cx)
 {
 	json::Value m = json::Value::object();
 	m.set("conns", o.memory_conns);
 	json::Value paths = json::Value::array();
-	std::map<std::string, double> kmalloc_per;
+	std::map<std::string, double> kmalloc_per, mem_per;
 	for (std::string path : {"epoll", "kernel"}) {
 		json::Value e = json::Value::object();
 		e.set("path", path);
@@ -901,7 +1050,7 @@ json::Value run_memory(const Options &o, CellContext &cx)
 				continue;
 			}
 		}
-		sleep_s(0.2);
+		sleep_s(0.5);
 		MemSnap m0 = mem_snap();
 		ClientConfig cc;
 		cc.addr = make_addr(o.host, port);
@@ -909,35 +1058,45 @@ json::Value run_memory(const Options &o, CellContext &cx)
 		cc.msg_size = 64;
 		cc.threads = cx.ncpu;
 		cc.cpus = cx.pl.client;
+		cc.sources = loopback_sources(cc.addr, o.memory_conns);
+		if (cc.sources.size() > 1)
+			say("memory: " + std::to_string(o.memory_conns) + " connections from " +
+			    std::to_string(cc.sources.size()) + " loopback addresses (a port range each)");
 		Client cl(cc);
 		try {
 			cl.connect([&](unsigned n) {
-				progress("memory, " + path + ": connecting " + std::to_string(n) + "/" +
-					 std::to_string(o.memory_conns));
+				if (n % 10000 == 0 || n == o.memory_conns)
+					progress("memory, " + path + ": connecting " + std::to_string(n) +
+						 "/" + std::to_string(o.memory_conns));
 			});
 		} catch (const std::exception &ex) {
 			e.set("error", ex.what());
 			paths.push(e);
 			continue;
 		}
-		// Every connection answers once: accepted and in use.
+		// Every connection answers once: accepted and in use, then idle.
 		cl.start();
-		std::uint64_t deadline = now_ns() + 120000000000ull;
+		std::uint64_t deadline = now_ns() + 300000000000ull;
 		while (cl.answered_conns() < o.memory_conns && now_ns() < deadline && !cl.failed())
 			sleep_s(0.1);
 		cl.measure_end();
 		ClientResult res = cl.finish();
-		sleep_s(0.2);
+		sleep_s(1.0);	// the replies acknowledged and freed
 		MemSnap m1 = mem_snap();
 		unsigned held = path == "kernel" && cx.kc ? cx.kc->nr_conns(cx.kernel_id) : o.memory_conns;
+		std::uint64_t answered = cl.answered_conns();
 		cl.close_all();
 		sp.stop();
 		double n = o.memory_conns;
 		e.set("conns", held);
+		e.set("answered_conns", double(answered));
 		e.set("answered", res.total);
 		e.set("slab_kib", double(m1.slab_kib) - double(m0.slab_kib));
 		e.set("slab_bytes_per_conn",
 		      round_to((double(m1.slab_kib) - double(m0.slab_kib)) * 1024 / n, 1));
+		double used = (double(m0.free_kib) - double(m1.free_kib)) * 1024 / n;
+		e.set("mem_bytes_per_conn", round_to(used, 1));
+		mem_per[path] = used;
 		if (m0.have_slabinfo) {
 			double k = (double(m1.kmalloc) - double(m0.kmalloc)) / n;
 			e.set("kmalloc_bytes_per_conn", round_to(k, 1));
@@ -945,14 +1104,21 @@ json::Value run_memory(const Options &o, CellContext &cx)
 		}
 		if (res.errors)
 			e.set("error", res.first_error);
-		say("memory, " + path + ": " + std::to_string(held) + " connections held, slab " +
-		    fmt_fixed(e.num("slab_bytes_per_conn"), 0) + " B/conn (both ends), kmalloc " +
+		else if (answered < o.memory_conns)
+			e.set("error", std::to_string(answered) + " of " +
+					       std::to_string(o.memory_conns) + " connections answered");
+		say("memory, " + path + ": " + std::to_string(held) + " connections held, " +
+		    std::to_string(answered) + " answered; memory " + fmt_fixed(used, 0) +
+		    " B/conn (MemFree, both ends, pages included), slab " +
+		    fmt_fixed(e.num("slab_bytes_per_conn"), 0) + " B/conn, kmalloc " +
 		    fmt_fixed(e.num("kmalloc_bytes_per_conn", NAN), 0) + " B/conn");
 		paths.push(e);
 	}
 	m.set("paths", paths);
+	if (mem_per.count("kernel") && mem_per.count("epoll"))
+		m.set("module_bytes_per_conn", round_to(mem_per["kernel"] - mem_per["epoll"], 1));
 	if (kmalloc_per.count("kernel") && kmalloc_per.count("epoll"))
-		m.set("module_bytes_per_conn",
+		m.set("module_slab_bytes_per_conn",
 		      round_to(kmalloc_per["kernel"] - kmalloc_per["epoll"], 1));
 	return m;
 }
@@ -1081,17 +1247,37 @@ int run_bench(const Options &o)
 	std::size_t total = o.sizes.size() * o.conns.size() * o.depths.size() * o.paths.size();
 	std::size_t k = 0;
 	int failed = 0;
+	// What was measured so far is on disk after every run: an interrupted
+	// run keeps it ("complete": false until the end).
+	auto save = [&](bool complete) {
+		if (o.json_path.empty() || o.json_path == "-")
+			return true;
+		doc.set("complete", complete);
+		return write_file_atomic(o.json_path, json::dump(doc, 1) + "\n");
+	};
 	for (auto size : o.sizes)
 		for (auto conns : o.conns)
 			for (auto depth : o.depths)
 				for (auto &path : o.paths) {
 					std::string tag = "[" + std::to_string(++k) + "/" +
 							  std::to_string(total) + "]";
-					json::Value r = run_cell(cx, path, conns, size, depth, tag);
+					std::vector<json::Value> reps;
+					for (unsigned i = 0; i < o.repeat; i++) {
+						std::string t = o.repeat > 1 ? tag + "(" + std::to_string(i + 1) +
+										       "/" + std::to_string(o.repeat) + ")"
+									     : tag;
+						reps.push_back(run_cell(cx, path, conns, size, depth, t));
+						sleep_s(0.1);
+					}
+					json::Value r = o.repeat > 1 ? combine_repeats(reps) : std::move(reps[0]);
+					if (o.repeat > 1)
+						say(tag + " " + cell_name(path, conns, size) + ": " +
+						    describe_repeat(r["repeat"]));
 					if (r.num("errors") != 0)
 						failed++;
 					runs.push(std::move(r));
-					sleep_s(0.1);
+					doc.set("runs", runs);
+					save(false);
 				}
 	doc.set("runs", runs);
 
@@ -1107,19 +1293,14 @@ int run_bench(const Options &o)
 		remote->shutdown();
 	remote.reset();
 
-	if (!o.json_path.empty()) {
-		std::string text = json::dump(doc, 1) + "\n";
-		if (o.json_path == "-") {
-			std::fputs(text.c_str(), stdout);
-		} else {
-			std::ofstream f(o.json_path);
-			f << text;
-			if (!f) {
-				say("cannot write " + o.json_path);
-				return 2;
-			}
-			say("results: " + o.json_path);
+	if (o.json_path == "-") {
+		std::fputs((json::dump(doc, 1) + "\n").c_str(), stdout);
+	} else if (!o.json_path.empty()) {
+		if (!save(true)) {
+			say("cannot write " + o.json_path);
+			return 2;
 		}
+		say("results: " + o.json_path);
 	}
 	if (o.json_path != "-") {
 		std::string t = "\n" + render_conditions(doc) + "\n" + render_report({doc});

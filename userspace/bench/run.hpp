@@ -22,6 +22,13 @@ json::Value conditions(const Options &o);
 // 0: every run verified all its bytes; 1: some run failed; 2: setup error.
 int run_bench(const Options &o);
 
+// --repeat: the runs of one cell as one, the median run standing for it, with
+// "repeat": {n, ok, throughput_rps, p50_us, p99_us, cpu_us_per_req,
+// server_us_per_req}, each {median, min, max, spread_pct}.  Any failed run
+// fails the cell.
+json::Value combine_repeats(const std::vector<json::Value> &reps);
+std::string describe_repeat(const json::Value &rep);
+
 // Run one user-space server in this process until killed (serve KIND), or
 // the control server for run --server (serve without a kind).
 int run_serve(const Options &o);

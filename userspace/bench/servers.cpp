@@ -9,6 +9,7 @@
 #include <sched.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -30,8 +31,33 @@ namespace ssb {
 
 bool valid_server_kind(const std::string &kind)
 {
-	return kind == "blocking" || kind == "epoll" || kind == "io_uring" || kind == "spin" ||
-	       kind == "http";
+	return kind == "blocking" || kind == "epoll" || kind == "epoll-busy" || kind == "io_uring" ||
+	       kind == "spin" || kind == "http";
+}
+
+// <linux/eventpoll.h> of 6.9 and later; the build host's may be older.
+struct BusyEpollParams {
+	std::uint32_t busy_poll_usecs;
+	std::uint16_t busy_poll_budget;
+	std::uint8_t prefer_busy_poll;
+	std::uint8_t pad;
+};
+#define SSB_EPIOCSPARAMS _IOW(0x8A, 0x01, BusyEpollParams)
+
+bool set_epoll_busy_poll(int ep)
+{
+	BusyEpollParams p{kBusyPollUsecs, kBusyPollBudget, 1, 0};
+	return ioctl(ep, SSB_EPIOCSPARAMS, &p) == 0;
+}
+
+bool epoll_busy_poll_supported()
+{
+	int ep = epoll_create1(EPOLL_CLOEXEC);
+	if (ep < 0)
+		return false;
+	bool ok = set_epoll_busy_poll(ep);
+	close(ep);
+	return ok;
 }
 
 namespace {
@@ -73,11 +99,15 @@ struct EConn {
 
 class EpollWorker {
 public:
-	EpollWorker(bool http, int cpu) : http_(http), cpu_(cpu)
+	EpollWorker(bool http, int cpu, bool busy = false) : http_(http), cpu_(cpu)
 	{
 		ep_ = epoll_create1(EPOLL_CLOEXEC);
 		if (ep_ < 0)
 			throw std::runtime_error(std::string("epoll_create1: ") + strerror(errno));
+		// Where the kernel has no per-epoll parameters (before 6.9),
+		// net.core.busy_poll does it (start_server_process()).
+		if (busy)
+			(void)set_epoll_busy_poll(ep_);
 		thread_ = std::thread([this] { run(); });
 		thread_.detach();
 	}
@@ -668,6 +698,17 @@ int run_server(const ServerConfig &cfg)
 		std::fprintf(stderr, "syncsock-bench: %s server: %s\n", cfg.kind.c_str(), e.what());
 		return 1;
 	}
+	if (cfg.kind == "epoll-busy") {
+		// Accepted sockets inherit these from the listener.
+		int usecs = kBusyPollUsecs, one = 1, budget = kBusyPollBudget;
+		if (setsockopt(lfd, SOL_SOCKET, SO_BUSY_POLL, &usecs, sizeof(usecs)) ||
+		    setsockopt(lfd, SOL_SOCKET, SO_PREFER_BUSY_POLL, &one, sizeof(one)) ||
+		    setsockopt(lfd, SOL_SOCKET, SO_BUSY_POLL_BUDGET, &budget, sizeof(budget))) {
+			std::fprintf(stderr, "syncsock-bench: epoll-busy server: busy-poll socket options: %s\n",
+				     strerror(errno));
+			return 1;
+		}
+	}
 	unsigned nthreads = cfg.threads ? cfg.threads : 1;
 	std::vector<std::unique_ptr<EpollWorker>> ep;
 	std::vector<std::unique_ptr<SpinWorker>> sp;
@@ -675,8 +716,9 @@ int run_server(const ServerConfig &cfg)
 	try {
 		for (unsigned i = 0; i < nthreads; i++) {
 			int cpu = worker_cpu(cfg, i);
-			if (cfg.kind == "epoll" || cfg.kind == "http") {
-				ep.push_back(std::make_unique<EpollWorker>(cfg.kind == "http", cpu));
+			if (cfg.kind == "epoll" || cfg.kind == "epoll-busy" || cfg.kind == "http") {
+				ep.push_back(std::make_unique<EpollWorker>(cfg.kind == "http", cpu,
+									   cfg.kind == "epoll-busy"));
 			} else if (cfg.kind == "spin") {
 				sp.push_back(std::make_unique<SpinWorker>(cpu));
 			} else if (cfg.kind == "io_uring") {

@@ -34,6 +34,14 @@ struct ServerConfig {
 
 bool valid_server_kind(const std::string &kind);
 
+// epoll-busy: every socket busy-polls its NAPI instance for this long with
+// this budget and prefers busy polling to interrupts (SO_BUSY_POLL,
+// SO_PREFER_BUSY_POLL, SO_BUSY_POLL_BUDGET), and each epoll instance too
+// where the kernel has per-epoll parameters (EPIOCSPARAMS, 6.9).
+inline constexpr unsigned kBusyPollUsecs = 50;
+inline constexpr unsigned kBusyPollBudget = 64;
+bool epoll_busy_poll_supported();
+
 // Run the server; returns only on a setup error (the message is printed),
 // with exit status 1.
 int run_server(const ServerConfig &cfg);

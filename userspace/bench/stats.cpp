@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 namespace ssb {
 
@@ -66,6 +67,42 @@ double round_to(double v, int digits)
 {
 	double m = std::pow(10.0, digits);
 	return std::round(v * m) / m;
+}
+
+Spread spread_of(std::vector<double> v)
+{
+	Spread s;
+	s.n = unsigned(v.size());
+	if (v.empty())
+		return s;
+	std::sort(v.begin(), v.end());
+	s.min = v.front();
+	s.max = v.back();
+	s.median = v[(v.size() - 1) / 2];
+	s.spread_pct = s.median != 0 ? (s.max - s.min) / s.median * 100 : 0;
+	return s;
+}
+
+std::string open_loop_shortfall(double target_rps, double achieved_rps, std::uint64_t missed,
+				double tolerance)
+{
+	if (target_rps <= 0)
+		return "";
+	char buf[256];
+	if (missed) {
+		std::snprintf(buf, sizeof(buf),
+			      "open loop did not keep its rate: %llu messages were due with no "
+			      "free slot (replies too slow); %.0f of %.0f req/s",
+			      static_cast<unsigned long long>(missed), achieved_rps, target_rps);
+		return buf;
+	}
+	if (achieved_rps < target_rps * (1 - tolerance)) {
+		std::snprintf(buf, sizeof(buf),
+			      "open loop did not keep its rate: %.0f of %.0f req/s (%.1f %%)",
+			      achieved_rps, target_rps, achieved_rps / target_rps * 100);
+		return buf;
+	}
+	return "";
 }
 
 } // namespace ssb

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -29,6 +30,21 @@ Summary summarize(std::vector<std::uint64_t> &samples);
 // Values are divided by @scale (e.g. 1000 to print ns as us).
 std::vector<std::pair<double, double>> cdf_points(const std::vector<std::uint64_t> &sorted,
 						    double scale = 1);
+
+// Repeated runs of one cell: the median (the middle value; the lower middle
+// for an even count, so that it is a value some run had), the minimum, the
+// maximum and the spread, (max - min) / median in percent.
+struct Spread {
+	unsigned n = 0;
+	double median = 0, min = 0, max = 0, spread_pct = 0;
+};
+Spread spread_of(std::vector<double> v);
+
+// Did an open-loop run keep its rate?  Empty if it did: no message was
+// skipped for want of a free slot (@missed) and at least (1 - @tolerance) of
+// @target_rps completed.  Otherwise why not, for the report.
+std::string open_loop_shortfall(double target_rps, double achieved_rps, std::uint64_t missed,
+				double tolerance = 0.05);
 
 // Round @v to @digits decimals (the files carry what is meaningful).
 double round_to(double v, int digits);
