@@ -240,6 +240,7 @@ bool syncsock_conn_txq_empty(struct syncsock_conn *conn);
 void syncsock_write_space(struct sock *sk);
 void syncsock_tx_flush(struct syncsock_conn *conn);
 void syncsock_conn_prepare_tx(struct sock *sk);
+void syncsock_tx_init(void);
 void syncsock_tx_exit(void);
 
 /* control.c */

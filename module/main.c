@@ -86,6 +86,7 @@ static int __init syncsock_init(void)
 	if (err)
 		return err;
 	syncsock_mem_init();
+	syncsock_tx_init();
 	err = syncsock_conn_cache_init();
 	if (err)
 		return err;

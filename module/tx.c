@@ -38,9 +38,11 @@ struct syncsock_tx_frag {
 	struct page_frag frag;
 };
 
-static DEFINE_PER_CPU(struct syncsock_tx_frag, syncsock_tx_frag) = {
-	.bh_lock = INIT_LOCAL_LOCK(bh_lock),
-};
+/* The locks are set up at load (syncsock_tx_init()): a static initializer
+ * in module per-CPU data would leave lockdep's class unnamed, and keyed to
+ * memory that is not freed with the module.
+ */
+static DEFINE_PER_CPU(struct syncsock_tx_frag, syncsock_tx_frag);
 
 /* Pieces a TCP call takes at most: each up to the rest of a page. */
 #define SYNCSOCK_TX_BATCH	8
@@ -115,6 +117,19 @@ syncsock_tx_copy(struct iov_iter *from, size_t len, struct bio_vec *bv)
 ALLOW_ERROR_INJECTION(syncsock_tx_copy, ERRNO);
 
 /*
+ * May a send that TCP has taken part of go on with another TCP call?  Not
+ * once the socket has an error: TCP's send would consume sk_err
+ * (sk_stream_error(), sock_error()), and it tells a peer's reset from other
+ * failures at close (see syncsock_sendmsg_locked()).  Nor once the route
+ * lost scatter-gather (a new route, IPsec without offload): TCP would copy
+ * pages, on 6.1 through kmap(), which may sleep.
+ */
+static bool syncsock_tx_go_on(struct sock *sk)
+{
+	return !READ_ONCE(sk->sk_err) && (sk->sk_route_caps & NETIF_F_SG);
+}
+
+/*
  * Hand TCP @nr pieces, @len bytes in all.  Return: bytes taken or a negative
  * errno.  Nothing is left corked: the last piece is sent without MSG_MORE.
  */
@@ -130,6 +145,11 @@ static int syncsock_tcp_send_pages(struct sock *sk, struct bio_vec *bv, unsigned
 	for (i = 0; i < nr; i++) {
 		int f = flags;
 
+		/* Each piece is a call of its own, and each may change the
+		 * route (sk_setup_caps() from the transmit).
+		 */
+		if (i && !syncsock_tx_go_on(sk))
+			break;
 		if (i + 1 < nr)
 			f |= MSG_MORE | MSG_SENDPAGE_NOTLAST;
 		n = tcp_sendpage_locked(sk, bv[i].bv_page, bv[i].bv_offset, bv[i].bv_len, f);
@@ -155,7 +175,9 @@ static int syncsock_tcp_send_pages(struct sock *sk, struct bio_vec *bv, unsigned
  *
  * A route without scatter-gather cannot take pages: TCP would copy them
  * (6.1 through kmap(), which may sleep), so such a socket gets TCP's copy,
- * into its own page frag, directly.
+ * into its own page frag, directly.  A send that needs more than one TCP
+ * call stops between them where syncsock_tx_go_on() says so; the caller
+ * queues the rest.
  */
 static noinline __noclone int
 syncsock_tcp_sendmsg(struct sock *sk, const struct kvec *vec, size_t nr, size_t len)
@@ -175,10 +197,16 @@ syncsock_tcp_sendmsg(struct sock *sk, const struct kvec *vec, size_t nr, size_t 
 		size_t batch = 0;
 		unsigned int i, k = 0;
 
+		if (sent && !syncsock_tx_go_on(sk))
+			break;
 		while (k < SYNCSOCK_TX_BATCH && sent + batch < len) {
-			int c = syncsock_tx_copy(&from, len - sent - batch, &bv[k]);
+			size_t want = len - sent - batch;
+			int c = syncsock_tx_copy(&from, want, &bv[k]);
 
-			if (c <= 0)
+			/* More than asked for: only an injected fault could
+			 * say so, and then no piece was made.
+			 */
+			if (c <= 0 || c > want)
 				break;
 			batch += c;
 			k++;
@@ -200,6 +228,19 @@ syncsock_tcp_sendmsg(struct sock *sk, const struct kvec *vec, size_t nr, size_t 
 	return sent ? sent : n;
 }
 ALLOW_ERROR_INJECTION(syncsock_tcp_sendmsg, ERRNO);
+
+/**
+ * syncsock_tx_init() - set up the per-CPU pages' locks
+ *
+ * Context: process context, module load, before any connection.
+ */
+void syncsock_tx_init(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		local_lock_init(&per_cpu_ptr(&syncsock_tx_frag, cpu)->bh_lock);
+}
 
 /**
  * syncsock_tx_exit() - give back the per-CPU pages
