@@ -171,6 +171,21 @@ TEST_CASE("bench plot: scripts carry their data inline", "[bench][plot]")
 	      std::string::npos);
 }
 
+TEST_CASE("bench plot: a path with a hyphen is a valid gnuplot data block", "[bench][plot]")
+{
+	Value d = doc({run("epoll-busy", 1, 150, 500, 6000), run("epoll-busy", 64, 1000, 5000, 10000),
+		       run("epoll", 1, 150, 500, 6000), run("epoll", 64, 1000, 5000, 10000)});
+	for (auto &s : plot_scripts({d})) {
+		INFO(s.name);
+		// gnuplot: "data block name must be followed by << EODmarker".
+		CHECK(s.script.find("$epoll-busy") == std::string::npos);
+	}
+	auto scripts = plot_scripts({d});
+	CHECK(scripts[0].script.find("$epoll_busy << EOD\n") != std::string::npos);
+	CHECK(scripts[0].script.find("$epoll_busy using 1:2") != std::string::npos);
+	CHECK(scripts[0].script.find("title 'epoll-busy'") != std::string::npos);
+}
+
 TEST_CASE("bench external: sockperf ping-pong output", "[bench][external]")
 {
 	const std::string out =

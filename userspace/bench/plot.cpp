@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <fstream>
 #include <map>
@@ -26,6 +27,16 @@ const char *colour(const std::string &path)
 	};
 	auto it = c.find(path);
 	return it == c.end() ? "#7f7f7f" : it->second;
+}
+
+// A gnuplot data block's name: letters, digits and underscores only
+// ("epoll-busy" would end the name at the hyphen).
+std::string block(const std::string &path)
+{
+	std::string b = "$";
+	for (char c : path)
+		b += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+	return b;
 }
 
 std::string num(double v)
@@ -116,13 +127,13 @@ std::vector<PlotScript> plot_scripts(const std::vector<json::Value> &docs, bool 
 		std::string plots;
 		for (auto *r : sorted_by_path(v)) {
 			std::string p = r->str("path");
-			s += "$" + p + " << EOD\n";
+			s += block(p) + " << EOD\n";
 			for (auto &pt : (*r)["cdf_us"].items())
 				if (pt.size() == 2 && pt.items()[0].as_number() > 0)
 					s += num(pt.items()[0].as_number()) + " " +
 					     num(pt.items()[1].as_number()) + "\n";
 			s += "EOD\n";
-			plots += std::string(plots.empty() ? "plot " : ", \\\n     ") + "$" + p +
+			plots += std::string(plots.empty() ? "plot " : ", \\\n     ") + block(p) +
 				 " using 1:2 with lines lw 2 lc rgb '" + colour(p) + "' title '" + p + "'";
 		}
 		out.push_back({name, s + plots + "\n"});
@@ -150,12 +161,12 @@ std::vector<PlotScript> plot_scripts(const std::vector<json::Value> &docs, bool 
 			auto it = by_path.find(p);
 			if (it == by_path.end())
 				continue;
-			s += "$" + p + " << EOD\n";
+			s += block(p) + " << EOD\n";
 			for (auto &[c, t] : it->second)
 				if (t > 0)
 					s += num(c) + " " + num(t) + "\n";
 			s += "EOD\n";
-			plots += std::string(plots.empty() ? "plot " : ", \\\n     ") + "$" + p +
+			plots += std::string(plots.empty() ? "plot " : ", \\\n     ") + block(p) +
 				 " using 1:2 with linespoints lw 2 pt 7 lc rgb '" + colour(p) +
 				 "' title '" + p + "'";
 		}
