@@ -201,13 +201,21 @@ TEST_CASE("bench control: EOF from the peer", "[bench][control]")
 	CHECK(err == "the control peer closed the connection");
 }
 
-TEST_CASE("bench control: a session over TCP with serve()", "[bench][control]")
+namespace {
+// "127.0.0.1:PORT" of a listening socket, for Remote::connect().
+std::string local_where(int lfd)
 {
-	int lfd = listen_tcp("127.0.0.1", 0, 4);
 	sockaddr_in a{};
 	socklen_t len = sizeof(a);
 	REQUIRE(getsockname(lfd, reinterpret_cast<sockaddr *>(&a), &len) == 0);
-	std::string where = "127.0.0.1:" + std::to_string(ntohs(a.sin_port));
+	return "127.0.0.1:" + std::to_string(ntohs(a.sin_port));
+}
+} // namespace
+
+TEST_CASE("bench control: a session over TCP with serve()", "[bench][control]")
+{
+	int lfd = listen_tcp("127.0.0.1", 0, 4);
+	std::string where = local_where(lfd);
 	FakeHost h;
 	std::thread server([&] { control::serve(h, lfd, 10, true); });
 	std::string err;
@@ -243,10 +251,7 @@ TEST_CASE("bench control: a session over TCP with serve()", "[bench][control]")
 TEST_CASE("bench control: a reply that comes too late is not the next one's", "[bench][control]")
 {
 	int lfd = listen_tcp("127.0.0.1", 0, 4);
-	sockaddr_in a{};
-	socklen_t len = sizeof(a);
-	REQUIRE(getsockname(lfd, reinterpret_cast<sockaddr *>(&a), &len) == 0);
-	std::string where = "127.0.0.1:" + std::to_string(ntohs(a.sin_port));
+	std::string where = local_where(lfd);
 	FakeHost h;
 	h.first_sample_delay_ms = 600;
 	std::thread server([&] { control::serve(h, lfd, 10, true); });
