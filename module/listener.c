@@ -25,7 +25,10 @@ LIST_HEAD(syncsock_all);
 #define SYNCSOCK_ACCEPT_BATCH 64
 
 /*
- * Context: softirq, with the listening socket locked.  Children inherit this
+ * Context: softirq, the listening socket not locked (TCP runs a listener's
+ * input without its lock; tcp_child_process() calls this with the new child
+ * locked), or process context when a closing listener's children move
+ * (inet_csk_listen_stop()).  Only RCU is needed here.  Children inherit this
  * callback until accept replaces it (sk_clone_lock copies it), and data that
  * reaches them before that must stay queued for the connection to read: leave
  * at once, without a lock, for anything that is not listening.
