@@ -292,7 +292,8 @@ void Client::connect(const std::function<void(unsigned)> &progress)
 {
 	raise_nofile(cfg_.conns + 1024);
 	fds_.reserve(cfg_.conns);
-	std::vector<unsigned> next_port;	// per source address
+	// The next port to try on each source address.
+	std::vector<unsigned> next_port(cfg_.sources.size(), 10000);
 	for (unsigned i = 0; i < cfg_.conns; i++) {
 		int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 		if (fd < 0)
@@ -303,8 +304,6 @@ void Client::connect(const std::function<void(unsigned)> &progress)
 			// the kernel's search for a free port slows down as a
 			// source's range fills (tens of thousands of them).
 			std::size_t k = i % cfg_.sources.size();
-			if (next_port.size() != cfg_.sources.size())
-				next_port.assign(cfg_.sources.size(), 10000);
 			int one = 1;
 			setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 			sockaddr_in src{};
