@@ -143,6 +143,50 @@ TEST_CASE("bench table: cells grouped and ordered, failures shown", "[bench][tab
 	CHECK(md.find("| kernel | 30.00 |") != std::string::npos);
 }
 
+TEST_CASE("bench table: open loop at each path's peak is one cell; churn is its own", "[bench][table]")
+{
+	auto load = [](Value r, double fraction, double peak) {
+		r.set("mode", "open");
+		r.set("rate", fraction * peak);
+		Value l = Value::object();
+		l.set("fraction", fraction);
+		l.set("peak_rps", peak);
+		r.set("load", l);
+		return r;
+	};
+	auto churn = [](Value r) {
+		r.set("mode", "churn");
+		return r;
+	};
+	Value d = doc({run("kernel", 64, 30, 90, 30000), run("epoll", 64, 100, 500, 10000),
+		       load(run("kernel", 64, 20, 60, 15000), 0.5, 30000),
+		       load(run("epoll", 64, 80, 300, 5000), 0.5, 10000),
+		       load(run("kernel", 64, 25, 80, 27000), 0.9, 30000),
+		       churn(run("kernel", 32, 400, 900, 3000)), churn(run("epoll", 32, 300, 800, 2000))});
+	std::string out = render_report({d});
+	// Different rates, one cell each for 50 % and 90 %, after the closed loop.
+	auto closed = out.find("== 2 vCPUs, 64 connections, 64 B messages, closed loop, depth 1");
+	auto half = out.find("== 2 vCPUs, 64 connections, 64 B messages, open loop at 50 % of each "
+			     "path's own closed-loop peak (ratios against epoll)\n");
+	auto most = out.find("open loop at 90 % of each path's own closed-loop peak");
+	auto ch = out.find("== 2 vCPUs, 32 connections, 64 B messages, churn: a new connection for "
+			   "each message (cycles/s: the accept rate)");
+	REQUIRE(closed != std::string::npos);
+	REQUIRE(half != std::string::npos);
+	REQUIRE(most != std::string::npos);
+	REQUIRE(ch != std::string::npos);
+	CHECK(closed < half);
+	CHECK(half < most);
+	std::string cell = out.substr(half, most - half);
+	CHECK(cell.find("\nkernel ") != std::string::npos);
+	CHECK(cell.find("\nepoll ") != std::string::npos);
+	// The summary's loop column says which.
+	std::string sum = render_summary({d});
+	CHECK(sum.find("open 50 % of peak") != std::string::npos);
+	CHECK(sum.find("open 90 % of peak") != std::string::npos);
+	CHECK(sum.find(" churn ") != std::string::npos);
+}
+
 TEST_CASE("bench plot: scripts carry their data inline", "[bench][plot]")
 {
 	Value d = doc({run("kernel", 1, 30, 90, 30000), run("epoll", 1, 150, 500, 6000),
@@ -317,14 +361,16 @@ TEST_CASE("bench options: lists, defaults and errors", "[bench][options]")
 	CHECK(o->paths == path_order());
 	CHECK(o->conns == std::vector<unsigned>{1, 64});
 	CHECK(o->pin == "same");
-	CHECK(o->rate == 0);
+	CHECK(o->rates.empty());
+	CHECK(o->loads.empty());
+	CHECK(o->churn_conns.empty());
 
 	o = parse_options({"syncsock-bench", "run", "--paths", "kernel,epoll", "--rate", "20k",
 			   "--sizes", "4k", "--kernel-port", "7000", "--duration", "0.5"},
 			  err);
 	REQUIRE(o);
 	CHECK(o->paths == std::vector<std::string>{"kernel", "epoll"});
-	CHECK(o->rate == 20000);
+	CHECK(o->rates == std::vector<double>{20000});
 	CHECK(o->sizes == std::vector<std::size_t>{4096});
 	CHECK(o->kernel_port == 7000);
 	CHECK(o->duration == 0.5);
@@ -332,10 +378,23 @@ TEST_CASE("bench options: lists, defaults and errors", "[bench][options]")
 	      "syncsock-bench run --paths kernel,epoll --rate 20k --sizes 4k --kernel-port 7000 --duration 0.5");
 
 	CHECK_FALSE(parse_options({"syncsock-bench", "run", "--paths", "kqueue"}, err));
-	CHECK(err == "bad --paths 'kqueue': unknown path 'kqueue' (kernel, epoll, epoll-busy, io_uring, blocking, spin)");
+	CHECK(err == "bad --paths 'kqueue': unknown path 'kqueue' (kernel, epoll, epoll-reuseport, epoll-busy, io_uring, blocking, spin)");
 	CHECK_FALSE(parse_options({"syncsock-bench", "run", "--pin", "left"}, err));
 	CHECK_FALSE(parse_options({"syncsock-bench", "run", "--duration"}, err));
 	CHECK(err == "--duration needs a value");
+	o = parse_options({"syncsock-bench", "run", "--rate", "2k,5500", "--load", "50,90",
+			   "--churn", "32"},
+			  err);
+	REQUIRE(o);
+	CHECK(o->rates == std::vector<double>{2000, 5500});
+	CHECK(o->loads == std::vector<double>{0.5, 0.9});
+	CHECK(o->churn_conns == std::vector<unsigned>{32});
+	CHECK_FALSE(parse_options({"syncsock-bench", "run", "--rate", "2k,,5k"}, err));
+	CHECK_FALSE(parse_options({"syncsock-bench", "run", "--rate", "-5"}, err));
+	CHECK_FALSE(parse_options({"syncsock-bench", "run", "--load", "0"}, err));
+	CHECK_FALSE(parse_options({"syncsock-bench", "run", "--load", "50,150"}, err));
+	CHECK(err == "bad --load '50,150': percentages of each path's peak, 1 to 100, e.g. 50,90");
+	CHECK_FALSE(parse_options({"syncsock-bench", "run", "--churn", "0"}, err));
 	CHECK(parse_options({"syncsock-bench", "run"}, err)->repeat == 1);
 	CHECK(parse_options({"syncsock-bench", "run", "--repeat", "3"}, err)->repeat == 3);
 	for (const char *bad : {"0", "1.5", "101", "x"}) {

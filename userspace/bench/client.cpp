@@ -34,6 +34,8 @@ struct CConn {
 	bool want_out = false;
 	bool dead = false;
 	bool answered = false;
+	bool connecting = false;	// churn: connect() under way
+	std::uint64_t t_conn = 0;	// churn: when it began
 };
 
 } // namespace
@@ -48,7 +50,7 @@ struct Client::Thread {
 	alignas(64) std::atomic<std::uint64_t> done{0};
 	std::atomic<std::uint64_t> answered{0};
 	std::uint64_t completed = 0, total = 0, verified = 0, missed = 0, unanswered = 0;
-	std::uint64_t errors = 0;
+	std::uint64_t errors = 0, cycles = 0;
 	std::string first_error;
 	std::thread th;
 	char rbuf[65536];
@@ -62,7 +64,79 @@ struct Client::Thread {
 		if (!c.dead) {
 			c.dead = true;
 			epoll_ctl(ep, EPOLL_CTL_DEL, c.fd, nullptr);
+			if (cl->cfg_.churn && c.fd >= 0) {
+				close_abort(c.fd);
+				c.fd = -1;
+			}
 		}
+	}
+
+	// Churn: a new connection in slot @c, connecting (non-blocking).
+	void open_conn(CConn &c)
+	{
+		const ClientConfig &cfg = cl->cfg_;
+		c.fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		if (c.fd < 0) {
+			error(c, std::string("socket: ") + strerror(errno));
+			return;
+		}
+		if (!cfg.sources.empty()) {
+			// The port is chosen at connect(), by the whole 4-tuple.
+			int one = 1;
+			setsockopt(c.fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof(one));
+			sockaddr_in src{};
+			src.sin_family = AF_INET;
+			src.sin_addr = cfg.sources[c.id % cfg.sources.size()];
+			if (bind(c.fd, reinterpret_cast<const sockaddr *>(&src), sizeof(src))) {
+				error(c, std::string("bind: ") + strerror(errno));
+				return;
+			}
+		}
+		set_nodelay(c.fd);
+		c.next_send = c.next_recv = c.to_send = 0;
+		c.send_off = c.recv_off = 0;
+		c.ts.clear();
+		c.connecting = true;
+		c.t_conn = now_ns();
+		if (::connect(c.fd, reinterpret_cast<const sockaddr *>(&cfg.addr), sizeof(cfg.addr)) &&
+		    errno != EINPROGRESS) {
+			int e = errno;
+			error(c, std::string("connect: ") + strerror(e) +
+					 (e == EADDRNOTAVAIL ? " (no free local port: connections in "
+							       "TIME_WAIT; net.ipv4.tcp_tw_reuse=1 "
+							       "lets connect() reuse them)"
+							     : ""));
+			return;
+		}
+		epoll_event ev{};
+		ev.events = EPOLLIN | EPOLLOUT;
+		ev.data.ptr = &c;
+		epoll_ctl(ep, EPOLL_CTL_ADD, c.fd, &ev);
+		c.want_out = true;
+	}
+
+	// Churn: the connect() of @c has finished; its one message goes.
+	void on_connected(CConn &c)
+	{
+		int err = 0;
+		socklen_t len = sizeof(err);
+		if (getsockopt(c.fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err) {
+			error(c, std::string("connect: ") + strerror(err));
+			return;
+		}
+		c.connecting = false;
+		queue(c, c.t_conn);
+		pump(c);
+	}
+
+	// Churn: @c's reply is in; close, and connect again unless stopping.
+	void end_cycle(CConn &c, int phase)
+	{
+		close(c.fd);	// a FIN, as a client that is done sends
+		c.fd = -1;
+		cycles++;
+		if (phase != kStop)
+			open_conn(c);
 	}
 
 	const std::uint8_t *msg(const CConn &c, std::uint64_t k) const
@@ -131,7 +205,7 @@ struct Client::Thread {
 		std::uint64_t now = now_ns();
 		const char *p = rbuf;
 		std::size_t left = std::size_t(n);
-		bool closed = cl->cfg_.rate == 0;
+		bool closed = cl->cfg_.rate == 0 && !cl->cfg_.churn;
 		std::uint64_t got = 0;
 		while (left) {
 			if (c.ts.empty() || c.next_recv >= c.next_send + (c.send_off ? 1 : 0)) {
@@ -175,6 +249,10 @@ struct Client::Thread {
 				answered.fetch_add(1, std::memory_order_relaxed);
 			}
 		}
+		if (cl->cfg_.churn && c.next_recv == 1) {
+			end_cycle(c, phase);
+			return;
+		}
 		if (c.to_send)
 			pump(c);
 	}
@@ -184,6 +262,10 @@ struct Client::Thread {
 		pin_self(cpu);
 		const ClientConfig &cfg = cl->cfg_;
 		for (auto &c : conns) {
+			if (cfg.churn) {
+				open_conn(c);
+				continue;
+			}
 			epoll_event ev{};
 			ev.events = EPOLLIN;
 			ev.data.ptr = &c;
@@ -200,7 +282,7 @@ struct Client::Thread {
 			// Threads start out of phase with each other.
 			next_due = now_ns() + interval * std::uint64_t(index) /
 						      std::max<std::size_t>(1, cl->threads_.size());
-		} else {
+		} else if (!cfg.churn) {
 			for (auto &c : conns) {
 				for (unsigned d = 0; d < cfg.depth; d++)
 					queue(c, now_ns());
@@ -217,7 +299,7 @@ struct Client::Thread {
 					drain_end = now + std::uint64_t(cfg.drain_ms) * 1000000;
 				bool idle = true;
 				for (auto &c : conns)
-					if (!c.dead && !c.ts.empty())
+					if (!c.dead && (!c.ts.empty() || c.connecting))
 						idle = false;
 				if (idle || now >= drain_end)
 					break;
@@ -253,15 +335,23 @@ struct Client::Thread {
 				auto *c = static_cast<CConn *>(evs[i].data.ptr);
 				if (c->dead)
 					continue;
+				if (c->connecting) {
+					if (evs[i].events & (EPOLLOUT | EPOLLERR | EPOLLHUP))
+						on_connected(*c);
+					continue;
+				}
 				if (evs[i].events & (EPOLLIN | EPOLLERR | EPOLLHUP))
 					on_readable(*c, phase);
 				if (!c->dead && (evs[i].events & EPOLLOUT))
 					pump(*c);
 			}
 		}
-		for (auto &c : conns)
+		for (auto &c : conns) {
 			if (!c.dead)
-				unanswered += c.ts.size();
+				unanswered += c.ts.size() + (c.connecting ? 1 : 0);
+			if (cfg.churn && c.fd >= 0)
+				close_abort(c.fd);
+		}
 	}
 };
 
@@ -269,6 +359,8 @@ Client::Client(ClientConfig cfg) : cfg_(std::move(cfg))
 {
 	if (!cfg_.conns || !cfg_.msg_size || !cfg_.depth)
 		throw std::runtime_error("connections, message size and depth must be > 0");
+	if (cfg_.churn && (cfg_.depth != 1 || cfg_.rate > 0))
+		throw std::runtime_error("churn sends one message per connection: depth 1, closed loop");
 	pattern_.resize(cfg_.msg_size + 256);
 	for (std::size_t i = 0; i < pattern_.size(); i++)
 		pattern_[i] = std::uint8_t(i);
@@ -291,6 +383,10 @@ Client::~Client()
 void Client::connect(const std::function<void(unsigned)> &progress)
 {
 	raise_nofile(cfg_.conns + 1024);
+	if (cfg_.churn) {
+		make_threads();
+		return;
+	}
 	fds_.reserve(cfg_.conns);
 	// The next port to try on each source address.
 	std::vector<unsigned> next_port(cfg_.sources.size(), 10000);
@@ -337,6 +433,12 @@ void Client::connect(const std::function<void(unsigned)> &progress)
 		if (progress && (i + 1) % 1000 == 0)
 			progress(i + 1);
 	}
+	make_threads();
+}
+
+// The threads, and the connections (their slots, for churn) dealt out.
+void Client::make_threads()
+{
 	unsigned nt = std::max(1u, std::min(cfg_.threads, cfg_.conns));
 	for (unsigned t = 0; t < nt; t++) {
 		auto th = std::make_unique<Thread>();
@@ -351,7 +453,7 @@ void Client::connect(const std::function<void(unsigned)> &progress)
 	for (unsigned i = 0; i < cfg_.conns; i++) {
 		auto &th = *threads_[i % nt];
 		CConn c;
-		c.fd = fds_[i];
+		c.fd = cfg_.churn ? -1 : fds_[i];
 		c.id = i;
 		th.conns.push_back(std::move(c));
 	}
@@ -411,6 +513,7 @@ ClientResult Client::finish()
 		r.missed += t->missed;
 		r.unanswered += t->unanswered;
 		r.errors += t->errors;
+		r.cycles += t->cycles;
 		if (r.first_error.empty())
 			r.first_error = t->first_error;
 	}

@@ -11,6 +11,10 @@
 //   open loop     messages are due at a fixed total @rate, whatever the
 //                 replies do; latency from the time a message was due, not
 //                 from when it could be sent (no coordinated omission)
+//   churn         each of the N connection slots connects, sends one
+//                 message, checks the reply, closes and connects again: a
+//                 cycle per reply (the accept rate); latency from the
+//                 connect() to the reply
 //
 // Phases: warm-up (replies not recorded), measure, stop (no new messages;
 // what is outstanding is awaited and checked).
@@ -38,6 +42,7 @@ struct ClientConfig {
 	std::vector<int> cpus;	// thread i runs on cpus[i mod size]
 	unsigned drain_ms = 5000;
 	std::vector<in_addr> sources;	// bind connection i to sources[i mod size], port 10000 up
+	bool churn = false;	// a new connection per message (see above); depth 1
 };
 
 struct ClientResult {
@@ -49,6 +54,7 @@ struct ClientResult {
 	std::uint64_t unanswered = 0;	// outstanding when the drain gave up
 	std::uint64_t errors = 0;
 	std::string first_error;
+	std::uint64_t cycles = 0;	// churn: connections closed after their reply, all phases
 };
 
 // The byte at offset @i of message @k of connection @conn: what the client
@@ -66,8 +72,8 @@ public:
 	Client &operator=(const Client &) = delete;
 
 	// Open every connection (blocking connects, in order); @progress is
-	// called now and then with the count so far.  Throws
-	// std::runtime_error.
+	// called now and then with the count so far.  Churn: only set the
+	// threads up (they connect).  Throws std::runtime_error.
 	void connect(const std::function<void(unsigned)> &progress = {});
 	void start();		// threads run, warm-up
 	void measure_begin();
@@ -84,6 +90,7 @@ public:
 
 private:
 	struct Thread;
+	void make_threads();
 	ClientConfig cfg_;
 	std::vector<int> fds_;
 	std::vector<std::unique_ptr<Thread>> threads_;

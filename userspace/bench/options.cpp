@@ -93,18 +93,29 @@ std::string usage()
 run: the same echo of fixed-size messages served by each path in turn, driven
 by one event-driven client (one thread per CPU at most); every byte that comes
 back is checked.
-  --paths LIST        kernel,epoll,epoll-busy,io_uring,blocking,spin (default:
-                      all); epoll-busy busy-polls the NIC's NAPI instance
+  --paths LIST        kernel,epoll,epoll-reuseport,epoll-busy,io_uring,blocking,
+                      spin (default: all); epoll-reuseport gives each worker
+                      a SO_REUSEPORT listener of its own and accepts in its
+                      loop (no acceptor thread); epoll-busy busy-polls the
+                      NIC's NAPI instance
                       (SO_BUSY_POLL 50 us, SO_PREFER_BUSY_POLL, per-epoll
                       parameters on 6.9+, else net.core.busy_poll while it runs)
   --conns LIST        connection counts, e.g. 1,64,1k,10k (default 1,64)
   --sizes LIST        message sizes in bytes, e.g. 64,4k (default 64)
   --depth LIST        messages outstanding per connection, closed loop (1;
                       a list like 1,8 runs each)
-  --rate R            open loop: R messages/s over all connections, latency
+  --rate LIST         open loop: R messages/s over all connections, latency
                       from the time each was due (default: closed loop); a
                       run that falls more than 5 % behind, or has a message
-                      due with no free slot, fails
+                      due with no free slot, fails; a list (2k,5k) runs each
+  --load LIST         after the closed-loop cells of each connection count and
+                      size, open loop at these percentages (e.g. 50,90) of each
+                      path's own peak: the highest rate it reached in those
+                      cells (its capacity where its server was saturated)
+  --churn LIST        churn cells, LIST connections at a time: each connects,
+                      sends one message of each --sizes, checks the reply and
+                      closes (the accept rate: cycles/s); the client host's
+                      net.ipv4.tcp_tw_reuse is 1 while they run
   --duration SEC      measured time per run (3); --warmup SEC before it (1)
   --repeat N          run each cell N times and report the median run with
                       the min-max spread of its figures (1)
@@ -226,7 +237,8 @@ std::optional<Options> parse_options(const std::vector<std::string> &args, std::
 				if (std::find(path_order().begin(), path_order().end(), x) ==
 				    path_order().end())
 					return bad("unknown path '" + x +
-						   "' (kernel, epoll, epoll-busy, io_uring, blocking, spin)");
+						   "' (kernel, epoll, epoll-reuseport, epoll-busy, "
+						   "io_uring, blocking, spin)");
 			(a == "--paths" ? o.paths : o.require_paths) = p;
 		} else if (a == "--conns" || a == "--wrk-conns") {
 			if (!(v = value(a)))
@@ -258,11 +270,20 @@ std::optional<Options> parse_options(const std::vector<std::string> &args, std::
 			if (!(v = value(a)))
 				return std::nullopt;
 			if (a == "--rate") {
-				auto r = parse_scaled(*v, 1000);
-				auto d = parse_double(*v);
-				if (!r && !d)
+				o.rates.clear();
+				std::stringstream ss(*v);
+				std::string item;
+				while (std::getline(ss, item, ',')) {
+					auto r = parse_scaled(item, 1000);
+					auto d = parse_double(item);
+					double x = r ? double(*r) : d ? *d : 0;
+					if (!(x > 0) || x > 1e8)
+						return bad("messages per second, e.g. 20000 or 20k, or "
+							   "a list like 2k,5k");
+					o.rates.push_back(x);
+				}
+				if (o.rates.empty())
 					return bad("messages per second, e.g. 20000 or 20k");
-				o.rate = r ? double(*r) : *d;
 				continue;
 			}
 			auto x = parse_double(*v);
@@ -275,6 +296,23 @@ std::optional<Options> parse_options(const std::vector<std::string> &args, std::
 			} else {
 				o.ext_duration = *x;
 			}
+		} else if (a == "--load") {
+			if (!(v = value(a)))
+				return std::nullopt;
+			auto l = parse_count_list(*v);
+			if (!l || *std::max_element(l->begin(), l->end()) > 100 ||
+			    *std::min_element(l->begin(), l->end()) < 1)
+				return bad("percentages of each path's peak, 1 to 100, e.g. 50,90");
+			o.loads.clear();
+			for (unsigned x : *l)
+				o.loads.push_back(x / 100.0);
+		} else if (a == "--churn") {
+			if (!(v = value(a)))
+				return std::nullopt;
+			auto l = parse_count_list(*v);
+			if (!l)
+				return bad("connections at a time, e.g. 32 or 1,32");
+			o.churn_conns = *l;
 		} else if (a == "--repeat") {
 			if (!(v = value(a)))
 				return std::nullopt;

@@ -18,7 +18,9 @@ struct Options {
 	std::vector<unsigned> conns{1, 64};
 	std::vector<std::size_t> sizes{64};
 	std::vector<unsigned> depths{1};
-	double rate = 0;	// open loop, messages/s; 0: closed loop
+	std::vector<double> rates;	// open loop, messages/s, each a cell; none: closed loop
+	std::vector<double> loads;	// open loop at these fractions of each path's closed-loop peak
+	std::vector<unsigned> churn_conns;	// churn cells: connections at a time
 	double duration = 3;
 	unsigned repeat = 1;	// runs per cell: the median and the spread
 	double warmup = 1;

@@ -11,8 +11,9 @@ namespace ssb {
 
 const std::vector<std::string> &path_order()
 {
-	static const std::vector<std::string> order = {"kernel",   "epoll", "epoll-busy", "io_uring",
-						       "blocking", "spin"};
+	static const std::vector<std::string> order = {"kernel",     "epoll",    "epoll-reuseport",
+						       "epoll-busy", "io_uring", "blocking",
+						       "spin"};
 	return order;
 }
 
@@ -180,13 +181,41 @@ namespace {
 
 using Key = std::tuple<bool, bool, bool, double, double, double, double, std::string, double>;
 
+// An open-loop run at a fraction of its path's own peak: the fraction, or 0.
+double load_of(const json::Value &r)
+{
+	return r["load"].num("fraction", 0);
+}
+
 Key key_of(const json::Value &r)
 {
 	// The server on its own CPU first; idle=poll runs after the plain
 	// ones, then those of a small guest; then vCPUs, size, connections.
+	// Runs at a fraction of each path's peak share a cell whatever their
+	// rates.
+	double load = load_of(r);
+	std::string mode = r.str("mode", "closed");
+	if (load > 0)
+		mode += " load " + fmt_fixed(load * 100, 0);
 	return {!r["two_hosts"].as_bool(), r["idle_poll"].as_bool(), r["small_guest"].as_bool(),
-		r.num("vcpus"), r.num("msg_size"), r.num("conns"), r.num("depth", 1),
-		r.str("mode", "closed"), r.num("rate")};
+		r.num("vcpus"), r.num("msg_size"), r.num("conns"), r.num("depth", 1), mode,
+		load > 0 ? 0 : r.num("rate")};
+}
+
+bool is_churn(const json::Value &r)
+{
+	return r.str("mode") == "churn";
+}
+
+// The loop column of the summaries.
+std::string loop_label(const json::Value &r)
+{
+	if (is_churn(r))
+		return "churn";
+	if (r.str("mode") == "open")
+		return load_of(r) > 0 ? "open " + fmt_fixed(load_of(r) * 100, 0) + " % of peak"
+				      : "open " + fmt_count(r.num("rate")) + "/s";
+	return "closed d" + fmt_count(r.num("depth", 1));
 }
 
 // The serving host's CPU count, in the title of a split cell.
@@ -208,7 +237,12 @@ std::string cell_title(const json::Value &r)
 		t += " (1 GiB guest)";
 	t += ", " + n(r.num("conns")) + (r.num("conns") == 1 ? " connection" : " connections");
 	t += ", " + n(r.num("msg_size")) + " B messages";
-	if (r.str("mode") == "open")
+	if (is_churn(r))
+		t += ", churn: a new connection for each message (cycles/s: the accept rate)";
+	else if (r.str("mode") == "open" && load_of(r) > 0)
+		t += ", open loop at " + fmt_fixed(load_of(r) * 100, 0) +
+		     " % of each path's own closed-loop peak";
+	else if (r.str("mode") == "open")
 		t += ", open loop at " + n(r.num("rate")) + " msg/s";
 	else
 		t += ", closed loop, depth " + n(r.num("depth", 1));
@@ -302,7 +336,10 @@ std::string render_split_cell(const std::vector<const json::Value *> &v, bool md
 {
 	const json::Value *base = find_path(v, "epoll");
 	const json::Value *best = best_user(v);
-	TextTable t({"path", "req/s", "p50 us", "p99 us", "server busy", "server us/req",
+	const bool churn = is_churn(*v.front());
+	const bool load = load_of(*v.front()) > 0;
+	TextTable t({"path", churn ? "conn/s" : load ? "rate req/s" : "req/s", "p50 us", "p99 us",
+		     "server busy", churn ? "server us/conn" : "server us/req",
 		     "usr/sys/si", "capacity req/s", "cap x epoll", "cap x best", "client busy",
 		     "client us/req", "on own CPUs"});
 	std::string failures, leaks;
@@ -409,9 +446,7 @@ std::string render_summary(const std::vector<json::Value> &docs, bool md)
 		std::string vc = fmt_count(kr->num("vcpus")) +
 				 ((*kr)["idle_poll"].as_bool() ? " idle=poll" : "") +
 				 ((*kr)["small_guest"].as_bool() ? " 1 GiB" : "");
-		std::string loop = kr->str("mode") == "open"
-					   ? "open " + fmt_count(kr->num("rate")) + "/s"
-					   : "closed d" + fmt_count(kr->num("depth", 1));
+		std::string loop = loop_label(*kr);
 		t.add({vc, fmt_count(kr->num("conns")), fmt_count(kr->num("msg_size")) + " B", loop,
 		       fmt_ratio(div(lat(kr, "p50"), lat(ep, "p50"))),
 		       fmt_ratio(div(lat(kr, "p99"), lat(ep, "p99"))),
@@ -423,8 +458,10 @@ std::string render_summary(const std::vector<json::Value> &docs, bool md)
 	// capacity that follows.
 	TextTable st({"server CPUs", "conns", "size", "loop", "server us/req vs epoll",
 		      "capacity vs epoll", "capacity vs best", "best user-space", "kernel capacity",
-		      "kernel server busy"},
-		     {false, true, true, false, true, true, true, false, true, true});
+		      "kernel server busy", "req/s vs epoll", "req/s vs best", "p50 vs epoll",
+		      "p99 vs epoll"},
+		     {false, true, true, false, true, true, true, false, true, true, true, true, true,
+		      true});
 	bool any_split = false;
 	for (auto &[k, v] : group(runs)) {
 		const json::Value *kr = find_path(v, "kernel");
@@ -435,14 +472,22 @@ std::string render_summary(const std::vector<json::Value> &docs, bool md)
 		auto sus = [](const json::Value *r) {
 			return r ? (*r)["split"]["server"]["us_per_req"].num("total", NAN) : NAN;
 		};
+		// Measured, not derived: the user-space path that served the
+		// most (churn: connections/s).
+		const json::Value *most = nullptr;
+		for (auto *r : v)
+			if (r->str("path") != "kernel" && r->num("errors") == 0 &&
+			    (!most || tput(r) > tput(most)))
+				most = r;
 		st.add({fmt_count(server_cpus(*kr)), fmt_count(kr->num("conns")),
-			fmt_count(kr->num("msg_size")) + " B",
-			kr->str("mode") == "open" ? "open " + fmt_count(kr->num("rate")) + "/s"
-						  : "closed d" + fmt_count(kr->num("depth", 1)),
+			fmt_count(kr->num("msg_size")) + " B", loop_label(*kr),
 			fmt_ratio(div(sus(kr), sus(ep))), fmt_ratio(div(capacity(kr), capacity(ep))),
 			fmt_ratio(div(capacity(kr), capacity(best))), best ? best->str("path") : "-",
 			fmt_count(capacity(kr)),
-			fmt_fixed((*kr)["split"]["server"].num("busy", NAN) * 100, 0) + " %"});
+			fmt_fixed((*kr)["split"]["server"].num("busy", NAN) * 100, 0) + " %",
+			fmt_ratio(div(tput(kr), tput(ep))), fmt_ratio(div(tput(kr), tput(most))),
+			fmt_ratio(div(lat(kr, "p50"), lat(ep, "p50"))),
+			fmt_ratio(div(lat(kr, "p99"), lat(ep, "p99")))});
 		any_split = true;
 	}
 	std::string out;

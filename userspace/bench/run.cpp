@@ -393,25 +393,69 @@ void raise_threads_max(unsigned want)
 	f << want << "\n";
 }
 
+// How a cell drives its server: closed loop at a depth, open loop at a
+// rate (fixed, or a fraction of the path's peak), or churn.
+struct CellMode {
+	std::string mode = "closed";	// closed, open, churn
+	double rate = 0;	// open loop: messages/s
+	double load = 0;	// open loop: the fraction of @base it is
+	double base = 0;	// the path's closed-loop peak, req/s
+	double base_busy = 0;	// its server's busy fraction there (two hosts)
+};
+
+// The client host's net.ipv4.tcp_tw_reuse, 1 while churn cells run: every
+// cycle leaves a connection in TIME_WAIT on the client, and a few seconds
+// of them fill the local port range; connect() may reuse them (timestamps
+// tell old segments apart).  Restored when it goes.
+class TwReuse {
+public:
+	TwReuse()
+	{
+		saved_ = trim(read_file(kPath));
+		if (!saved_.empty() && saved_ != "1")
+			std::ofstream(kPath) << "1\n";
+	}
+	~TwReuse()
+	{
+		if (!saved_.empty() && saved_ != "1")
+			std::ofstream(kPath) << saved_ << "\n";
+	}
+	TwReuse(const TwReuse &) = delete;
+	TwReuse &operator=(const TwReuse &) = delete;
+
+private:
+	static constexpr const char *kPath = "/proc/sys/net/ipv4/tcp_tw_reuse";
+	std::string saved_;
+};
+
 std::string cell_name(const std::string &path, unsigned conns, std::size_t size)
 {
 	char buf[128];
-	std::snprintf(buf, sizeof(buf), "%-8s %5u conns %5zu B", path.c_str(), conns, size);
+	std::snprintf(buf, sizeof(buf), "%-15s %5u conns %5zu B", path.c_str(), conns, size);
 	return buf;
 }
 
 json::Value run_cell(CellContext &cx, const std::string &path, unsigned conns, std::size_t size,
-		     unsigned depth, const std::string &tag)
+		     unsigned depth, const CellMode &m, const std::string &tag)
 {
 	const Options &o = cx.o;
+	const bool churn = m.mode == "churn";
 	json::Value r = json::Value::object();
 	r.set("client", "syncsock-bench");
 	r.set("path", path);
 	r.set("conns", conns);
 	r.set("msg_size", std::uint64_t(size));
-	r.set("depth", depth);
-	r.set("mode", o.rate > 0 ? "open" : "closed");
-	r.set("rate", o.rate);
+	r.set("depth", churn ? 1u : depth);
+	r.set("mode", m.mode);
+	r.set("rate", round_to(m.rate, 1));
+	if (m.load > 0) {
+		json::Value l = json::Value::object();
+		l.set("fraction", m.load);
+		l.set("peak_rps", round_to(m.base, 1));
+		if (m.base_busy > 0)
+			l.set("peak_server_busy", round_to(m.base_busy, 4));
+		r.set("load", l);
+	}
 	r.set("duration_s", o.duration);
 	r.set("warmup_s", o.warmup);
 	auto fail = [&](const std::string &why) {
@@ -461,8 +505,9 @@ json::Value run_cell(CellContext &cx, const std::string &path, unsigned conns, s
 	cc.addr = make_addr(connect_host, port);
 	cc.conns = conns;
 	cc.msg_size = size;
-	cc.depth = depth;
-	cc.rate = o.rate;
+	cc.depth = churn ? 1 : depth;
+	cc.rate = m.rate;
+	cc.churn = churn;
 	cc.threads = o.client_threads ? o.client_threads : cx.ncpu;
 	cc.cpus = cx.pl.client;
 	std::string name = tag + " " + cell_name(path, conns, size);
@@ -477,6 +522,9 @@ json::Value run_cell(CellContext &cx, const std::string &path, unsigned conns, s
 			say(tag + " " + cell_name(path, conns, size) + ": " + tr.error() +
 			    " (the run goes untraced)");
 	}
+	std::unique_ptr<TwReuse> tw;
+	if (churn)
+		tw = std::make_unique<TwReuse>();
 	MemSnap m0 = mem_snap();
 	Client cl(cc);
 	try {
@@ -569,10 +617,12 @@ json::Value run_cell(CellContext &cx, const std::string &path, unsigned conns, s
 	r.set("unanswered", res.unanswered);
 	if (!res.first_error.empty())
 		r.set("error", res.first_error);
-	if (o.rate > 0) {
+	if (churn)
+		r.set("cycles", res.cycles);
+	if (m.rate > 0) {
 		// A run that fell behind its schedule measured a closed loop:
 		// its percentiles are not the rate's, so it fails.
-		std::string why = open_loop_shortfall(o.rate, window > 0 ? req / window : 0, res.missed);
+		std::string why = open_loop_shortfall(m.rate, window > 0 ? req / window : 0, res.missed);
 		r.set("rate_kept", why.empty());
 		if (!why.empty()) {
 			r.set("errors", res.errors + 1);
@@ -684,7 +734,7 @@ json::Value run_cell(CellContext &cx, const std::string &path, unsigned conns, s
 	if (res.errors)
 		line += "FAILED: " + res.first_error;
 	else
-		line += fmt_count(req / window) + " req/s, p50 " + fmt_us(s.p50 / 1e3) + " us, p99 " +
+		line += fmt_count(req / window) + (churn ? " conn/s" : " req/s") + ", p50 " + fmt_us(s.p50 / 1e3) + " us, p99 " +
 			fmt_us(s.p99 / 1e3) + " us, " + fmt_fixed(ctx.num("server"), 2) +
 			" ctx/req server";
 	if (const json::Value *sp_ = r["split"].find("server"))
@@ -1244,7 +1294,9 @@ int run_bench(const Options &o)
 	    fmt_fixed(o.duration, 1) + " s per run after " + fmt_fixed(o.warmup, 1) + " s warm-up");
 
 	json::Value runs = json::Value::array();
-	std::size_t total = o.sizes.size() * o.conns.size() * o.depths.size() * o.paths.size();
+	const std::size_t np = o.paths.size();
+	const std::size_t loops = o.rates.empty() ? o.depths.size() + o.loads.size() : o.rates.size();
+	std::size_t total = o.sizes.size() * (o.conns.size() * loops + o.churn_conns.size()) * np;
 	std::size_t k = 0;
 	int failed = 0;
 	// What was measured so far is on disk after every run: an interrupted
@@ -1255,30 +1307,76 @@ int run_bench(const Options &o)
 		doc.set("complete", complete);
 		return write_file_atomic(o.json_path, json::dump(doc, 1) + "\n");
 	};
-	for (auto size : o.sizes)
-		for (auto conns : o.conns)
-			for (auto depth : o.depths)
+	// One cell, --repeat times; its (median) run is kept and returned.
+	auto cell = [&](const std::string &path, unsigned conns, std::size_t size, unsigned depth,
+			const CellMode &m) -> const json::Value & {
+		std::string tag = "[" + std::to_string(++k) + "/" + std::to_string(total) + "]";
+		std::vector<json::Value> reps;
+		for (unsigned i = 0; i < o.repeat; i++) {
+			std::string t = o.repeat > 1 ? tag + "(" + std::to_string(i + 1) + "/" +
+							       std::to_string(o.repeat) + ")"
+						     : tag;
+			reps.push_back(run_cell(cx, path, conns, size, depth, m, t));
+			sleep_s(0.1);
+		}
+		json::Value r = o.repeat > 1 ? combine_repeats(reps) : std::move(reps[0]);
+		if (o.repeat > 1)
+			say(tag + " " + cell_name(path, conns, size) + ": " + describe_repeat(r["repeat"]));
+		if (r.num("errors") != 0)
+			failed++;
+		runs.push(std::move(r));
+		doc.set("runs", runs);
+		save(false);
+		return runs.items().back();
+	};
+	for (auto size : o.sizes) {
+		for (auto conns : o.conns) {
+			// Each path's peak over the closed-loop depths: the
+			// base of its --load runs.
+			std::map<std::string, CellMode> peak;
+			for (std::size_t li = 0; li < (o.rates.empty() ? o.depths.size() : o.rates.size());
+			     li++) {
 				for (auto &path : o.paths) {
-					std::string tag = "[" + std::to_string(++k) + "/" +
-							  std::to_string(total) + "]";
-					std::vector<json::Value> reps;
-					for (unsigned i = 0; i < o.repeat; i++) {
-						std::string t = o.repeat > 1 ? tag + "(" + std::to_string(i + 1) +
-										       "/" + std::to_string(o.repeat) + ")"
-									     : tag;
-						reps.push_back(run_cell(cx, path, conns, size, depth, t));
-						sleep_s(0.1);
+					CellMode m;
+					if (!o.rates.empty()) {
+						m.mode = "open";
+						m.rate = o.rates[li];
 					}
-					json::Value r = o.repeat > 1 ? combine_repeats(reps) : std::move(reps[0]);
-					if (o.repeat > 1)
-						say(tag + " " + cell_name(path, conns, size) + ": " +
-						    describe_repeat(r["repeat"]));
-					if (r.num("errors") != 0)
-						failed++;
-					runs.push(std::move(r));
-					doc.set("runs", runs);
-					save(false);
+					unsigned depth = o.rates.empty() ? o.depths[li] : 1;
+					const json::Value &r = cell(path, conns, size, depth, m);
+					double t = r.num("errors") == 0 ? r.num("throughput_rps") : 0;
+					if (t > peak[path].base) {
+						peak[path].base = t;
+						peak[path].base_busy = r["split"]["server"].num("busy", 0);
+					}
 				}
+			}
+			if (!o.rates.empty())
+				continue;
+			for (double f : o.loads) {
+				for (auto &path : o.paths) {
+					CellMode m = peak[path];
+					m.mode = "open";
+					m.load = f;
+					m.rate = f * m.base;
+					if (m.rate < 1) {
+						k++;
+						say(cell_name(path, conns, size) + ": no open loop at " +
+						    fmt_count(f * 100) + " %: no closed-loop run of it succeeded");
+						continue;
+					}
+					cell(path, conns, size, 1, m);
+				}
+			}
+		}
+		for (auto conns : o.churn_conns) {
+			for (auto &path : o.paths) {
+				CellMode m;
+				m.mode = "churn";
+				cell(path, conns, size, 1, m);
+			}
+		}
+	}
 	doc.set("runs", runs);
 
 	json::Value ext = json::Value::array();
