@@ -33,7 +33,7 @@ sockaddr_in make_addr(const std::string &host, std::uint16_t port)
 	return a;
 }
 
-int listen_tcp(const std::string &host, std::uint16_t port, int backlog)
+int listen_tcp(const std::string &host, std::uint16_t port, int backlog, bool reuseport)
 {
 	sockaddr_in a = make_addr(host, port);
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -42,6 +42,11 @@ int listen_tcp(const std::string &host, std::uint16_t port, int backlog)
 	int one = 1;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (reuseport && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) < 0) {
+		int e = errno;
+		close(fd);
+		throw std::runtime_error(std::string("SO_REUSEPORT: ") + strerror(e));
+	}
 	if (bind(fd, reinterpret_cast<sockaddr *>(&a), sizeof(a)) < 0) {
 		int e = errno;
 		close(fd);

@@ -22,9 +22,10 @@ inline std::uint64_t now_ns()
 // An IPv4 address: "127.0.0.1" and a port.  Throws std::runtime_error.
 sockaddr_in make_addr(const std::string &host, std::uint16_t port);
 
-// A listening TCP socket (SO_REUSEADDR, TCP_NODELAY inherited by children).
-// Throws std::runtime_error with the reason.
-int listen_tcp(const std::string &host, std::uint16_t port, int backlog);
+// A listening TCP socket (SO_REUSEADDR, TCP_NODELAY inherited by children;
+// SO_REUSEPORT if @reuseport: one of a group on the port).  Throws
+// std::runtime_error with the reason.
+int listen_tcp(const std::string &host, std::uint16_t port, int backlog, bool reuseport = false);
 
 void set_nonblock(int fd);
 void set_nodelay(int fd);

@@ -64,7 +64,7 @@ public:
 			return port;
 		}
 		if (std::find(path_order().begin(), path_order().end(), path) == path_order().end()) {
-			error = "no path '" + path + "' (kernel, epoll, epoll-busy, io_uring, blocking, spin)";
+			error = "no path '" + path + "' (kernel, epoll, epoll-reuseport, epoll-busy, io_uring, blocking, spin)";
 			return 0;
 		}
 		if (path == "blocking")

@@ -31,8 +31,8 @@ namespace ssb {
 
 bool valid_server_kind(const std::string &kind)
 {
-	return kind == "blocking" || kind == "epoll" || kind == "epoll-busy" || kind == "io_uring" ||
-	       kind == "spin" || kind == "http";
+	return kind == "blocking" || kind == "epoll" || kind == "epoll-reuseport" ||
+	       kind == "epoll-busy" || kind == "io_uring" || kind == "spin" || kind == "http";
 }
 
 // <linux/eventpoll.h> of 6.9 and later; the build host's may be older.
@@ -128,6 +128,19 @@ public:
 		}
 	}
 
+	// epoll-reuseport: this worker's own listener, accepted from in its
+	// loop.  Throws std::runtime_error.
+	void listen_on(int lfd)
+	{
+		set_nonblock(lfd);
+		epoll_event ev{};
+		ev.events = EPOLLIN;	// level-triggered: a batch at a time
+		ev.data.ptr = &listener_;
+		if (epoll_ctl(ep_, EPOLL_CTL_ADD, lfd, &ev) < 0)
+			throw std::runtime_error(std::string("epoll_ctl (listener): ") + strerror(errno));
+		lfd_ = lfd;
+	}
+
 private:
 	void drop(EConn *c)
 	{
@@ -203,20 +216,41 @@ private:
 		}
 	}
 
+	// Up to 64 connections from the listener, then back to the others.
+	void accept_some()
+	{
+		for (int i = 0; i < 64; i++) {
+			int fd = accept4(lfd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+			if (fd < 0) {
+				if (errno == EMFILE || errno == ENFILE || errno == ENOMEM ||
+				    errno == ENOBUFS)
+					std::fprintf(stderr, "syncsock-bench: accept: %s\n", strerror(errno));
+				return;	// EAGAIN, or try again at the next event
+			}
+			add(fd);	// TCP_NODELAY comes from the listener
+		}
+	}
+
 	void run()
 	{
 		pin_self(cpu_);
 		epoll_event evs[256];
 		while (true) {
 			int n = epoll_wait(ep_, evs, 256, -1);
-			for (int i = 0; i < n; i++)
-				handle(static_cast<EConn *>(evs[i].data.ptr));
+			for (int i = 0; i < n; i++) {
+				if (evs[i].data.ptr == &listener_)
+					accept_some();
+				else
+					handle(static_cast<EConn *>(evs[i].data.ptr));
+			}
 		}
 	}
 
 	bool http_;
 	int cpu_;
 	int ep_ = -1;
+	int lfd_ = -1;
+	char listener_ = 0;	// its address marks the listener's events
 	std::thread thread_;
 	char buf_[65536];
 };
@@ -692,8 +726,9 @@ void say_ready(int fd)
 int run_server(const ServerConfig &cfg)
 {
 	int lfd;
+	const bool reuseport = cfg.kind == "epoll-reuseport";
 	try {
-		lfd = listen_tcp(cfg.host, cfg.port, cfg.backlog);
+		lfd = listen_tcp(cfg.host, cfg.port, cfg.backlog, reuseport);
 	} catch (const std::exception &e) {
 		std::fprintf(stderr, "syncsock-bench: %s server: %s\n", cfg.kind.c_str(), e.what());
 		return 1;
@@ -716,9 +751,16 @@ int run_server(const ServerConfig &cfg)
 	try {
 		for (unsigned i = 0; i < nthreads; i++) {
 			int cpu = worker_cpu(cfg, i);
-			if (cfg.kind == "epoll" || cfg.kind == "epoll-busy" || cfg.kind == "http") {
+			if (cfg.kind == "epoll" || cfg.kind == "epoll-busy" || cfg.kind == "http" ||
+			    reuseport) {
 				ep.push_back(std::make_unique<EpollWorker>(cfg.kind == "http", cpu,
 									   cfg.kind == "epoll-busy"));
+				// A listener each, in one SO_REUSEPORT group: the
+				// kernel spreads new connections over them.
+				if (reuseport)
+					ep.back()->listen_on(i ? listen_tcp(cfg.host, cfg.port, cfg.backlog,
+									   true)
+							       : lfd);
 			} else if (cfg.kind == "spin") {
 				sp.push_back(std::make_unique<SpinWorker>(cpu));
 			} else if (cfg.kind == "io_uring") {
@@ -739,6 +781,9 @@ int run_server(const ServerConfig &cfg)
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 
 	say_ready(cfg.ready_fd);
+	if (reuseport)
+		while (true)
+			pause();	// the workers accept
 	for (std::uint64_t i = 0;; i++) {
 		int fd = accept4(lfd, nullptr, nullptr, SOCK_CLOEXEC);
 		if (fd < 0) {
