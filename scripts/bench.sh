@@ -97,13 +97,14 @@ bench_prepare() {
 # bench_guest DIR NAME TIMEOUT COMMAND [vm.py args]: boot a guest (VM_ARGS of
 # guest_prepare) that runs COMMAND, show its output as it comes, and cut
 # the JSON it prints between ##SSB-JSON-BEGIN and ##SSB-JSON-END lines into
-# DIR/NAME.json.  Fails if the guest did.
+# DIR/NAME.json (DIR/NAME-SUFFIX.json after "##SSB-JSON-BEGIN SUFFIX").
+# Fails if the guest did.
 bench_guest() {
 	local dir=$1 name=$2 timeout=$3 cmd=$4
 	shift 4
 	local log="$dir/$name"
 	mkdir -p "$log"
-	rm -f "$log/tests.log" "$dir/$name.json"
+	rm -f "$log/tests.log" "$dir/$name.json" "$dir/$name"-*.json
 	python3 "$here/vm.py" "${VM_ARGS[@]}" "$@" --log-dir "$log" --timeout "$timeout" \
 		--quiet --cmd "$cmd" >"$log/vm.log" 2>&1 &
 	local vm=$! rc=0
@@ -113,8 +114,10 @@ bench_guest() {
 	wait "$vm" || rc=$?
 	grep -v '^ *|' "$log/vm.log" | sed 's/^/  /' >&2
 	tr -d '\r' <"$log/tests.log" |
-		awk '/^##SSB-JSON-END/ { exit } p { print } /^##SSB-JSON-BEGIN/ { p = 1 }' \
-			>"$dir/$name.json"
+		awk -v base="$dir/$name" '
+			/^##SSB-JSON-BEGIN/ { f = base ($2 != "" ? "-" $2 : "") ".json"; printf "" >f; p = 1; next }
+			/^##SSB-JSON-END/ { p = 0; close(f); next }
+			p { print >f }'
 	[ -s "$dir/$name.json" ] || rm -f "$dir/$name.json"
 	return "$rc"
 }
@@ -149,27 +152,46 @@ syncsock-bench serve --listen 198.18.0.1:7099 --host 198.18.0.1 --cpus 0
 GUEST
 }
 
+# split_client_cmd ARGS LABEL [SUFFIX=ARGS]...: the client guest runs
+# syncsock-bench run --server with ARGS, then with each further ARGS (their
+# JSON goes to NAME-SUFFIX.json); the last run asks the server to exit.  A
+# run that fails does not stop the next ones.
 split_client_cmd() {
+	local args=$1 label=$2 more
+	shift 2
 	cat <<GUEST
 set -e
 ip link set lo up
 ip link set eth0 up
 ip addr add 198.18.0.2/24 dev eth0
-syncsock-bench run --server 198.18.0.1 --server-wait 120 --server-exit $1 --json /tmp/bench.json --label "$2"
-echo "##SSB-JSON-BEGIN"
-cat /tmp/bench.json
-echo "##SSB-JSON-END"
+rc=0
 GUEST
+	local runs=("=$args" "$@") i suffix exit
+	for i in "${!runs[@]}"; do
+		suffix=${runs[$i]%%=*} more=${runs[$i]#*=} exit=
+		[ "$i" -eq $((${#runs[@]} - 1)) ] && exit=--server-exit
+		cat <<GUEST
+syncsock-bench run --server 198.18.0.1 --server-wait 120 $exit $more --json /tmp/bench$suffix.json --label "$label" || rc=1
+if [ -s /tmp/bench$suffix.json ]; then
+	echo "##SSB-JSON-BEGIN $suffix"
+	cat /tmp/bench$suffix.json
+	echo "##SSB-JSON-END"
+fi
+GUEST
+	done
+	echo 'exit $rc'
 }
 
-# bench_split DIR NAME TIMEOUT ARGS LABEL: the isolated server.  Two 1-vCPU
-# guests, each QEMU on a host core of its own (when the host has two), on
-# one virtio link (QEMU's socket netdev, on a free port of the host's
-# loopback): the server guest (DIR/NAME-server/) serves every path on its
-# one vCPU, the client guest runs syncsock-bench run --server ARGS and its
-# JSON goes to DIR/NAME.json.
+# bench_split DIR NAME TIMEOUT ARGS LABEL [SUFFIX=ARGS]...: the isolated
+# server.  Two 1-vCPU guests, each QEMU on a host core of its own (when the
+# host has two), on one virtio link (QEMU's socket netdev, on a free port of
+# the host's loopback): the server guest (DIR/NAME-server/) serves every
+# path on its one vCPU, the client guest runs syncsock-bench run --server
+# ARGS and its JSON goes to DIR/NAME.json; then each further ARGS, into
+# DIR/NAME-SUFFIX.json.
 bench_split() {
 	local dir=$1 name=$2 timeout=$3 args=$4 label=$5
+	shift 5
 	local srv="$dir/$name-server" port rc=0 cpu0=() cpu1=()
 	mkdir -p "$srv"
 	port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -189,7 +211,7 @@ bench_split() {
 		ss -Hltn "sport = :$port" | grep -q . && break
 		sleep 0.1
 	done
-	bench_guest "$dir" "$name" "$timeout" "$(split_client_cmd "$args" "$label")" \
+	bench_guest "$dir" "$name" "$timeout" "$(split_client_cmd "$args" "$label" "$@")" \
 		"${nic[@]}" --qemu-arg=virtio-net-pci,netdev=n0,mac=52:54:00:53:00:02 "${cpu1[@]}" \
 		--qemu-arg=-netdev --qemu-arg="socket,id=n0,connect=127.0.0.1:$port" || rc=$?
 	# The client asked the server to exit (--server-exit); a client that
@@ -266,13 +288,18 @@ warm=1
 [ -n "$quick" ] && duration=1 warm=0.5
 t="--duration $duration --warmup $warm --ext-duration $duration $trace"
 if [ -n "$quick" ]; then
-	split="--conns 64 --sizes 64 --depth 1 $t"
+	split="--conns 64 --sizes 64 --depth 1 --load 50,90 --churn 32 $t"
+	split_more=()
 	matrix="--conns 1,64 --sizes 64 $t --sockperf --wrk --wrk-conns 64"
 	control="--conns 1,64 --sizes 64 $t"
 	memory="--paths kernel,epoll --conns 1k --sizes 64 $t --memory 1000"
 	memory100k="--paths kernel,epoll --conns 64 --sizes 64 $t --memory 5000"
 else
-	split="--conns 64,1k --sizes 64,4k --depth 1,8 $t"
+	split="--conns 64,1k,10k --sizes 64,4k --depth 1,8 --load 50,90 --churn 32 $t"
+	# The headline cells three times (the spread), and fixed open-loop
+	# rates below epoll's saturation (server CPU per request at each).
+	split_more=("repeat=--paths kernel,epoll,epoll-reuseport,io_uring --conns 64,1k --sizes 64 --depth 1,8 --repeat 3 $t"
+		"rates=--paths kernel,epoll,epoll-reuseport --conns 64,1k --sizes 64 --rate 2k,5k,8k $t")
 	matrix="--conns 1,64,1k,10k --sizes 64,4k $t --sockperf --sockperf-sizes 64,4k --wrk --wrk-conns 1,64,1k"
 	control="--conns 1,64 --sizes 64 $t --sockperf"
 	memory="--paths kernel,epoll --conns 10k --sizes 64 $t --memory 10000"
@@ -297,7 +324,7 @@ run() {	# NAME TIMEOUT ARGS [vm.py args]
 }
 case ",$guests," in *,split,*)
 	log "guests split (server and client on a vCPU and host core each): syncsock-bench run --server $split"
-	bench_split "$out" split "$(wd 2400)" "$split" "make bench, split; $note" ||
+	bench_split "$out" split "$(wd 5400)" "$split" "make bench, split; $note" "${split_more[@]}" ||
 		{ log "the split guests failed: see $out/split/ and $out/split-server/"; failed=$((failed + 1)); }
 	;;
 esac
@@ -308,7 +335,7 @@ run mem1g "$(wd 900)" "$memory" --smp 2 --mem 1G
 run mem100k "$(wd 1200)" "$memory100k" --smp 2 --mem 4G
 
 files=()
-for n in split smp2 smp1 idlepoll mem1g mem100k; do
+for n in split split-repeat split-rates smp2 smp1 idlepoll mem1g mem100k; do
 	[ -s "$out/$n.json" ] && files+=("$out/$n.json")
 done
 [ ${#files[@]} -gt 0 ] || die "no guest produced results"
