@@ -39,7 +39,8 @@
 #                   took 11 minutes on 2 host cores under TCG.
 #   --guests LIST   a subset of split,smp2,smp1,idlepoll,mem1g,mem100k
 #                   (default: all)
-#   --quick         1 and 64 connections, 64 B, 1 s runs: a few minutes, to
+#   --quick         1 and 64 connections, 64 B, 1 s runs (split: 64
+#                   connections and churn at 32): a few minutes, to
 #                   try the script
 #   --kernel K      the guest kernel: 6.12 (default) or rt, Debian's 6.12
 #                   PREEMPT_RT kernel (the same ratios, measured on RT)
@@ -288,7 +289,7 @@ warm=1
 [ -n "$quick" ] && duration=1 warm=0.5
 t="--duration $duration --warmup $warm --ext-duration $duration $trace"
 if [ -n "$quick" ]; then
-	split="--conns 64 --sizes 64 --depth 1 --load 50,90 --churn 32 $t"
+	split="--conns 64 --sizes 64 --depth 1 --churn 32 $t"
 	split_more=()
 	matrix="--conns 1,64 --sizes 64 $t --sockperf --wrk --wrk-conns 64"
 	control="--conns 1,64 --sizes 64 $t"
