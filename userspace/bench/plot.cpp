@@ -24,6 +24,7 @@ const char *colour(const std::string &path)
 	static const std::map<std::string, const char *> c = {
 		{"kernel", "#d62728"}, {"epoll", "#1f77b4"}, {"epoll-busy", "#17becf"}, {"io_uring", "#2ca02c"},
 		{"blocking", "#9467bd"}, {"spin", "#ff7f0e"},
+		{"epoll-reuseport", "#e377c2"},
 	};
 	auto it = c.find(path);
 	return it == c.end() ? "#7f7f7f" : it->second;
@@ -78,9 +79,12 @@ std::string header(const std::string &name, const std::string &title)
 	       "set grid\n";
 }
 
+// The runs of the one-host plots: closed loop at depth 1, on one host (the
+// split runs have plots of their own).
 bool closed_depth1(const json::Value &r)
 {
-	return r.str("mode") != "open" && r.num("depth", 1) == 1 && r.num("errors") == 0;
+	return r.str("mode", "closed") == "closed" && r.num("depth", 1) == 1 &&
+	       r.num("errors") == 0 && !r["two_hosts"].as_bool();
 }
 
 std::vector<const json::Value *> sorted_by_path(std::vector<const json::Value *> v)
@@ -91,6 +95,240 @@ std::vector<const json::Value *> sorted_by_path(std::vector<const json::Value *>
 	};
 	std::stable_sort(v.begin(), v.end(), [&](auto *a, auto *b) { return rank(a) < rank(b); });
 	return v;
+}
+
+// ---- the split runs: the server on CPUs of its own -------------------------
+
+// A split run that ran clean, closed loop (not open loop, not churn).
+bool split_ok(const json::Value &r)
+{
+	return r["split"]["server"].is_object() && r.str("mode", "closed") == "closed" &&
+	       r.num("errors") == 0;
+}
+
+// The set-up of a split run in a plot's name: none for the usual one (the
+// server on 1 CPU, the client on 1 vCPU), else "srv<N>cpu-cli<V>vcpu-".
+std::string stag(const json::Value &r)
+{
+	std::string v = vtag(r);
+	if (r.num("server_cpus") == 1 && v == "1vcpu")
+		return "";
+	return "srv" + num(r.num("server_cpus")) + "cpu-cli" + v + "-";
+}
+
+std::string stitle(const json::Value &r)
+{
+	double n = r.num("server_cpus");
+	return "server on " + num(n) + (n == 1 ? " CPU" : " CPUs") + " of its own, client on " +
+	       vtitle(r);
+}
+
+// Each run of a repeated cell (--repeat) is the cell's median run.
+std::string repeats(const std::vector<const json::Value *> &v)
+{
+	double n = 0;
+	std::size_t repeated = 0;
+	for (auto *r : v) {
+		n = std::max(n, (*r)["repeat"].num("n"));
+		repeated += (*r)["repeat"].num("n") > 1;
+	}
+	if (n <= 1)
+		return "";
+	return (repeated < v.size() ? ", repeated cells: median of " : ", median of ") + num(n) +
+	       " runs";
+}
+
+bool leaking(const json::Value &r)
+{
+	return r["split"]["server"]["leaking"].as_bool();
+}
+
+// A bar's label: the path, marked (and so quoted) when the server's work
+// leaked off its CPUs.
+std::string bar_label(const json::Value &r)
+{
+	std::string p = r.str("path");
+	return leaking(r) ? "\"" + p + " (leaking)\"" : p;
+}
+
+// The bars' labels slanted where they would run into each other (about 13
+// characters fit under each of 7 bars).
+std::string slant(const std::vector<const json::Value *> &v)
+{
+	std::size_t longest = 0;
+	for (auto *r : v)
+		longest = std::max(longest, r->str("path").size() + (leaking(*r) ? 10 : 0));
+	return longest * v.size() > 84 ? "set xtics rotate by 30 right\n" : "";
+}
+
+// A fraction in per cent, to a tenth.
+std::string pct(double f)
+{
+	return num(std::round(f * 1000) / 10);
+}
+
+std::string conns_text(double c)
+{
+	return num(c) + (c == 1 ? " connection" : " connections");
+}
+
+void split_plots(const json::Value &runs, std::vector<PlotScript> &out)
+{
+	// (idle=poll, small guest, client vCPUs, server CPUs): the set-up.
+	using Setup = std::tuple<bool, bool, double, double>;
+	// Set-up, size, connections, depth.
+	using Cell = std::tuple<Setup, double, double, double>;
+	// One run a path and cell: where files repeat a cell (make bench's
+	// split-repeat.json has some of split.json's again), the run of the
+	// most repeats, else the first.
+	std::map<std::pair<Cell, std::string>, const json::Value *> one;
+	for (auto &r : runs.items()) {
+		if (!split_ok(r))
+			continue;
+		Setup su{r["idle_poll"].as_bool(), r["small_guest"].as_bool(), r.num("vcpus"),
+			 r.num("server_cpus")};
+		auto &o = one[{{su, r.num("msg_size"), r.num("conns"), r.num("depth", 1)},
+			       r.str("path")}];
+		if (!o || r["repeat"].num("n") > (*o)["repeat"].num("n"))
+			o = &r;
+	}
+	std::map<Cell, std::vector<const json::Value *>> cells;
+	std::map<std::tuple<Setup, double, double>, std::vector<const json::Value *>> series;
+	for (auto &[k, r] : one) {
+		const Cell &c = k.first;
+		cells[c].push_back(r);
+		series[{std::get<0>(c), std::get<1>(c), std::get<3>(c)}].push_back(r);
+	}
+
+	// Derived server capacity against connections.
+	for (auto &[k, v] : series) {
+		const json::Value &r0 = *v.front();
+		double size = std::get<1>(k), depth = std::get<2>(k);
+		std::string name = "split-capacity-" + stag(r0) + num(size) + "B-d" + num(depth);
+		std::vector<std::string> paths;
+		std::set<double> counts;
+		std::string leaks;
+		for (auto *r : sorted_by_path(v)) {
+			if (std::find(paths.begin(), paths.end(), r->str("path")) == paths.end())
+				paths.push_back(r->str("path"));
+			counts.insert(r->num("conns"));
+		}
+		std::string s = header(name, "Server capacity against connections: " + num(size) +
+						     " B, depth " + num(depth) + repeats(v) +
+						     "\\n" + stitle(r0) + where(r0));
+		s += "set xlabel 'connections (log scale)'\n"
+		     "set ylabel 'server capacity (requests/s at 100 % busy, log scale)'\n"
+		     "set logscale xy\nset key outside right\nset format y '%.0s%c'\n"
+		     "set xrange [" + num(*counts.begin() / 2) + ":" + num(*counts.rbegin() * 2) +
+		     "]\n";
+		std::string tics;
+		for (double c : counts)
+			tics += (tics.empty() ? "" : ", ") + num(c);
+		s += "set xtics (" + tics + ")\n";
+		std::string plots;
+		for (auto &p : paths) {
+			std::map<double, double> cap;
+			for (auto *r : v) {
+				double c = (*r)["split"]["server"].num("capacity_rps_derived");
+				if (r->str("path") != p || c <= 0)
+					continue;
+				cap[r->num("conns")] = c;
+				if (leaking(*r))
+					leaks += num(r->num("conns")) + " " + num(c) + "\n";
+			}
+			s += block(p) + " << EOD\n";
+			for (auto &[n, c] : cap)
+				s += num(n) + " " + num(c) + "\n";
+			s += "EOD\n";
+			plots += std::string(plots.empty() ? "plot " : ", \\\n     ") + block(p) +
+				 " using 1:2 with linespoints lw 2 pt 7 lc rgb '" + colour(p) +
+				 "' title '" + p + "'";
+		}
+		if (!leaks.empty()) {
+			s += "$leaking << EOD\n" + leaks + "EOD\n";
+			plots += ", \\\n     $leaking using 1:2 with points pt 6 ps 2.5 lw 2 "
+				 "lc rgb 'black' title 'leaking'";
+		}
+		out.push_back({name, s + plots + "\n"});
+	}
+
+	// The per-cell plots: every cell of a set-up with at most 8, else
+	// those at 64 connections and 64 B (or the fewest connections and the
+	// smallest size there are).
+	std::map<Setup, std::tuple<std::set<double>, std::set<double>, std::size_t>> shape;
+	for (auto &[cell, v] : cells) {
+		auto &[sizes, counts, n] = shape[std::get<0>(cell)];
+		sizes.insert(std::get<1>(cell));
+		counts.insert(std::get<2>(cell));
+		n++;
+	}
+	std::vector<std::pair<const Cell *, const std::vector<const json::Value *> *>> shown;
+	for (auto &[cell, v] : cells) {
+		auto &[sizes, counts, n] = shape[std::get<0>(cell)];
+		double s0 = sizes.count(64) ? 64 : *sizes.begin();
+		double c0 = counts.count(64) ? 64 : *counts.begin();
+		if (n <= 8 || (std::get<1>(cell) == s0 && std::get<2>(cell) == c0))
+			shown.push_back({&cell, &v});
+	}
+	auto cell_name = [](const Cell &cell, const json::Value &r0) {
+		return stag(r0) + num(std::get<2>(cell)) + "c-" + num(std::get<1>(cell)) + "B-d" +
+		       num(std::get<3>(cell));
+	};
+	auto cell_title = [](const Cell &cell, const std::vector<const json::Value *> &v) {
+		const json::Value &r0 = *v.front();
+		return conns_text(std::get<2>(cell)) + ", " + num(std::get<1>(cell)) +
+		       " B, depth " + num(std::get<3>(cell)) + repeats(v) + "\\n" + stitle(r0) +
+		       where(r0);
+	};
+
+	// The server's CPU per request.
+	for (auto &[cell, v] : shown) {
+		std::string name = "split-cpu-" + cell_name(*cell, *v->front());
+		std::string s = header(name, "Server CPU per request: " + cell_title(*cell, *v));
+		s += "set ylabel 'server CPU time per request (us, its CPUs, /proc/stat)'\n"
+		     "set style data histograms\nset style histogram rowstacked\n"
+		     "set style fill solid 0.8 border -1\nset boxwidth 0.6\nset key outside right\n"
+		     "set yrange [0:*]\nset offsets 0, 0, graph 0.08, 0\n" + slant(*v) +
+		     "$cpu << EOD\n";
+		for (auto *r : sorted_by_path(*v)) {
+			const json::Value &c = (*r)["split"]["server"]["us_per_req"];
+			s += bar_label(*r) + " " + num(c.num("user")) + " " + num(c.num("system")) +
+			     " " + num(c.num("softirq")) + " " + num(c.num("irq")) + "\n";
+		}
+		s += "EOD\n"
+		     "plot $cpu using 2:xtic(1) title 'user' lc rgb '#1f77b4', \\\n"
+		     "     '' using 3 title 'system' lc rgb '#ff7f0e', \\\n"
+		     "     '' using 4 title 'softirq' lc rgb '#d62728', \\\n"
+		     "     '' using 5 title 'irq' lc rgb '#7f7f7f', \\\n"
+		     "     '' using 0:($2+$3+$4+$5):(sprintf('%.1f', $2+$3+$4+$5)) "
+		     "with labels offset 0,0.7 notitle\n";
+		out.push_back({name, s});
+	}
+
+	// Each host's busy share, and the share of the serving host's busy
+	// time that ran on the server's CPUs.
+	for (auto &[cell, v] : shown) {
+		std::string name = "split-share-" + cell_name(*cell, *v->front());
+		std::string s = header(name, "Where the busy time ran: " + cell_title(*cell, *v));
+		s += "set ylabel 'per cent'\n"
+		     "set style data histograms\nset style histogram clustered gap 1\n"
+		     "set style fill solid 0.8 border -1\nset key outside below\n"
+		     "set yrange [0:105]\nset ytics 10\n"
+		     "set arrow from graph 0, first 90 to graph 1, first 90 nohead dt 2 lw 1.5 "
+		     "lc rgb '#2ca02c'\n" + slant(*v) + "$share << EOD\n";
+		for (auto *r : sorted_by_path(*v)) {
+			const json::Value &sp = (*r)["split"];
+			s += bar_label(*r) + " " + pct(sp["server"].num("busy")) + " " +
+			     pct(sp["server"].num("own_share")) + " " +
+			     pct(sp["client"].num("busy")) + "\n";
+		}
+		s += "EOD\n"
+		     "plot $share using 2:xtic(1) title 'server CPUs busy' lc rgb '#1f77b4', \\\n"
+		     "     '' using 3 title 'server host busy time spent on them (own share; "
+		     "under 90 %: leaking)' lc rgb '#2ca02c', \\\n"
+		     "     '' using 4 title 'client host CPUs busy' lc rgb '#7f7f7f'\n";
+		out.push_back({name, s});
+	}
 }
 
 } // namespace
@@ -207,6 +445,8 @@ std::vector<PlotScript> plot_scripts(const std::vector<json::Value> &docs, bool 
 		     "     '' using 5 title 'irq' lc rgb '#7f7f7f'\n";
 		out.push_back({name, s});
 	}
+
+	split_plots(runs, out);
 	return out;
 }
 
