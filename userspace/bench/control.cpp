@@ -373,7 +373,9 @@ std::optional<json::Value> Remote::sample(std::string &error)
 {
 	json::Value req = json::Value::object();
 	req.set("op", "sample");
-	return call(req, error);
+	// The serving host reads every server thread's counters: a blocking
+	// server's 10,000 on one busy CPU take a while.
+	return call(req, error, std::max(timeout_s, 300.0));
 }
 
 bool Remote::stop(std::string &error)

@@ -288,6 +288,7 @@ struct Snapshot {
 	SystemCpu sys;
 	std::map<int, SystemCpu> cpus;	// this host's, per CPU
 	json::Value remote;	// the serving host's sample (run --server)
+	std::string remote_error;	// why there is none
 	std::uint64_t done_remote = 0;
 	struct rusage self {};
 	std::uint64_t done_sys = 0;
@@ -323,8 +324,7 @@ Snapshot snap(pid_t server, CellContext &cx, bool kernel, const Client &cl, bool
 	};
 	auto slow = [&] {
 		if (cx.remote) {
-			std::string err;
-			s.remote = cx.remote->sample(err).value_or(json::Value());
+			s.remote = cx.remote->sample(s.remote_error).value_or(json::Value());
 			s.done_remote = cl.completed_so_far();
 			return;
 		}
@@ -598,7 +598,8 @@ json::Value run_cell(CellContext &cx, const std::string &path, unsigned conns, s
 		if (a.remote.is_null() || b.remote.is_null()) {
 			res.errors++;
 			if (res.first_error.empty())
-				res.first_error = "no sample from the serving host";
+				res.first_error = "no sample from the serving host: " +
+						  (a.remote.is_null() ? a.remote_error : b.remote_error);
 		}
 	}
 
