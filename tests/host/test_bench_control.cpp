@@ -258,7 +258,7 @@ TEST_CASE("bench control: a reply that comes too late is not the next one's", "[
 	std::string err;
 	auto r = control::Remote::connect(where, err);
 	REQUIRE(r);
-	r->timeout_s = 0.2;
+	r->sample_timeout_s = 0.2;
 	// The serving host is slow to sample: the controller gives up ...
 	CHECK_FALSE(r->sample(err));
 	CHECK_THAT(err, Catch::StartsWith("sample: "));

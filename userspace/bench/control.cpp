@@ -373,9 +373,7 @@ std::optional<json::Value> Remote::sample(std::string &error)
 {
 	json::Value req = json::Value::object();
 	req.set("op", "sample");
-	// The serving host reads every server thread's counters: a blocking
-	// server's 10,000 on one busy CPU take a while.
-	return call(req, error, std::max(timeout_s, 300.0));
+	return call(req, error, sample_timeout_s);
 }
 
 bool Remote::stop(std::string &error)

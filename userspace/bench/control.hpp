@@ -109,8 +109,11 @@ public:
 	bool stop(std::string &error);
 	// Ask the serving side to exit (scripted set-ups).
 	void shutdown();
-	// How long start, sample and stop wait for their reply.
+	// How long start and stop wait for their reply.
 	double timeout_s = 60;
+	// A sample: the serving host reads every server thread's counters,
+	// and a blocking server's 10,000 on one busy CPU take a while.
+	double sample_timeout_s = 300;
 
 private:
 	Remote(int fd, std::string addr) : ch_(fd), addr_(std::move(addr)) {}
