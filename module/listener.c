@@ -11,8 +11,10 @@
 #include <linux/in6.h>
 #include <linux/slab.h>
 #include <linux/tcp.h>
+#include <net/inet_connection_sock.h>
 #include <net/inet_sock.h>
 #include <net/ip.h>
+#include <net/request_sock.h>
 #include <net/sock.h>
 #include <net/tcp_states.h>
 
@@ -55,6 +57,20 @@ static noinline __noclone struct syncsock_conn *syncsock_conn_alloc(void)
 }
 ALLOW_ERROR_INJECTION(syncsock_conn_alloc, NULL);
 
+/*
+ * Is a child waiting in the accept queue?  The lockless test that
+ * inet_csk_accept() makes itself before it answers -EAGAIN: asked first, it
+ * spares kernel_accept() the struct socket (and inode) it would allocate and
+ * free for an empty queue.  A child queued after the test calls the
+ * listener's sk_data_ready (tcp_child_process(), after
+ * inet_csk_reqsk_queue_add()), which queues the accept work again.
+ */
+static bool syncsock_accept_pending(struct syncsock_listener *lsn)
+{
+	return !reqsk_queue_empty(&inet_csk(lsn->sock->sk)->icsk_accept_queue);
+}
+
+/* Context: process context (workqueue syncsock). */
 static void syncsock_accept_work(struct work_struct *work)
 {
 	struct syncsock_listener *lsn =
@@ -65,6 +81,8 @@ static void syncsock_accept_work(struct work_struct *work)
 	int i;
 
 	for (i = 0; i < SYNCSOCK_ACCEPT_BATCH; i++) {
+		if (!syncsock_accept_pending(lsn))
+			return;
 		/* The connection's memory first: without it, the child waits
 		 * in the accept queue (as with TCP's backlog), not reset.
 		 */
@@ -86,8 +104,9 @@ static void syncsock_accept_work(struct work_struct *work)
 		}
 		syncsock_conn_create(lsn, newsock, conn);
 	}
-	/* More may be waiting: let other work run first. */
-	queue_delayed_work(syncsock_wq, &lsn->accept_work, 0);
+	/* More waiting: let other work run first. */
+	if (syncsock_accept_pending(lsn))
+		queue_delayed_work(syncsock_wq, &lsn->accept_work, 0);
 }
 
 static u16 syncsock_cfg_port(const struct syncsock_listener_cfg *cfg)
@@ -377,6 +396,15 @@ int syncsock_listener_add(struct net *net, const struct syncsock_listener_cfg *c
 	}
 	/* These take the socket lock: before anything else holds it. */
 	sock_set_reuseaddr(sock->sk);
+	/* Set once here rather than on each child at accept, where each
+	 * would take the child's socket lock: children inherit both
+	 * (sk_clone_lock() copies the socket; inet_csk_clone_lock() and
+	 * tcp_create_openreq_child() reset neither tp->nonagle nor
+	 * icsk_user_timeout), and a listener sends nothing itself.
+	 */
+	tcp_sock_set_nodelay(sock->sk);
+	if (cfg->user_timeout_ms != SYNCSOCK_TIMEOUT_OFF)
+		tcp_sock_set_user_timeout(sock->sk, cfg->user_timeout_ms);
 	if (cfg->flags & SYNCSOCK_LISTENER_F_FREEBIND)
 		ip_sock_set_freebind(sock->sk);
 	if (cfg->flags & SYNCSOCK_LISTENER_F_V6ONLY) {
