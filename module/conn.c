@@ -79,12 +79,13 @@ static void syncsock_conn_free_rcu(struct rcu_head *head)
 }
 
 /*
- * Queue the connection's work from a socket callback.  Under
- * sk_callback_lock, and only while sk_user_data still points to @conn: once
- * the release has detached the connection under the write lock, nothing can
- * queue its work again, so the cancel that follows is final.
+ * Queue the connection's work from a socket callback: the release of a
+ * lingering close, else the io work if @io.  Under sk_callback_lock, and only
+ * while sk_user_data still points to @conn: once the release has detached
+ * the connection under the write lock, nothing can queue its work again, so
+ * the cancel that follows is final.
  */
-void syncsock_conn_kick(struct sock *sk)
+static void syncsock_conn_queue(struct sock *sk, bool io)
 {
 	struct syncsock_conn *conn;
 
@@ -95,11 +96,17 @@ void syncsock_conn_kick(struct sock *sk)
 		/* A lingering close waits for the peer's FIN or an error. */
 		if (test_bit(SYNCSOCK_CONN_LINGER, &conn->flags))
 			mod_delayed_work(syncsock_wq, &conn->release_work, 0);
-		else
+		else if (io)
 			mod_delayed_work(syncsock_wq, &conn->io_work, 0);
 	}
 	rcu_read_unlock();
 	read_unlock_bh(&sk->sk_callback_lock);
+}
+
+/* Context: softirq or process context. */
+void syncsock_conn_kick(struct sock *sk)
+{
+	syncsock_conn_queue(sk, true);
 }
 
 /* Context: softirq or process context, socket locked. */
@@ -107,6 +114,17 @@ static void syncsock_state_change(struct sock *sk)
 {
 	switch (sk->sk_state) {
 	case TCP_CLOSE_WAIT:
+		/* The peer's FIN.  tcp_fin() calls us from tcp_data_queue(),
+		 * which then calls sk_data_ready (tcp_data_ready(): SOCK_DONE
+		 * is set).  With no process owning the socket, that receive
+		 * pass runs right there, reads up to the FIN and requests the
+		 * close: the io work would only repeat it.
+		 */
+		if (!sock_owned_by_user_nocheck(sk)) {
+			syncsock_conn_queue(sk, false);
+			break;
+		}
+		fallthrough;
 	case TCP_CLOSE:
 	case TCP_LAST_ACK:
 	case TCP_CLOSING:
@@ -159,8 +177,9 @@ void syncsock_conn_check_state(struct syncsock_conn *conn)
 
 /*
  * Process-context pass over a connection: data that was deferred because a
- * process owned the socket, or that arrived before accept; queued sends; and
- * the peer's FIN or an error.
+ * process owned the socket; queued sends; and the peer's FIN or an error.
+ * (What arrived before the accept gets the same pass from
+ * syncsock_conn_create().)
  */
 static void syncsock_io_work(struct work_struct *work)
 {
@@ -323,7 +342,7 @@ static void syncsock_release_work(struct work_struct *work)
 	syncsock_conn_detach(conn);
 	release_sock(sk);
 
-	/* Nothing can queue it again (see syncsock_conn_kick()), but itself:
+	/* Nothing can queue it again (see syncsock_conn_queue()), but itself:
 	 * the _sync cancel handles that.  Nor can the timer re-arm itself.
 	 */
 	cancel_delayed_work_sync(&conn->io_work);
@@ -547,10 +566,10 @@ int syncsock_conn_create(struct syncsock_listener *lsn, struct socket *sock,
 	INIT_DELAYED_WORK(&conn->release_work, syncsock_release_work);
 	syncsock_timeout_init(conn);
 
-	/* These take the socket lock: process context, before we hold it. */
-	tcp_sock_set_nodelay(sk);
-	if (lsn->cfg.user_timeout_ms != SYNCSOCK_TIMEOUT_OFF)
-		tcp_sock_set_user_timeout(sk, lsn->cfg.user_timeout_ms);
+	/* TCP_NODELAY and the user timeout come from the listener (see
+	 * syncsock_listener_add()).  These take no lock: nothing sends on
+	 * the socket before its callbacks are ours.
+	 */
 	syncsock_conn_prepare_tx(sk);
 
 	if (lsn->handler->accept) {
@@ -613,11 +632,17 @@ int syncsock_conn_create(struct syncsock_listener *lsn, struct socket *sock,
 	spin_unlock_bh(&lsn->conns_lock);
 	syncsock_stat_inc(lsn->stats, SYNCSOCK_STAT_ACCEPTED);
 	trace_syncsock_accept(sk, lsn->id);
-	/* Data, FIN or RST may have come before the callbacks were ours.
-	 * Queued before the unlock: once unlocked, the connection may be
+	/* Data, FIN or RST may have come before the callbacks were ours:
+	 * the io work's pass, here, under the lock we hold (the handler's
+	 * data callback runs in process context, as from the io work), and
+	 * counted as the run of it that it replaces.  What comes now waits
+	 * in the backlog; release_sock() processes it, and our callbacks
+	 * defer it to the io work.  Once unlocked, the connection may be
 	 * released (a delete, a reset) and freed.
 	 */
-	mod_delayed_work(syncsock_wq, &conn->io_work, 0);
+	syncsock_stat_inc(lsn->stats, SYNCSOCK_STAT_WORK_RUNS);
+	syncsock_rx(conn);
+	syncsock_tx_flush(conn);
 	release_sock(sk);
 	return 0;
 

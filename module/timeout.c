@@ -13,7 +13,8 @@
  * The data path only stamps jiffies (syncsock_conn_active(), and the start of
  * a split message); the timer reads the stamps when it fires and sleeps until
  * the next deadline, so nothing is re-armed per segment.  TCP_USER_TIMEOUT,
- * set at accept, bounds how long data may stay unacknowledged.
+ * set on the listener (its children inherit it), bounds how long data may
+ * stay unacknowledged.
  *
  * Lifetime: armed once the connection is attached; stopped by the release
  * after the callbacks are detached (DETACHED keeps the timer from re-arming

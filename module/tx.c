@@ -568,7 +568,7 @@ int syncsock_sendv(struct syncsock_conn *conn, const struct kvec *vec, size_t nr
 		/* Not under the socket lock: queue, and let the work send.
 		 * From the accept callback, not yet: sk_user_data is not
 		 * ours (another user may have put something there), and the
-		 * attach runs the work anyway.
+		 * attach flushes the queue anyway.
 		 */
 		err = syncsock_queue(conn, vec, nr, 0, len);
 		if (!err && !test_bit(SYNCSOCK_CONN_NEW, &conn->flags))
