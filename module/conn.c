@@ -567,8 +567,10 @@ int syncsock_conn_create(struct syncsock_listener *lsn, struct socket *sock,
 	syncsock_timeout_init(conn);
 
 	/* TCP_NODELAY and the user timeout come from the listener (see
-	 * syncsock_listener_add()).  These take no lock: nothing sends on
-	 * the socket before its callbacks are ours.
+	 * syncsock_listener_add()).  These are plain stores, without the
+	 * lock: TCP may send an ACK on the child from softirq meanwhile, but
+	 * of sk_allocation it only reads __GFP_MEMALLOC (sk_gfp_mask()),
+	 * which neither value has, and nothing else of ours sends yet.
 	 */
 	syncsock_conn_prepare_tx(sk);
 
