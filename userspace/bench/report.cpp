@@ -320,13 +320,15 @@ double capacity(const json::Value *r)
 	return r ? r->operator[]("split")["server"].num("capacity_rps_derived", NAN) : NAN;
 }
 
-// The user-space path of @v with the highest derived capacity.
-const json::Value *best_user(const std::vector<const json::Value *> &v)
+// The user-space path of @v with the highest derived capacity (or, with
+// @measure = tput, the highest measured throughput).
+const json::Value *best_user(const std::vector<const json::Value *> &v,
+			     double (*measure)(const json::Value *) = capacity)
 {
 	const json::Value *best = nullptr;
 	for (auto *r : v)
 		if (r->str("path") != "kernel" && r->num("errors") == 0 &&
-		    (!best || capacity(r) > capacity(best)))
+		    (!best || measure(r) > measure(best)))
 			best = r;
 	return best;
 }
@@ -474,11 +476,7 @@ std::string render_summary(const std::vector<json::Value> &docs, bool md)
 		};
 		// Measured, not derived: the user-space path that served the
 		// most (churn: connections/s).
-		const json::Value *most = nullptr;
-		for (auto *r : v)
-			if (r->str("path") != "kernel" && r->num("errors") == 0 &&
-			    (!most || tput(r) > tput(most)))
-				most = r;
+		const json::Value *most = best_user(v, tput);
 		st.add({fmt_count(server_cpus(*kr)), fmt_count(kr->num("conns")),
 			fmt_count(kr->num("msg_size")) + " B", loop_label(*kr),
 			fmt_ratio(div(sus(kr), sus(ep))), fmt_ratio(div(capacity(kr), capacity(ep))),
