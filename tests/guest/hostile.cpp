@@ -70,15 +70,20 @@
 //              (the partial message is dropped, then EOF).
 //  [interleave] Records sent inline by the data callback (large, against a
 //              small receive window, so TCP often takes only part) and from
-//              a softirq hrtimer on any CPU at once: each record arrives
-//              whole, in its sender's order, nothing inside another.
+//              a softirq hrtimer every 50 us at once, the client moving
+//              between the CPUs: each record arrives whole, in its
+//              sender's order, nothing inside another (TCP's transmit
+//              calls sk_write_space in the middle of a send), and the
+//              handler's write_space never runs within its own send.
 #include <catch2/catch.hpp>
 
 #include <linux/bpf.h>
 #include <netinet/tcp.h>
+#include <sched.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <map>
@@ -401,8 +406,10 @@ TEST_CASE("sends from hard interrupt context are refused", "[hardirq]")
 namespace {
 
 // Parse records ('R', be32 length, tag, be16 sequence, filler = tag) off
-// the front of @buf.  Return: "" or what is wrong.
-std::string take_records(std::string &buf, std::map<char, unsigned> &next)
+// the front of @buf; @consumed counts the bytes taken before.  Return: ""
+// or what is wrong.
+std::string take_records(std::string &buf, std::map<char, unsigned> &next,
+			 std::uint64_t &consumed)
 {
 	std::size_t pos = 0;
 	std::string bad;
@@ -418,9 +425,23 @@ std::string take_records(std::string &buf, std::map<char, unsigned> &next)
 		}
 		if (buf.size() - pos < len)
 			break;
-		if (buf.find_first_not_of(tag, pos + 8) < pos + len) {
+		std::size_t odd = buf.find_first_not_of(tag, pos + 8);
+		if (odd < pos + len) {
+			// Where, and what: a record header ('R') is an
+			// interleave, anything else a corrupt byte.
+			std::string around;
+			for (std::size_t i = odd; i < std::min(odd + 24, buf.size()); i++) {
+				unsigned char c = buf[i];
+				char h[8];
+				std::snprintf(h, sizeof(h), c >= 0x20 && c < 0x7f ? "%c" : "\\x%02x",
+					      c);
+				around += h;
+			}
 			bad = std::string("record ") + tag + std::to_string(seq) +
-			      " has bytes of another inside it";
+			      " has bytes of another inside it, at byte " +
+			      std::to_string(odd - pos) + " of " + std::to_string(len) +
+			      " (stream byte " + std::to_string(consumed + odd) + "): '" + around +
+			      "'";
 			break;
 		}
 		if (seq != (next[tag] & 0xffff)) {
@@ -432,6 +453,7 @@ std::string take_records(std::string &buf, std::map<char, unsigned> &next)
 		pos += len;
 	}
 	buf.erase(0, pos);
+	consumed += pos;
 	return bad;
 }
 
@@ -442,21 +464,44 @@ TEST_CASE("sends of two contexts do not interleave", "[interleave]")
 	ssk::ModuleSession mod;
 	ProbeModule probe;
 	kmsg("hostile interleave");
+	// The timer sends often, so that its sends often land while a data
+	// record is on its way to TCP (the debug kernel takes a slower one).
+	const std::uint64_t timer_us = env_u64("SSK_INTERLEAVE_TIMER_US", 50);
 	unsigned id = ssk::add_listener("addr=127.0.0.1 port=7650 handler=probe "
-					"config=timer=soft record=30000");
+					"config=timer=soft timer_us=" + std::to_string(timer_us) +
+					" record=30000");
 	const auto dur = std::chrono::seconds(env_u64("SSK_INTERLEAVE_S", 6));
 	std::map<char, unsigned> next;
 	std::string buf, bad;
+	std::uint64_t consumed = 0;
 	Fd fd = connect_tcp("127.0.0.1", 7650, {.rcvbuf = 8192});
 	// Run for @dur, and on past it (up to a bound) until both kinds have
 	// come whole a few times: a slow debug kernel under TCG makes few
 	// data records in @dur.
 	const auto enough = [&] { return next['D'] >= 5 && next['T'] >= 10; };
+	// The client moves between the CPUs every 100 ms.  Its sends bring
+	// the receive passes (the data records) to the CPU it runs on, and
+	// the probe's timer stays on the CPU it was started on: half the time
+	// the two contexts send at once, from two CPUs.
+	const long ncpu = ::sysconf(_SC_NPROCESSORS_ONLN);
+	cpu_set_t all;
+	CPU_ZERO(&all);
+	REQUIRE(::sched_getaffinity(0, sizeof(all), &all) == 0);
+	auto hop = std::chrono::steady_clock::now();
+	long cpu = 0;
 	auto t0 = std::chrono::steady_clock::now();
 	while (bad.empty()) {
-		auto spent = std::chrono::steady_clock::now() - t0;
+		auto now = std::chrono::steady_clock::now();
+		auto spent = now - t0;
 		if (spent >= dur && (enough() || spent >= dur + 60s))
 			break;
+		if (ncpu > 1 && now - hop >= 100ms) {
+			cpu_set_t one;
+			CPU_ZERO(&one);
+			CPU_SET(cpu = (cpu + 1) % ncpu, &one);
+			::sched_setaffinity(0, sizeof(one), &one);
+			hop = now;
+		}
 		send_str(fd.get(), "x");
 		// Read a little at a time: the window stays small.
 		Got g = read_upto(fd.get(), 4096, 2ms);
@@ -465,13 +510,14 @@ TEST_CASE("sends of two contexts do not interleave", "[interleave]")
 			bad = "the connection ended" + g.end();
 			break;
 		}
-		bad = take_records(buf, next);
+		bad = take_records(buf, next, consumed);
 	}
+	::sched_setaffinity(0, sizeof(all), &all);
 	// Drain what is in flight, still checking.
 	for (int i = 0; bad.empty() && i < 50; i++) {
 		Got g = read_upto(fd.get(), 1 << 20, 20ms);
 		buf += g.data;
-		bad = take_records(buf, next);
+		bad = take_records(buf, next, consumed);
 	}
 	auto st = ssk::stats(id);
 	note("interleave: %u data records, %u timer records whole in %.1f s; %s", next['D'],

@@ -14,14 +14,19 @@
  *		send-close	sends "hello\n", closes gracefully, then 0
  *		send-fail	queues 64 KiB, then fails (-EPERM)
  *		close-fail	closes, then fails (-EPERM)
- *   timer=hard|soft	an hrtimer per connection, every 200 us, in hard
+ *   timer=hard|soft	an hrtimer per connection, every timer_us (200), in hard
  *		interrupt context or in softirq, sends a record (below) and
  *		counts sends refused with -EINVAL (hard: all of them)
+ *   timer_us=N	the timer's period in microseconds (10 to 1000000)
  *   record=N	each data callback answers with one record of N bytes
  *		(instead of consuming quietly): 'R', a 4-byte big-endian
  *		length, a tag ('D' data callback, 'T' timer), a 2-byte
  *		sequence number and filler bytes that repeat the tag; the
- *		client checks that no record lands inside another
+ *		client checks that no record lands inside another; the
+ *		write_space callback warns if the core calls it from within
+ *		the data callback's own send (TCP calls sk_write_space from
+ *		its transmit: a flush there would put queued bytes inside
+ *		the send in progress)
  *
  * Counters: app0 data callbacks, app1 bytes consumed, app2 close callbacks
  * (exactly one per connection accepted), app3 sends and closes refused with
@@ -67,12 +72,13 @@ static const char *const probe_timer_names[] = {
 	[PROBE_TIMER_SOFT] = "soft",
 };
 
-#define PROBE_TIMER_NS		(200 * NSEC_PER_USEC)
+#define PROBE_TIMER_US		200
 #define PROBE_RECORD_MAX	(64 * 1024)
 #define PROBE_TIMER_RECORD	64
 
 struct probe_cfg {
 	u32 take;
+	u32 timer_us;
 	u32 record;
 	enum probe_accept accept;
 	enum probe_timer timer;
@@ -86,6 +92,7 @@ struct probe_conn {
 	u16 seq_data;
 	u16 seq_timer;
 	bool timer_on;
+	bool sending;		/* the data callback is in syncsock_sendv() */
 };
 
 /* Send one record tagged @tag; its filler repeats the tag. */
@@ -122,6 +129,7 @@ static int probe_send_record(struct syncsock_conn *conn, u8 tag, u16 seq, u32 le
 static enum hrtimer_restart probe_timer_fn(struct hrtimer *t)
 {
 	struct probe_conn *pc = container_of(t, struct probe_conn, timer);
+	const struct probe_cfg *cfg = syncsock_conn_listener_priv(pc->conn);
 	int err = probe_send_record(pc->conn, 'T', pc->seq_timer, PROBE_TIMER_RECORD);
 
 	if (!err)
@@ -130,7 +138,7 @@ static enum hrtimer_restart probe_timer_fn(struct hrtimer *t)
 		syncsock_count(pc->conn, 3, 1);
 	if (err == -EPIPE)
 		return HRTIMER_NORESTART;	/* closing */
-	hrtimer_forward_now(t, ns_to_ktime(PROBE_TIMER_NS));
+	hrtimer_forward_now(t, ns_to_ktime((u64)cfg->timer_us * NSEC_PER_USEC));
 	return HRTIMER_RESTART;
 }
 
@@ -152,6 +160,7 @@ static int probe_setup(struct syncsock_listener *lsn, const char *config, void *
 		ret = -ENOMEM;
 		goto out;
 	}
+	cfg->timer_us = PROBE_TIMER_US;
 	p = copy;
 	while (!ret && (tok = strsep(&p, " ")) != NULL) {
 		char *val = strchr(tok, '=');
@@ -169,6 +178,10 @@ static int probe_setup(struct syncsock_listener *lsn, const char *config, void *
 			ret = kstrtou32(val, 0, &cfg->record);
 			if (!ret && cfg->record &&
 			    (cfg->record < 8 || cfg->record > PROBE_RECORD_MAX))
+				ret = -EINVAL;
+		} else if (!strcmp(tok, "timer_us")) {
+			ret = kstrtou32(val, 0, &cfg->timer_us);
+			if (!ret && (cfg->timer_us < 10 || cfg->timer_us > USEC_PER_SEC))
 				ret = -EINVAL;
 		} else if (!strcmp(tok, "timer")) {
 			i = match_string(probe_timer_names, ARRAY_SIZE(probe_timer_names), val);
@@ -223,7 +236,7 @@ static int probe_accept(struct syncsock_conn *conn)
 								      HRTIMER_MODE_REL_SOFT);
 			pc->timer.function = probe_timer_fn;
 			pc->timer_on = true;
-			hrtimer_start(&pc->timer, ns_to_ktime(PROBE_TIMER_NS),
+			hrtimer_start(&pc->timer, ns_to_ktime((u64)cfg->timer_us * NSEC_PER_USEC),
 				      cfg->timer == PROBE_TIMER_HARD ? HRTIMER_MODE_REL_HARD :
 								       HRTIMER_MODE_REL_SOFT);
 		}
@@ -261,7 +274,11 @@ static int probe_data(struct syncsock_conn *conn, const struct sk_buff *skb,
 
 	if (cfg->record) {
 		/* One record per call, whatever came; all of it consumed. */
-		int err = probe_send_record(conn, 'D', pc->seq_data, cfg->record);
+		int err;
+
+		pc->sending = true;
+		err = probe_send_record(conn, 'D', pc->seq_data, cfg->record);
+		pc->sending = false;
 
 		if (err == -ENOBUFS || err == -ENOMEM)
 			return 0;	/* offered again once the queue drains */
@@ -274,6 +291,15 @@ static int probe_data(struct syncsock_conn *conn, const struct sk_buff *skb,
 	syncsock_count(conn, 0, 1);
 	syncsock_count(conn, 1, n);
 	return n;
+}
+
+/* The queue drained after a refusal: never from within a send of ours. */
+static void probe_write_space(struct syncsock_conn *conn)
+{
+	struct probe_conn *pc = syncsock_conn_priv(conn);
+
+	WARN_ONCE(pc && pc->sending,
+		  "syncsock_probe: write_space called within the data callback's own send");
 }
 
 static void probe_close(struct syncsock_conn *conn, enum syncsock_close_reason why)
@@ -293,6 +319,7 @@ static struct syncsock_handler probe_handler = {
 	.teardown = probe_teardown,
 	.accept = probe_accept,
 	.data = probe_data,
+	.write_space = probe_write_space,
 	.close = probe_close,
 };
 
