@@ -150,6 +150,11 @@ struct syncsock_conn {
 					 * within it must not read again
 					 */
 	bool rx_again;			/* ... but asks it to go on reading */
+	bool in_send;			/* in TCP's send: TCP calls
+					 * sk_write_space from its transmit
+					 */
+	bool send_again;		/* ... and did: flush after the send */
+	bool in_write_space;		/* the handler's write_space runs */
 	void *owner;			/* context holding the socket lock for
 					 * us, see syncsock_ctx_token()
 					 */
@@ -239,6 +244,7 @@ void *syncsock_ctx_token(void);
 bool syncsock_conn_txq_empty(struct syncsock_conn *conn);
 void syncsock_write_space(struct sock *sk);
 void syncsock_tx_flush(struct syncsock_conn *conn);
+void syncsock_tx_notify(struct syncsock_conn *conn);
 void syncsock_conn_prepare_tx(struct sock *sk);
 void syncsock_tx_init(void);
 void syncsock_tx_exit(void);

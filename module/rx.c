@@ -208,6 +208,13 @@ void syncsock_rx(struct syncsock_conn *conn)
 	if (conn->rx_again && passes == SYNCSOCK_RX_PASSES)
 		mod_delayed_work(syncsock_wq, &conn->io_work, 0);	/* the rest */
 	conn->in_rx = false;
+	/* A send in the pass drained the queue after a refusal: the handler
+	 * hears it now that its callback has returned (its sends from there
+	 * are still the owner's).
+	 */
+	if (unlikely(test_bit(SYNCSOCK_CONN_WRITE_SPACE, &conn->flags)) &&
+	    syncsock_conn_txq_empty(conn))
+		syncsock_tx_notify(conn);
 	conn->owner = prev;
 	/* A message the handler refused is offered again when the queue
 	 * drains (syncsock_tx_flush()), even if no more data comes.

@@ -282,7 +282,10 @@ static int syncsock_sendmsg_locked(struct syncsock_conn *conn, const struct kvec
 	n = READ_ONCE(sk->sk_err);
 	if (n)
 		return -n;
+	/* TCP calls sk_write_space from within: see syncsock_write_space(). */
+	conn->in_send = true;
 	n = syncsock_tcp_sendmsg(sk, vec, nr, len);
+	conn->in_send = false;
 	if (n == -EAGAIN)
 		n = 0;
 	/* Only an injected fault (a BPF override) could say more was taken. */
@@ -361,6 +364,7 @@ void syncsock_tx_flush(struct syncsock_conn *conn)
 	if (conn->flushing)
 		return;
 	conn->flushing = true;
+	conn->send_again = false;
 	conn->owner = syncsock_ctx_token();
 	for (;;) {
 		const void *p;
@@ -409,13 +413,36 @@ void syncsock_tx_flush(struct syncsock_conn *conn)
 			else
 				syncsock_rx(conn);
 		}
-		if (test_and_clear_bit(SYNCSOCK_CONN_WRITE_SPACE, &conn->flags) &&
-		    lsn->handler->write_space &&
-		    !test_bit(SYNCSOCK_CONN_CLOSING, &conn->flags))
-			lsn->handler->write_space(conn);
+		syncsock_tx_notify(conn);
 	}
 	syncsock_conn_nomem_retry(conn);
 	conn->owner = prev;
+}
+
+/**
+ * syncsock_tx_notify() - tell the handler its queue has drained
+ * @conn: the connection, its send queue empty
+ *
+ * After a refused send, the handler's write_space.  Never from within a
+ * callback of the handler (a send of its own that drained the queue, in its
+ * data, msg or write_space callback): the callback's caller calls this
+ * again once it has returned.
+ *
+ * Context: softirq or process context with the socket locked.
+ */
+void syncsock_tx_notify(struct syncsock_conn *conn)
+{
+	const struct syncsock_handler *h = conn->lsn->handler;
+
+	if (conn->in_rx || conn->in_write_space ||
+	    !test_bit(SYNCSOCK_CONN_WRITE_SPACE, &conn->flags))
+		return;
+	if (!test_and_clear_bit(SYNCSOCK_CONN_WRITE_SPACE, &conn->flags) ||
+	    !h->write_space || test_bit(SYNCSOCK_CONN_CLOSING, &conn->flags))
+		return;
+	conn->in_write_space = true;
+	h->write_space(conn);
+	conn->in_write_space = false;
 }
 
 /**
@@ -447,6 +474,17 @@ void syncsock_write_space(struct sock *sk)
 	 */
 	if (sk->sk_socket && sk_stream_is_writeable(sk))
 		clear_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
+	/* From within a send of ours: TCP's transmit checks for room
+	 * (tcp_event_new_data_sent()), and a send that failed with nothing in
+	 * flight calls us too.  A flush here would put what another context
+	 * queued meanwhile inside the send in progress, and call the handler
+	 * from within its own send: the sender flushes once its send is done.
+	 */
+	if (conn->in_send) {
+		conn->send_again = true;
+		rcu_read_unlock();
+		return;
+	}
 	if (!syncsock_conn_txq_empty(conn) ||
 	    test_bit(SYNCSOCK_CONN_RX_THROTTLED, &conn->flags))
 		syncsock_tx_flush(conn);
@@ -577,6 +615,9 @@ int syncsock_sendv(struct syncsock_conn *conn, const struct kvec *vec, size_t nr
 	}
 
 	err = syncsock_sendv_locked(conn, vec, nr, len);
+	/* Room came while TCP sent: what was queued meanwhile follows. */
+	if (unlikely(conn->send_again))
+		syncsock_tx_flush(conn);
 	/* Short of memory: the end of the pass retries later (not after the
 	 * reset above: the connection is closing).
 	 */
