@@ -75,6 +75,8 @@
 //              sender's order, nothing inside another (TCP's transmit
 //              calls sk_write_space in the middle of a send), and the
 //              handler's write_space never runs within its own send.
+//  [interleave-msg] The same through the framer (one record per line,
+//              a refused message offered again by the next receive pass).
 #include <catch2/catch.hpp>
 
 #include <linux/bpf.h>
@@ -459,17 +461,16 @@ std::string take_records(std::string &buf, std::map<char, unsigned> &next,
 
 } // namespace
 
-TEST_CASE("sends of two contexts do not interleave", "[interleave]")
+// Records from the data (or, with @frame, msg) callback and from a timer at
+// once, checked as they arrive; what the client sends to ask for one: @ask.
+static void interleave_run(const std::string &frame, const char *ask)
 {
-	ssk::ModuleSession mod;
-	ProbeModule probe;
-	kmsg("hostile interleave");
 	// The timer sends often, so that its sends often land while a data
 	// record is on its way to TCP (the debug kernel takes a slower one).
 	const std::uint64_t timer_us = env_u64("SSK_INTERLEAVE_TIMER_US", 50);
 	unsigned id = ssk::add_listener("addr=127.0.0.1 port=7650 handler=probe "
 					"config=timer=soft timer_us=" + std::to_string(timer_us) +
-					" record=30000");
+					" record=30000" + frame);
 	const auto dur = std::chrono::seconds(env_u64("SSK_INTERLEAVE_S", 6));
 	std::map<char, unsigned> next;
 	std::string buf, bad;
@@ -502,7 +503,7 @@ TEST_CASE("sends of two contexts do not interleave", "[interleave]")
 			::sched_setaffinity(0, sizeof(one), &one);
 			hop = now;
 		}
-		send_str(fd.get(), "x");
+		send_str(fd.get(), ask);
 		// Read a little at a time: the window stays small.
 		Got g = read_upto(fd.get(), 4096, 2ms);
 		buf += g.data;
@@ -529,6 +530,24 @@ TEST_CASE("sends of two contexts do not interleave", "[interleave]")
 	CHECK(next['T'] >= 10);
 	fd.reset();
 	CHECK(wait_released(id, 1));
+}
+
+TEST_CASE("sends of two contexts do not interleave", "[interleave]")
+{
+	ssk::ModuleSession mod;
+	ProbeModule probe;
+	kmsg("hostile interleave");
+	interleave_run("", "x");
+}
+
+// The same through the framer: a refused message is offered again (the
+// retry that opens a receive pass) while the timer's records queue up.
+TEST_CASE("sends of two contexts do not interleave, whole messages", "[interleave-msg]")
+{
+	ssk::ModuleSession mod;
+	ProbeModule probe;
+	kmsg("hostile interleave-msg");
+	interleave_run(" frame=line", "x\n");
 }
 
 TEST_CASE("idle peers are closed after the idle timeout", "[idle]")

@@ -18,6 +18,9 @@
  *		interrupt context or in softirq, sends a record (below) and
  *		counts sends refused with -EINVAL (hard: all of them)
  *   timer_us=N	the timer's period in microseconds (10 to 1000000)
+ *   frame=line	messages end with '\n': the msg callback answers each with
+ *		a record (below), returning -EAGAIN when the queue is full,
+ *		so that the framer offers it again
  *   record=N	each data callback answers with one record of N bytes
  *		(instead of consuming quietly): 'R', a 4-byte big-endian
  *		length, a tag ('D' data callback, 'T' timer), a 2-byte
@@ -79,6 +82,7 @@ static const char *const probe_timer_names[] = {
 struct probe_cfg {
 	u32 take;
 	u32 timer_us;
+	bool frame;
 	u32 record;
 	enum probe_accept accept;
 	enum probe_timer timer;
@@ -179,6 +183,11 @@ static int probe_setup(struct syncsock_listener *lsn, const char *config, void *
 			if (!ret && cfg->record &&
 			    (cfg->record < 8 || cfg->record > PROBE_RECORD_MAX))
 				ret = -EINVAL;
+		} else if (!strcmp(tok, "frame")) {
+			if (strcmp(val, "line"))
+				ret = -EINVAL;
+			else
+				cfg->frame = true;
 		} else if (!strcmp(tok, "timer_us")) {
 			ret = kstrtou32(val, 0, &cfg->timer_us);
 			if (!ret && (cfg->timer_us < 10 || cfg->timer_us > USEC_PER_SEC))
@@ -200,6 +209,16 @@ static int probe_setup(struct syncsock_listener *lsn, const char *config, void *
 		}
 		if (ret)
 			snprintf(err, err_len, "probe: bad option '%s=%s'", tok, val);
+	}
+	if (!ret && cfg->frame) {
+		static const struct syncsock_framer_cfg line = {
+			.type = SYNCSOCK_FRAMER_DELIM,
+			.max_msg = 4096,
+			.delim = "\n",
+			.delim_len = 1,
+		};
+
+		ret = syncsock_listener_set_framer(lsn, &line);
 	}
 out:
 	kfree(copy);
@@ -293,6 +312,28 @@ static int probe_data(struct syncsock_conn *conn, const struct sk_buff *skb,
 	return n;
 }
 
+/* frame=line: one record per message; a full queue offers it again. */
+static int probe_msg(struct syncsock_conn *conn, const void *msg, size_t len)
+{
+	const struct probe_cfg *cfg = syncsock_conn_listener_priv(conn);
+	struct probe_conn *pc = syncsock_conn_priv(conn);
+	int err;
+
+	if (!cfg->record)
+		return 0;
+	pc->sending = true;
+	err = probe_send_record(conn, 'D', pc->seq_data, cfg->record);
+	pc->sending = false;
+	if (err == -ENOBUFS || err == -ENOMEM)
+		return -EAGAIN;
+	if (err)
+		return err;
+	pc->seq_data++;
+	syncsock_count(conn, 0, 1);
+	syncsock_count(conn, 1, len);
+	return 0;
+}
+
 /* The queue drained after a refusal: never from within a send of ours. */
 static void probe_write_space(struct syncsock_conn *conn)
 {
@@ -319,6 +360,7 @@ static struct syncsock_handler probe_handler = {
 	.teardown = probe_teardown,
 	.accept = probe_accept,
 	.data = probe_data,
+	.msg = probe_msg,
 	.write_space = probe_write_space,
 	.close = probe_close,
 };
