@@ -179,6 +179,8 @@ void syncsock_rx(struct syncsock_conn *conn)
 	syncsock_stat_inc(conn->lsn->stats, in_task() ? SYNCSOCK_STAT_RX_PROCESS :
 						       SYNCSOCK_STAT_RX_SOFTIRQ);
 	conn->owner = syncsock_ctx_token();
+	/* The handler's callbacks run from here on (see syncsock_tx_notify()). */
+	conn->in_rx = true;
 	/* A message refused earlier goes first, even if no new data came. */
 	if (conn->framer.pending &&
 	    !test_bit(SYNCSOCK_CONN_CLOSING, &conn->flags)) {
@@ -186,6 +188,7 @@ void syncsock_rx(struct syncsock_conn *conn)
 
 		if (ret == -EAGAIN) {
 			set_bit(SYNCSOCK_CONN_RX_THROTTLED, &conn->flags);
+			conn->in_rx = false;
 			conn->owner = prev;
 			syncsock_conn_nomem_retry(conn);
 			return;
@@ -196,7 +199,6 @@ void syncsock_rx(struct syncsock_conn *conn)
 	/* Again if a flush within the pass lifted a throttle (see
 	 * syncsock_tx_flush()), a bounded number of times.
 	 */
-	conn->in_rx = true;
 	do {
 		conn->rx_again = false;
 		desc.count = 1;
@@ -207,6 +209,7 @@ void syncsock_rx(struct syncsock_conn *conn)
 		 ++passes < SYNCSOCK_RX_PASSES);
 	if (conn->rx_again && passes == SYNCSOCK_RX_PASSES)
 		mod_delayed_work(syncsock_wq, &conn->io_work, 0);	/* the rest */
+	conn->rx_again = false;
 	conn->in_rx = false;
 	/* A send in the pass drained the queue after a refusal: the handler
 	 * hears it now that its callback has returned (its sends from there

@@ -408,7 +408,7 @@ void syncsock_tx_flush(struct syncsock_conn *conn)
 			 * which the outer one has not moved yet: the same
 			 * bytes twice.  The outer read goes on instead.
 			 */
-			if (conn->in_rx)
+			if (conn->in_rx || conn->in_write_space)
 				conn->rx_again = true;
 			else
 				syncsock_rx(conn);
@@ -419,30 +419,47 @@ void syncsock_tx_flush(struct syncsock_conn *conn)
 	conn->owner = prev;
 }
 
+/* write_space calls in a row, for a queue that drains within the call. */
+#define SYNCSOCK_TX_NOTIFY_CALLS 3
+
 /**
  * syncsock_tx_notify() - tell the handler its queue has drained
  * @conn: the connection, its send queue empty
  *
  * After a refused send, the handler's write_space.  Never from within a
  * callback of the handler (a send of its own that drained the queue, in its
- * data, msg or write_space callback): the callback's caller calls this
- * again once it has returned.
+ * data, msg or write_space callback): the end of the receive pass calls
+ * this again once data and msg have returned, and this function itself
+ * once write_space has (a send refused and then drained within it).  A
+ * read that a flush within write_space would start (the queue drained, the
+ * throttle lifted) goes to the connection's work instead, so that data does
+ * not run within write_space either.
  *
  * Context: softirq or process context with the socket locked.
  */
 void syncsock_tx_notify(struct syncsock_conn *conn)
 {
 	const struct syncsock_handler *h = conn->lsn->handler;
+	unsigned int calls;
 
 	if (conn->in_rx || conn->in_write_space ||
-	    !test_bit(SYNCSOCK_CONN_WRITE_SPACE, &conn->flags))
+	    likely(!test_bit(SYNCSOCK_CONN_WRITE_SPACE, &conn->flags)))
 		return;
-	if (!test_and_clear_bit(SYNCSOCK_CONN_WRITE_SPACE, &conn->flags) ||
-	    !h->write_space || test_bit(SYNCSOCK_CONN_CLOSING, &conn->flags))
-		return;
-	conn->in_write_space = true;
-	h->write_space(conn);
-	conn->in_write_space = false;
+	for (calls = 0; calls < SYNCSOCK_TX_NOTIFY_CALLS; calls++) {
+		if (!test_and_clear_bit(SYNCSOCK_CONN_WRITE_SPACE, &conn->flags) ||
+		    !h->write_space || test_bit(SYNCSOCK_CONN_CLOSING, &conn->flags))
+			break;
+		conn->in_write_space = true;
+		h->write_space(conn);
+		conn->in_write_space = false;
+		if (!test_bit(SYNCSOCK_CONN_WRITE_SPACE, &conn->flags) ||
+		    !syncsock_conn_txq_empty(conn))
+			break;
+	}
+	if (conn->rx_again) {
+		conn->rx_again = false;
+		mod_delayed_work(syncsock_wq, &conn->io_work, 0);
+	}
 }
 
 /**
