@@ -184,3 +184,58 @@ TEST_CASE("bench open loop: a run that fell behind is a shortfall", "[bench][sta
 	CHECK_THAT(why, Catch::Contains("3 messages were due with no free slot"));
 	CHECK(open_loop_shortfall(10000, 9000, 0, 0.2).empty());
 }
+
+// Drive a search against a path that keeps every rate up to @cap.
+static RateSearch search_against(double start, double cap, std::vector<double> &tried)
+{
+	RateSearch s(start);
+	for (double r = s.next(); r > 0; r = s.next()) {
+		tried.push_back(r);
+		s.result(r, r <= cap);
+	}
+	return s;
+}
+
+TEST_CASE("bench open loop: the capacity search brackets the highest rate kept",
+	  "[bench][stats][open-loop]")
+{
+	std::vector<double> tried;
+	// Up from the start, then halving the bracket geometrically.
+	RateSearch s = search_against(1000, 1700, tried);
+	REQUIRE(tried.size() >= 3);
+	CHECK(tried[0] == 1000);
+	CHECK(tried[1] == 1500);
+	CHECK(tried[2] == 2250);
+	CHECK(s.capacity() <= 1700);
+	CHECK(s.capacity() >= 1700 / 1.1);
+	CHECK(s.lost() > 1700);
+	CHECK(s.lost() / s.capacity() <= 1.1);
+	CHECK(s.probes() == tried.size());
+	CHECK(tried.size() <= 7);
+
+	// Down from a start it cannot keep.
+	tried.clear();
+	s = search_against(10000, 1234, tried);
+	CHECK(tried[1] == 5000);
+	CHECK(s.capacity() <= 1234);
+	CHECK(s.capacity() > 0);
+	CHECK(tried.size() <= 7);
+
+	// Nothing kept within the probes: no capacity, and the search ends.
+	tried.clear();
+	s = search_against(1e6, 0.5, tried);
+	CHECK(s.capacity() == 0);
+	CHECK(tried.size() == 7);
+
+	// A path that keeps everything: the search stops at its probe limit
+	// with the highest rate tried.
+	tried.clear();
+	s = search_against(100, 1e12, tried);
+	CHECK(tried.size() == 7);
+	CHECK(s.capacity() == tried.back());
+	CHECK(s.lost() == 0);
+
+	// No start, no search.
+	RateSearch none(0);
+	CHECK(none.next() == 0);
+}

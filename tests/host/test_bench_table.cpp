@@ -187,6 +187,56 @@ TEST_CASE("bench table: open loop at each path's peak is one cell; churn is its 
 	CHECK(sum.find(" churn ") != std::string::npos);
 }
 
+TEST_CASE("bench table: open loop at each path's searched capacity, server on its own CPU",
+	  "[bench][table][open-loop]")
+{
+	auto load = [](Value r, double fraction, double cap, double busy) {
+		r.set("mode", "open");
+		r.set("rate", fraction * cap);
+		Value l = Value::object();
+		l.set("fraction", fraction);
+		l.set("capacity_rps", cap);
+		l.set("capacity_server_busy", busy);
+		l.set("peak_rps", cap * 2);
+		Value tried = Value::array();
+		Value t = Value::object();
+		t.set("rate", cap);
+		t.set("kept", true);
+		tried.push(t);
+		l.set("search", tried);
+		r.set("load", l);
+		Value sv = Value::object();
+		sv.set("busy", 0.5);
+		Value us = Value::object();
+		us.set("total", 10);
+		sv.set("us_per_req", us);
+		Value sp = Value::object();
+		sp.set("server", sv);
+		r.set("split", sp);
+		return r;
+	};
+	Value d = doc({load(run("kernel", 64, 20, 60, 15000), 0.5, 30000, 0.97),
+		       load(run("epoll", 64, 80, 300, 5000), 0.5, 10000, 0.99)});
+	Value c = d["conditions"];
+	c.set("setup", "two hosts");
+	Value sh = Value::object();
+	Value cpus = Value::array();
+	cpus.push(Value(0.0));
+	sh.set("server_cpus", cpus);
+	c.set("server_host", sh);
+	d.set("conditions", c);
+	std::string out = render_report({d});
+	INFO(out);
+	CHECK(out.find("open loop at 50 % of each path's own open-loop capacity") !=
+	      std::string::npos);
+	CHECK(out.find("closed-loop peak") == std::string::npos);
+	CHECK(out.find("open-loop capacity (the highest rate each path kept, req/s; its server's "
+		       "busy time there): kernel 30,000 (97 % busy), epoll 10,000 (99 % busy)\n") !=
+	      std::string::npos);
+	std::string sum = render_summary({d});
+	CHECK(sum.find("open 50 % of capacity") != std::string::npos);
+}
+
 TEST_CASE("bench plot: scripts carry their data inline", "[bench][plot]")
 {
 	Value d = doc({run("kernel", 1, 30, 90, 30000), run("epoll", 1, 150, 500, 6000),
@@ -393,7 +443,7 @@ TEST_CASE("bench options: lists, defaults and errors", "[bench][options]")
 	CHECK_FALSE(parse_options({"syncsock-bench", "run", "--rate", "-5"}, err));
 	CHECK_FALSE(parse_options({"syncsock-bench", "run", "--load", "0"}, err));
 	CHECK_FALSE(parse_options({"syncsock-bench", "run", "--load", "50,150"}, err));
-	CHECK(err == "bad --load '50,150': percentages of each path's peak, 1 to 100, e.g. 50,90");
+	CHECK(err == "bad --load '50,150': percentages of each path's capacity, 1 to 100, e.g. 50,90");
 	CHECK_FALSE(parse_options({"syncsock-bench", "run", "--churn", "0"}, err));
 	CHECK(parse_options({"syncsock-bench", "run"}, err)->repeat == 1);
 	CHECK(parse_options({"syncsock-bench", "run", "--repeat", "3"}, err)->repeat == 3);

@@ -110,8 +110,9 @@ back is checked.
                       due with no free slot, fails; a list (2k,5k) runs each
   --load LIST         after the closed-loop cells of each connection count and
                       size, open loop at these percentages (e.g. 50,90) of each
-                      path's own peak: the highest rate it reached in those
-                      cells (its capacity where its server was saturated)
+                      path's own open-loop capacity: the highest rate it keeps,
+                      searched for with runs of --duration from its closed-loop
+                      rate at the lowest depth (up to 7 rates, to within 10 %)
   --churn LIST        churn cells, LIST connections at a time: each connects,
                       sends one message of each --sizes, checks the reply and
                       closes (the accept rate: cycles/s); the client host's
@@ -302,7 +303,7 @@ std::optional<Options> parse_options(const std::vector<std::string> &args, std::
 			auto l = parse_count_list(*v);
 			if (!l || *std::max_element(l->begin(), l->end()) > 100 ||
 			    *std::min_element(l->begin(), l->end()) < 1)
-				return bad("percentages of each path's peak, 1 to 100, e.g. 50,90");
+				return bad("percentages of each path's capacity, 1 to 100, e.g. 50,90");
 			o.loads.clear();
 			for (unsigned x : *l)
 				o.loads.push_back(x / 100.0);

@@ -181,10 +181,19 @@ namespace {
 
 using Key = std::tuple<bool, bool, bool, double, double, double, double, std::string, double>;
 
-// An open-loop run at a fraction of its path's own peak: the fraction, or 0.
+// An open-loop run at a fraction of its path's own capacity (of its
+// closed-loop peak, in files from before the capacity search): the
+// fraction, or 0.
 double load_of(const json::Value &r)
 {
 	return r["load"].num("fraction", 0);
+}
+
+// The base of such a run: "capacity" (the highest open-loop rate the path
+// kept) or "peak" (its closed-loop peak).
+std::string load_base(const json::Value &r)
+{
+	return r["load"]["search"].is_array() ? "capacity" : "peak";
 }
 
 Key key_of(const json::Value &r)
@@ -213,7 +222,7 @@ std::string loop_label(const json::Value &r)
 	if (is_churn(r))
 		return "churn";
 	if (r.str("mode") == "open")
-		return load_of(r) > 0 ? "open " + fmt_fixed(load_of(r) * 100, 0) + " % of peak"
+		return load_of(r) > 0 ? "open " + fmt_fixed(load_of(r) * 100, 0) + " % of " + load_base(r)
 				      : "open " + fmt_count(r.num("rate")) + "/s";
 	return "closed d" + fmt_count(r.num("depth", 1));
 }
@@ -241,7 +250,8 @@ std::string cell_title(const json::Value &r)
 		t += ", churn: a new connection for each message (cycles/s: the accept rate)";
 	else if (r.str("mode") == "open" && load_of(r) > 0)
 		t += ", open loop at " + fmt_fixed(load_of(r) * 100, 0) +
-		     " % of each path's own closed-loop peak";
+		     (load_base(r) == "capacity" ? " % of each path's own open-loop capacity"
+						 : " % of each path's own closed-loop peak");
 	else if (r.str("mode") == "open")
 		t += ", open loop at " + n(r.num("rate")) + " msg/s";
 	else
@@ -344,9 +354,17 @@ std::string render_split_cell(const std::vector<const json::Value *> &v, bool md
 		     "server busy", churn ? "server us/conn" : "server us/req",
 		     "usr/sys/si", "capacity req/s", "cap x epoll", "cap x best", "client busy",
 		     "client us/req", "on own CPUs"});
-	std::string failures, leaks;
+	std::string failures, leaks, caps;
 	for (auto *r : v) {
 		std::string path = r->str("path");
+		const json::Value &ld = (*r)["load"];
+		if (load && ld["search"].is_array())
+			caps += (caps.empty() ? "" : ", ") + path + " " +
+				fmt_count(ld.num("capacity_rps")) +
+				(ld.num("capacity_server_busy") > 0
+					 ? " (" + fmt_fixed(ld.num("capacity_server_busy") * 100, 0) +
+						   " % busy)"
+					 : "");
 		if (r->num("errors") != 0) {
 			failures += (md ? "- " : "") + path + ": FAILED: " + r->str("error", "errors") +
 				    "\n";
@@ -368,6 +386,11 @@ std::string render_split_cell(const std::vector<const json::Value *> &v, bool md
 		       fmt_fixed(sv.num("own_share", NAN) * 100, 0) + " %"});
 	}
 	std::string out = md ? t.markdown() : t.render();
+	if (!caps.empty())
+		out += std::string(md ? "\n" : "") +
+		       "open-loop capacity (the highest rate each path kept, req/s; its server's "
+		       "busy time there): " +
+		       caps + "\n";
 	if (!failures.empty() || !leaks.empty())
 		out += (md ? "\n" : "") + failures + leaks;
 	return out;

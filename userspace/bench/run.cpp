@@ -399,8 +399,10 @@ struct CellMode {
 	std::string mode = "closed";	// closed, open, churn
 	double rate = 0;	// open loop: messages/s
 	double load = 0;	// open loop: the fraction of @base it is
-	double base = 0;	// the path's closed-loop peak, req/s
+	double base = 0;	// the path's open-loop capacity, req/s
 	double base_busy = 0;	// its server's busy fraction there (two hosts)
+	double peak = 0;	// the path's closed-loop peak, req/s
+	json::Value search;	// the rates tried to find @base
 };
 
 // The client host's net.ipv4.tcp_tw_reuse, 1 while churn cells run: every
@@ -451,9 +453,11 @@ json::Value run_cell(CellContext &cx, const std::string &path, unsigned conns, s
 	if (m.load > 0) {
 		json::Value l = json::Value::object();
 		l.set("fraction", m.load);
-		l.set("peak_rps", round_to(m.base, 1));
+		l.set("capacity_rps", round_to(m.base, 1));
 		if (m.base_busy > 0)
-			l.set("peak_server_busy", round_to(m.base_busy, 4));
+			l.set("capacity_server_busy", round_to(m.base_busy, 4));
+		l.set("peak_rps", round_to(m.peak, 1));
+		l.set("search", m.search);
 		r.set("load", l);
 	}
 	r.set("duration_s", o.duration);
@@ -979,6 +983,46 @@ bool write_file_atomic(const std::string &path, const std::string &text)
 	return std::rename(tmp.c_str(), path.c_str()) == 0;
 }
 
+// The open-loop capacity of @path in one cell: the highest rate it keeps
+// (RateSearch, from @start, each rate a run of the cell's length).  Sets
+// @m's base and base_busy; returns the rates tried, for the file.
+json::Value search_capacity(CellContext &cx, const std::string &path, unsigned conns,
+			    std::size_t size, double start, CellMode &m)
+{
+	json::Value tried = json::Value::array();
+	RateSearch s(start);
+	m.base = m.base_busy = 0;
+	for (double rate = s.next(); rate > 0; rate = s.next()) {
+		CellMode p;
+		p.mode = "open";
+		p.rate = rate;
+		std::string tag = "[capacity search " + std::to_string(s.probes() + 1) + "]";
+		json::Value r = run_cell(cx, path, conns, size, 1, p, tag);
+		bool kept = r.num("errors") == 0;
+		double busy = r["split"]["server"].num("busy", 0);
+		s.result(rate, kept);
+		if (kept && rate >= s.capacity())
+			m.base_busy = busy;
+		json::Value t = json::Value::object();
+		t.set("rate", round_to(rate, 1));
+		t.set("achieved_rps", r.num("throughput_rps"));
+		t.set("kept", kept);
+		if (busy > 0)
+			t.set("server_busy", round_to(busy, 4));
+		if (!kept)
+			t.set("error", r.str("error"));
+		tried.push(std::move(t));
+		say(tag + " " + cell_name(path, conns, size) + ": " + fmt_count(rate) + " req/s " +
+		    (kept ? "kept" : "not kept"));
+	}
+	m.base = s.capacity();
+	say(cell_name(path, conns, size) + ": open-loop capacity " +
+	    (m.base > 0 ? fmt_count(m.base) + " req/s" : "none (no rate kept)") + ", " +
+	    std::to_string(s.probes()) + " rates tried" +
+	    (s.lost() > 0 ? ", " + fmt_count(s.lost()) + " not kept" : ""));
+	return tried;
+}
+
 json::Value spread_json(const Spread &s, int digits)
 {
 	json::Value v = json::Value::object();
@@ -1333,9 +1377,10 @@ int run_bench(const Options &o)
 	};
 	for (auto size : o.sizes) {
 		for (auto conns : o.conns) {
-			// Each path's peak over the closed-loop depths: the
-			// base of its --load runs.
+			// Each path's closed-loop peak over the depths, and its
+			// rate at the lowest depth: where its --load search starts.
 			std::map<std::string, CellMode> peak;
+			std::map<std::string, double> first;
 			for (std::size_t li = 0; li < (o.rates.empty() ? o.depths.size() : o.rates.size());
 			     li++) {
 				for (auto &path : o.paths) {
@@ -1347,24 +1392,34 @@ int run_bench(const Options &o)
 					unsigned depth = o.rates.empty() ? o.depths[li] : 1;
 					const json::Value &r = cell(path, conns, size, depth, m);
 					double t = r.num("errors") == 0 ? r.num("throughput_rps") : 0;
-					if (t > peak[path].base) {
+					if (t > peak[path].base)
 						peak[path].base = t;
-						peak[path].base_busy = r["split"]["server"].num("busy", 0);
-					}
+					if (o.rates.empty() && t > 0 &&
+					    (!first.count(path) ||
+					     depth < *std::min_element(o.depths.begin(), o.depths.end())))
+						first.emplace(path, t);
 				}
 			}
-			if (!o.rates.empty())
+			if (!o.rates.empty() || o.loads.empty())
 				continue;
-			for (double f : o.loads) {
-				for (auto &path : o.paths) {
-					CellMode m = peak[path];
+			for (auto &path : o.paths) {
+				// The path's own open-loop capacity: the highest rate
+				// it keeps, searched for from its closed-loop rate.
+				// Messages that arrive one at a time cost a server
+				// more than a closed loop's, so neither closed-loop
+				// figure is it.
+				CellMode m;
+				m.peak = peak[path].base;
+				m.search = search_capacity(cx, path, conns, size,
+							   first.count(path) ? first[path] : 0, m);
+				for (double f : o.loads) {
 					m.mode = "open";
 					m.load = f;
 					m.rate = f * m.base;
 					if (m.rate < 1) {
 						k++;
 						say(cell_name(path, conns, size) + ": no open loop at " +
-						    fmt_count(f * 100) + " %: no closed-loop run of it succeeded");
+						    fmt_count(f * 100) + " %: it kept no open-loop rate");
 						continue;
 					}
 					cell(path, conns, size, 1, m);

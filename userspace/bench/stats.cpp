@@ -105,4 +105,31 @@ std::string open_loop_shortfall(double target_rps, double achieved_rps, std::uin
 	return "";
 }
 
+double RateSearch::next() const
+{
+	if (start_ < 1 || probes_ >= max_)
+		return 0;
+	double r;
+	if (!probes_)
+		r = start_;
+	else if (!lost_)
+		r = kept_ * 1.5;
+	else if (!kept_)
+		r = lost_ / 2;
+	else if (lost_ / kept_ <= 1 + precision_)
+		return 0;
+	else
+		r = std::sqrt(kept_ * lost_);
+	return r >= 1 ? r : 0;
+}
+
+void RateSearch::result(double rate, bool kept)
+{
+	probes_++;
+	if (kept && rate > kept_)
+		kept_ = rate;
+	else if (!kept && (!lost_ || rate < lost_))
+		lost_ = rate;
+}
+
 } // namespace ssb

@@ -46,6 +46,32 @@ Spread spread_of(std::vector<double> v);
 std::string open_loop_shortfall(double target_rps, double achieved_rps, std::uint64_t missed,
 				double tolerance = 0.05);
 
+// An open-loop capacity search: the highest rate a path keeps (see
+// open_loop_shortfall).  The first rate tried is @start; while every rate
+// is kept the next is 1.5 times the last, while none is it is half, and once
+// a kept and a lost rate bracket the capacity the next is their geometric
+// mean, until the bracket is within @precision (lost / kept <= 1 +
+// @precision) or @max_probes rates were tried.  capacity() is the highest
+// rate kept (0 if none was), lost() the lowest rate not kept (0 if none).
+class RateSearch {
+public:
+	explicit RateSearch(double start, unsigned max_probes = 7, double precision = 0.1)
+		: start_(start), max_(max_probes), precision_(precision)
+	{
+	}
+	// The rate to try next, or 0 when the search is over.
+	double next() const;
+	void result(double rate, bool kept);
+	double capacity() const { return kept_; }
+	double lost() const { return lost_; }
+	unsigned probes() const { return probes_; }
+
+private:
+	double start_, kept_ = 0, lost_ = 0;
+	unsigned max_, probes_ = 0;
+	double precision_;
+};
+
 // Round @v to @digits decimals (the files carry what is meaningful).
 double round_to(double v, int digits);
 
