@@ -44,26 +44,28 @@ syncsock_close_request(unsigned long *flags, enum syncsock_close_reason *reason,
  * @sk_err: the socket's pending error (positive errno, 0 for none)
  * @closed: the socket is in TCP_CLOSE
  * @rcv_shutdown: the peer's FIN has been received
- * @rxq_empty: the receive queue is empty
- * @throttled: the handler has left data unconsumed
+ * @held: input the handler has not taken is held: bytes in the receive
+ *	queue, or a message it refused
+ * @retry: that input will be offered again: when the send queue drains, or
+ *	from the io work
  *
  * A FIN only finishes the connection once every byte before it reached the
- * handler.
+ * handler, or once the handler has left bytes that nothing will offer it
+ * again (no more data can come to bring them).
  *
  * Context: any context.
  * Return: the peer's state.
  */
 enum syncsock_peer_state
-syncsock_peer_state(int sk_err, bool closed, bool rcv_shutdown, bool rxq_empty,
-		    bool throttled)
+syncsock_peer_state(int sk_err, bool closed, bool rcv_shutdown, bool held, bool retry)
 {
 	if (sk_err == ECONNRESET || sk_err == EPIPE)
 		return SYNCSOCK_PEER_RESET;
 	if (sk_err || closed)
 		return SYNCSOCK_PEER_FAILED;
-	if (rcv_shutdown && rxq_empty && !throttled)
-		return SYNCSOCK_PEER_FINISHED;
-	return SYNCSOCK_PEER_OPEN;
+	if (!rcv_shutdown || retry)
+		return SYNCSOCK_PEER_OPEN;
+	return held ? SYNCSOCK_PEER_UNREAD : SYNCSOCK_PEER_FINISHED;
 }
 
 /**

@@ -32,6 +32,13 @@ enum {
 					 * queued once the connection is
 					 * attached
 					 */
+	SYNCSOCK_CONN_RX_RETRY,		/* input the handler has not taken is
+					 * offered again by the io work
+					 */
+	SYNCSOCK_CONN_RX_FIN_OFFER,	/* after the peer's FIN, input the
+					 * handler took none of was offered
+					 * once more
+					 */
 };
 
 /* What a close request asks of the release work. */
@@ -51,13 +58,15 @@ syncsock_close_request(unsigned long *flags, enum syncsock_close_reason *reason,
 enum syncsock_peer_state {
 	SYNCSOCK_PEER_OPEN,		/* nothing to do */
 	SYNCSOCK_PEER_FINISHED,		/* FIN, all data before it delivered */
+	SYNCSOCK_PEER_UNREAD,		/* FIN, and the handler left input that
+					 * will not be offered again
+					 */
 	SYNCSOCK_PEER_RESET,		/* reset by the peer */
 	SYNCSOCK_PEER_FAILED,		/* another error */
 };
 
 enum syncsock_peer_state
-syncsock_peer_state(int sk_err, bool closed, bool rcv_shutdown, bool rxq_empty,
-		    bool throttled);
+syncsock_peer_state(int sk_err, bool closed, bool rcv_shutdown, bool held, bool retry);
 
 /* What the release work does when it runs. */
 enum syncsock_release_step {

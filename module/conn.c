@@ -147,19 +147,25 @@ static void syncsock_error_report(struct sock *sk)
  *
  * After a FIN, once every byte before it was delivered, the close is
  * graceful (queued replies go first); after a reset or error it is an abort.
+ * Bytes the handler left after the FIN, with nothing to offer them again
+ * (its send queue is empty: no drain will come, nor more data), are dropped
+ * by the graceful close (see syncsock_conn_linger()).
  *
- * Context: softirq or process context, socket locked.
+ * Context: softirq or process context, socket locked, after a receive pass
+ * (what the receive queue holds is what the handler left).
  */
 void syncsock_conn_check_state(struct syncsock_conn *conn)
 {
 	struct sock *sk = conn->sk;
+	bool held = !skb_queue_empty_lockless(&sk->sk_receive_queue) || conn->framer.pending;
+	bool retry = test_bit(SYNCSOCK_CONN_RX_THROTTLED, &conn->flags) ||
+		     test_bit(SYNCSOCK_CONN_RX_RETRY, &conn->flags);
 
 	switch (syncsock_peer_state(READ_ONCE(sk->sk_err), sk->sk_state == TCP_CLOSE,
-				    sk->sk_shutdown & RCV_SHUTDOWN,
-				    skb_queue_empty_lockless(&sk->sk_receive_queue),
-				    test_bit(SYNCSOCK_CONN_RX_THROTTLED, &conn->flags))) {
+				    sk->sk_shutdown & RCV_SHUTDOWN, held, retry)) {
 	case SYNCSOCK_PEER_OPEN:
 		break;
+	case SYNCSOCK_PEER_UNREAD:
 	case SYNCSOCK_PEER_FINISHED:
 		set_bit(SYNCSOCK_CONN_PEER_FIN, &conn->flags);
 		syncsock_conn_request_close(conn, SYNCSOCK_CLOSE_PEER_FIN, false);
@@ -221,6 +227,8 @@ void syncsock_conn_nomem_retry(struct syncsock_conn *conn)
 	    !test_and_clear_bit(SYNCSOCK_CONN_NOMEM, &conn->flags))
 		return;
 	syncsock_stat_inc(conn->lsn->stats, SYNCSOCK_STAT_NOMEM_RETRIES);
+	/* The peer's FIN must not close with input held meanwhile. */
+	set_bit(SYNCSOCK_CONN_RX_RETRY, &conn->flags);
 	/* Not mod_: an immediate run already queued must stay immediate. */
 	queue_delayed_work(syncsock_wq, &conn->io_work, SYNCSOCK_NOMEM_RETRY);
 }

@@ -156,6 +156,44 @@ bool syncsock_skip_urgent(struct syncsock_conn *conn)
 	return true;
 }
 
+/*
+ * The end of a receive pass that may have left input to the handler: a
+ * message it refused, or bytes it did not take.  @progress: the pass took
+ * some input.
+ */
+static void syncsock_rx_held(struct syncsock_conn *conn, bool progress)
+{
+	/* A message the handler refused is offered again when the queue
+	 * drains (syncsock_tx_flush()), even if no more data comes.
+	 */
+	if (conn->framer.pending && !test_bit(SYNCSOCK_CONN_CLOSING, &conn->flags))
+		set_bit(SYNCSOCK_CONN_RX_THROTTLED, &conn->flags);
+
+	/* A handler that left input without a full queue would wait forever
+	 * for a drain that never comes: offer it again with the next data.
+	 */
+	if (test_bit(SYNCSOCK_CONN_RX_THROTTLED, &conn->flags) &&
+	    syncsock_conn_txq_empty(conn)) {
+		clear_bit(SYNCSOCK_CONN_RX_THROTTLED, &conn->flags);
+		/* After the peer's FIN no more data comes: the FIN is the
+		 * next event, and the io work offers the input again, once
+		 * more after a pass that took none of it (the FIN may have
+		 * come in the same segment), and while the passes take some.
+		 * Then syncsock_conn_check_state() closes the connection.
+		 * (Short of memory, the retry below offers it again.)
+		 */
+		if ((conn->sk->sk_shutdown & RCV_SHUTDOWN) &&
+		    !test_bit(SYNCSOCK_CONN_NOMEM, &conn->flags) &&
+		    (progress || !test_and_set_bit(SYNCSOCK_CONN_RX_FIN_OFFER, &conn->flags))) {
+			set_bit(SYNCSOCK_CONN_RX_RETRY, &conn->flags);
+			mod_delayed_work(syncsock_wq, &conn->io_work, 0);
+		}
+	}
+	/* ... or, if memory ran short, after a delay (whichever is first). */
+	syncsock_conn_nomem_retry(conn);
+	syncsock_conn_check_state(conn);
+}
+
 /**
  * syncsock_rx() - deliver what the socket has received to the handler
  * @conn: the connection
@@ -167,6 +205,8 @@ void syncsock_rx(struct syncsock_conn *conn)
 	read_descriptor_t desc = { .arg.data = conn, .count = 1 };
 	void *prev = conn->owner;
 	unsigned int passes = 0;
+	bool progress = false;
+	int ret;
 
 	if (test_bit(SYNCSOCK_CONN_RX_THROTTLED, &conn->flags)) {
 		/* Not reading, but a reset must still end the connection:
@@ -178,23 +218,25 @@ void syncsock_rx(struct syncsock_conn *conn)
 
 	syncsock_stat_inc(conn->lsn->stats, in_task() ? SYNCSOCK_STAT_RX_PROCESS :
 						       SYNCSOCK_STAT_RX_SOFTIRQ);
+	/* This pass offers whatever was held for a retry. */
+	clear_bit(SYNCSOCK_CONN_RX_RETRY, &conn->flags);
 	conn->owner = syncsock_ctx_token();
 	/* The handler's callbacks run from here on (see syncsock_tx_notify()). */
 	conn->in_rx = true;
 	/* A message refused earlier goes first, even if no new data came. */
 	if (conn->framer.pending &&
 	    !test_bit(SYNCSOCK_CONN_CLOSING, &conn->flags)) {
-		int ret = syncsock_framer_retry(&conn->framer, syncsock_deliver_msg, conn);
-
+		ret = syncsock_framer_retry(&conn->framer, syncsock_deliver_msg, conn);
 		if (ret == -EAGAIN) {
-			set_bit(SYNCSOCK_CONN_RX_THROTTLED, &conn->flags);
 			conn->in_rx = false;
 			conn->owner = prev;
-			syncsock_conn_nomem_retry(conn);
+			syncsock_rx_held(conn, false);
 			return;
 		}
 		if (ret)
 			syncsock_handler_failed(conn);
+		else
+			progress = true;
 	}
 	/* Again if a flush within the pass lifted a throttle (see
 	 * syncsock_tx_flush()), a bounded number of times.
@@ -202,13 +244,16 @@ void syncsock_rx(struct syncsock_conn *conn)
 	do {
 		conn->rx_again = false;
 		desc.count = 1;
-		tcp_read_sock(conn->sk, &desc, syncsock_recv_actor);
+		if (tcp_read_sock(conn->sk, &desc, syncsock_recv_actor) > 0)
+			progress = true;
 		if (desc.count && syncsock_skip_urgent(conn))
 			conn->rx_again = true;
 	} while (conn->rx_again && !test_bit(SYNCSOCK_CONN_RX_THROTTLED, &conn->flags) &&
 		 ++passes < SYNCSOCK_RX_PASSES);
-	if (conn->rx_again && passes == SYNCSOCK_RX_PASSES)
+	if (conn->rx_again && passes == SYNCSOCK_RX_PASSES) {
+		set_bit(SYNCSOCK_CONN_RX_RETRY, &conn->flags);
 		mod_delayed_work(syncsock_wq, &conn->io_work, 0);	/* the rest */
+	}
 	conn->rx_again = false;
 	conn->in_rx = false;
 	/* A send in the pass drained the queue after a refusal: the handler
@@ -219,21 +264,7 @@ void syncsock_rx(struct syncsock_conn *conn)
 	    syncsock_conn_txq_empty(conn))
 		syncsock_tx_notify(conn);
 	conn->owner = prev;
-	/* A message the handler refused is offered again when the queue
-	 * drains (syncsock_tx_flush()), even if no more data comes.
-	 */
-	if (conn->framer.pending && !test_bit(SYNCSOCK_CONN_CLOSING, &conn->flags))
-		set_bit(SYNCSOCK_CONN_RX_THROTTLED, &conn->flags);
-
-	/* A handler that left bytes without a full queue would wait forever
-	 * for a drain that never comes: offer them again with the next data.
-	 */
-	if (test_bit(SYNCSOCK_CONN_RX_THROTTLED, &conn->flags) &&
-	    syncsock_conn_txq_empty(conn))
-		clear_bit(SYNCSOCK_CONN_RX_THROTTLED, &conn->flags);
-	/* ... or, if memory ran short, after a delay (whichever is first). */
-	syncsock_conn_nomem_retry(conn);
-	syncsock_conn_check_state(conn);
+	syncsock_rx_held(conn, progress);
 }
 
 /**

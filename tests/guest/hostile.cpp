@@ -22,6 +22,12 @@
 //  [take]      A handler that consumes one byte per call and returns short:
 //              the rest of the segment is not offered again within the same
 //              receive pass, but with the next data.
+//  [unread-fin] The peer's FIN behind bytes the handler left with its queue
+//              empty (a byte per call; a partial request it keeps; a
+//              message it refuses once, or always): what it takes is
+//              offered again while it takes some, then the connection
+//              closes (closed_peer_fin, our FIN, no reset) at once, not
+//              after the idle timeout; a message refused once is answered.
 //  [owner]     A third-party handler without an owner module is refused.
 //  [hardirq]   A handler's hrtimer in hard interrupt context sends: refused
 //              with -EINVAL (counted by the handler), no warning, and the
@@ -371,6 +377,105 @@ TEST_CASE("a short return is not offered again in the same pass", "[take]")
 	st = ssk::stats(id);
 	CHECK(ssk::get(st, "app1") == 6);
 	fd.reset();
+}
+
+TEST_CASE("bytes a handler leaves at the peer's FIN do not hold the connection", "[unread-fin]")
+{
+	ssk::ModuleSession mod;
+	ProbeModule probe;
+	kmsg("hostile unread-fin");
+	// Far beyond the waits below: a connection held until then failed.
+	const std::string idle = " idle_timeout_ms=60000";
+	// The peer's data and its FIN, in one segment where @corked.
+	auto send_fin = [](int fd, const std::string &s, bool corked) {
+		int one = 1;
+		if (corked)
+			REQUIRE(::setsockopt(fd, IPPROTO_TCP, TCP_CORK, &one, sizeof(one)) == 0);
+		send_str(fd, s);
+		REQUIRE(::shutdown(fd, SHUT_WR) == 0);
+	};
+	auto closed = [](unsigned id) {
+		auto st = ssk::stats(id);
+		INFO(ssk::format(st));
+		CHECK(ssk::get(st, "closed_peer_fin") == 1);
+		CHECK(ssk::get(st, "app2") == 1);
+	};
+
+	SECTION("a byte per call: the rest is offered again until it is all taken")
+	{
+		unsigned id = ssk::add_listener("addr=127.0.0.1 port=7631 handler=probe" + idle +
+						" config=take=1");
+		Fd fd = connect_tcp(7631);
+		REQUIRE(wait_for([&] { return ssk::get(ssk::stats(id), "work_runs") >= 1; }, 5s));
+		send_str(fd.get(), std::string(100, 'x'));
+		REQUIRE(wait_for([&] { return ssk::get(ssk::stats(id), "app1") >= 1; }, 5s));
+		REQUIRE(::shutdown(fd.get(), SHUT_WR) == 0);
+		Got g = read_upto(fd.get(), 1, 10s);
+		INFO("got " << g.data.size() << " bytes" << g.end());
+		INFO(ssk::format(ssk::stats(id)));
+		CHECK(g.eof);
+		CHECK(g.err == 0);
+		REQUIRE(wait_released(id, 1, 5s));
+		CHECK(ssk::get(ssk::stats(id), "app1") == 100);
+		closed(id);
+	}
+	SECTION("a partial request it keeps: closed at the FIN, gracefully")
+	{
+		unsigned id = ssk::add_listener("addr=127.0.0.1 port=7632 handler=probe" + idle +
+						" config=keep=4");
+		Fd fd = connect_tcp(7632);
+		send_str(fd.get(), "0123456789");
+		REQUIRE(wait_for([&] { return ssk::get(ssk::stats(id), "app1") >= 6; }, 5s));
+		REQUIRE(::shutdown(fd.get(), SHUT_WR) == 0);
+		Got g = read_upto(fd.get(), 1, 10s);
+		INFO("got " << g.data.size() << " bytes" << g.end());
+		INFO(ssk::format(ssk::stats(id)));
+		CHECK(g.data.empty());
+		CHECK(g.eof);
+		CHECK(g.err == 0);
+		REQUIRE(wait_released(id, 1, 5s));
+		CHECK(ssk::get(ssk::stats(id), "app1") == 6);
+		closed(id);
+	}
+	for (bool corked : {true, false}) {
+		DYNAMIC_SECTION("a message refused once is answered before the close"
+				<< (corked ? ", FIN in its segment" : ""))
+		{
+			unsigned id = ssk::add_listener("addr=127.0.0.1 port=7633 handler=probe" + idle +
+							" config=frame=line record=64 refuse=1");
+			Fd fd = connect_tcp(7633);
+			REQUIRE(wait_for([&] { return ssk::get(ssk::stats(id), "work_runs") >= 1; },
+					 5s));
+			send_fin(fd.get(), "a\n", corked);
+			Got g = read_upto(fd.get(), 65, 10s);
+			INFO("got " << g.data.size() << " bytes" << g.end());
+			INFO(ssk::format(ssk::stats(id)));
+		INFO(ssk::format(ssk::stats(id)));
+			CHECK(g.data.size() == 64);
+			CHECK(g.data.substr(0, 1) == "R");
+			CHECK(g.eof);
+			CHECK(g.err == 0);
+			REQUIRE(wait_released(id, 1, 5s));
+			CHECK(ssk::get(ssk::stats(id), "app0") == 1);
+			closed(id);
+		}
+	}
+	SECTION("a message it always refuses: closed at the FIN")
+	{
+		unsigned id = ssk::add_listener("addr=127.0.0.1 port=7634 handler=probe" + idle +
+						" config=frame=line record=64 refuse=1000000");
+		Fd fd = connect_tcp(7634);
+		send_fin(fd.get(), "a\nb\n", false);
+		Got g = read_upto(fd.get(), 1, 10s);
+		INFO("got " << g.data.size() << " bytes" << g.end());
+		INFO(ssk::format(ssk::stats(id)));
+		CHECK(g.data.empty());
+		CHECK(g.eof);
+		CHECK(g.err == 0);
+		REQUIRE(wait_released(id, 1, 5s));
+		CHECK(ssk::get(ssk::stats(id), "app0") == 0);
+		closed(id);
+	}
 }
 
 TEST_CASE("a handler without an owner module is refused", "[owner]")

@@ -73,24 +73,30 @@ static void close_abort_first(struct kunit *test)
 
 static void close_peer_state(struct kunit *test)
 {
-	/* err, closed, rcv_shutdown, rxq_empty, throttled */
+	/* err, closed, rcv_shutdown, held, retry */
+	KUNIT_EXPECT_EQ(test, syncsock_peer_state(0, false, false, false, false),
+			SYNCSOCK_PEER_OPEN);
 	KUNIT_EXPECT_EQ(test, syncsock_peer_state(0, false, false, true, false),
 			SYNCSOCK_PEER_OPEN);
-	KUNIT_EXPECT_EQ(test, syncsock_peer_state(0, false, true, true, false),
-			SYNCSOCK_PEER_FINISHED);
-	/* FIN with data not yet delivered: not finished. */
 	KUNIT_EXPECT_EQ(test, syncsock_peer_state(0, false, true, false, false),
-			SYNCSOCK_PEER_OPEN);
+			SYNCSOCK_PEER_FINISHED);
+	/* FIN with input the handler will be offered again: not finished. */
 	KUNIT_EXPECT_EQ(test, syncsock_peer_state(0, false, true, true, true),
 			SYNCSOCK_PEER_OPEN);
-	KUNIT_EXPECT_EQ(test, syncsock_peer_state(ECONNRESET, true, false, true, false),
+	/* ... nor while a retry (a drain, the io work) is to come at all. */
+	KUNIT_EXPECT_EQ(test, syncsock_peer_state(0, false, true, false, true),
+			SYNCSOCK_PEER_OPEN);
+	/* FIN with input left that nothing will offer again. */
+	KUNIT_EXPECT_EQ(test, syncsock_peer_state(0, false, true, true, false),
+			SYNCSOCK_PEER_UNREAD);
+	KUNIT_EXPECT_EQ(test, syncsock_peer_state(ECONNRESET, true, false, false, false),
 			SYNCSOCK_PEER_RESET);
 	/* Reset after the peer's FIN (CLOSE_WAIT) reads as EPIPE. */
-	KUNIT_EXPECT_EQ(test, syncsock_peer_state(EPIPE, true, true, true, false),
+	KUNIT_EXPECT_EQ(test, syncsock_peer_state(EPIPE, true, true, true, true),
 			SYNCSOCK_PEER_RESET);
-	KUNIT_EXPECT_EQ(test, syncsock_peer_state(ETIMEDOUT, true, false, true, false),
+	KUNIT_EXPECT_EQ(test, syncsock_peer_state(ETIMEDOUT, true, false, false, false),
 			SYNCSOCK_PEER_FAILED);
-	KUNIT_EXPECT_EQ(test, syncsock_peer_state(0, true, false, true, false),
+	KUNIT_EXPECT_EQ(test, syncsock_peer_state(0, true, false, false, false),
 			SYNCSOCK_PEER_FAILED);
 }
 

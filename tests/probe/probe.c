@@ -8,6 +8,12 @@
  *   take=N	the data callback consumes at most N bytes per call (0: all)
  *		and returns short; the core must not offer it the rest
  *		within the same receive pass
+ *   keep=N	the data callback leaves the last N bytes it is offered
+ *		(a partial request that waits for more), with its queue
+ *		empty: after the peer's FIN they can never be taken
+ *   refuse=N	with frame=line, the msg callback refuses each message
+ *		(-EAGAIN) the first N times it is offered, with its queue
+ *		empty
  *   accept=MODE	what the accept callback does:
  *		close		syncsock_close(), graceful, then 0
  *		abort		syncsock_close(), abort, then 0
@@ -81,6 +87,8 @@ static const char *const probe_timer_names[] = {
 
 struct probe_cfg {
 	u32 take;
+	u32 keep;
+	u32 refuse;
 	u32 timer_us;
 	bool frame;
 	u32 record;
@@ -95,6 +103,7 @@ struct probe_conn {
 	u64 bytes;
 	u16 seq_data;
 	u16 seq_timer;
+	u32 refused;		/* refuse=: times the pending message was */
 	bool timer_on;
 	bool sending;		/* the data callback is in syncsock_sendv() */
 };
@@ -178,6 +187,10 @@ static int probe_setup(struct syncsock_listener *lsn, const char *config, void *
 		*val++ = '\0';
 		if (!strcmp(tok, "take")) {
 			ret = kstrtou32(val, 0, &cfg->take);
+		} else if (!strcmp(tok, "keep")) {
+			ret = kstrtou32(val, 0, &cfg->keep);
+		} else if (!strcmp(tok, "refuse")) {
+			ret = kstrtou32(val, 0, &cfg->refuse);
 		} else if (!strcmp(tok, "record")) {
 			ret = kstrtou32(val, 0, &cfg->record);
 			if (!ret && cfg->record &&
@@ -291,6 +304,9 @@ static int probe_data(struct syncsock_conn *conn, const struct sk_buff *skb,
 	size_t n = cfg->take ? min_t(size_t, len, cfg->take) : len;
 	struct probe_conn *pc = syncsock_conn_priv(conn);
 
+	if (cfg->keep)
+		n = len > cfg->keep ? len - cfg->keep : 0;
+
 	if (cfg->record) {
 		/* One record per call, whatever came; all of it consumed. */
 		int err;
@@ -319,6 +335,11 @@ static int probe_msg(struct syncsock_conn *conn, const void *msg, size_t len)
 	struct probe_conn *pc = syncsock_conn_priv(conn);
 	int err;
 
+	if (pc->refused < cfg->refuse) {
+		pc->refused++;
+		return -EAGAIN;
+	}
+	pc->refused = 0;
 	if (!cfg->record)
 		return 0;
 	pc->sending = true;
