@@ -47,6 +47,9 @@
 #   --quick         1 and 64 connections, 64 B, 1 s runs (split: 64
 #                   connections and churn at 32): a few minutes, to
 #                   try the script
+#   --split-main    split: only its first file (split.json: 64 and 1,000
+#                   connections, closed and open loop, churn), not the
+#                   10,000-connection, 4 KiB, repeat and fixed-rate ones
 #   --kernel K      the guest kernel: 6.12 (default) or rt, Debian's 6.12
 #                   PREEMPT_RT kernel (the same ratios, measured on RT)
 #   --trace         syncsock-trace alongside each run (needs the tracer:
@@ -244,10 +247,11 @@ fi
 
 . "$here/lib.sh"
 
-quick= trace= duration=3 guests=split,smp2,smp1,idlepoll,mem1g,mem100k out=
+quick= split_main= trace= duration=3 guests=split,smp2,smp1,idlepoll,mem1g,mem100k out=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--quick) quick=1 ;;
+	--split-main) split_main=1 ;;
 	--trace) trace=--trace ;;
 	--duration)
 		duration=${2:?--duration needs seconds}
@@ -267,7 +271,7 @@ while [ $# -gt 0 ]; do
 		*) die "--kernel: 6.12 or rt" ;;
 		esac
 		shift ;;
-	-h | --help) sed -n '4,38p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h | --help) awk 'NR < 4 { next } /^#/ { print; next } { exit }' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) die "unknown argument '$1' (see --help)" ;;
 	esac
 	shift
@@ -316,6 +320,7 @@ else
 	memory="--paths kernel,epoll --conns 10k --sizes 64 $t --memory 10000"
 	memory100k="--paths kernel,epoll --conns 64 --sizes 64 $t --memory 100000"
 fi
+[ -n "$split_main" ] && split_more=()
 # Watchdogs: generous multiples of what the runs take at the default.
 scale=$(awk -v d="$duration" 'BEGIN { s = (d + 3) / 6; print (s < 1 ? 1 : s) }')
 wd() { awk -v b="$1" -v s="$scale" 'BEGIN { printf "%d", b * s }'; }
