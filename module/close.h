@@ -35,9 +35,9 @@ enum {
 	SYNCSOCK_CONN_RX_RETRY,		/* input the handler has not taken is
 					 * offered again by the io work
 					 */
-	SYNCSOCK_CONN_RX_FIN_OFFER,	/* after the peer's FIN, input the
-					 * handler took none of was offered
-					 * once more
+	SYNCSOCK_CONN_RX_FIN_OFFER,	/* after the peer's FIN, a pass took
+					 * none of the input: one more offer,
+					 * then the close
 					 */
 };
 

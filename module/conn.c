@@ -227,10 +227,27 @@ void syncsock_conn_nomem_retry(struct syncsock_conn *conn)
 	    !test_and_clear_bit(SYNCSOCK_CONN_NOMEM, &conn->flags))
 		return;
 	syncsock_stat_inc(conn->lsn->stats, SYNCSOCK_STAT_NOMEM_RETRIES);
-	/* The peer's FIN must not close with input held meanwhile. */
+	syncsock_conn_rx_later(conn, false);
+}
+
+/**
+ * syncsock_conn_rx_later() - have the io work offer the input again
+ * @conn: the connection
+ * @now: at once; else after SYNCSOCK_NOMEM_RETRY (a memory retry)
+ *
+ * Every receive pass deferred to the io work goes through here: the peer's
+ * FIN must not close the connection while input it will offer is held
+ * (see syncsock_conn_check_state()).
+ *
+ * Context: softirq or process context, socket locked, connection attached.
+ */
+void syncsock_conn_rx_later(struct syncsock_conn *conn, bool now)
+{
 	set_bit(SYNCSOCK_CONN_RX_RETRY, &conn->flags);
-	/* Not mod_: an immediate run already queued must stay immediate. */
-	queue_delayed_work(syncsock_wq, &conn->io_work, SYNCSOCK_NOMEM_RETRY);
+	if (now)
+		mod_delayed_work(syncsock_wq, &conn->io_work, 0);
+	else	/* not mod_: an immediate run already queued stays so */
+		queue_delayed_work(syncsock_wq, &conn->io_work, SYNCSOCK_NOMEM_RETRY);
 }
 
 /* Put the socket back as TCP made it.  Socket locked. */

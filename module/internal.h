@@ -215,6 +215,7 @@ int syncsock_conn_create(struct syncsock_listener *lsn, struct socket *sock,
 void syncsock_conn_check_state(struct syncsock_conn *conn);
 void syncsock_conn_kick(struct sock *sk);
 void syncsock_conn_nomem_retry(struct syncsock_conn *conn);
+void syncsock_conn_rx_later(struct syncsock_conn *conn, bool now);
 void syncsock_conn_request_close(struct syncsock_conn *conn,
 				 enum syncsock_close_reason why, bool abort);
 

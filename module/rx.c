@@ -176,17 +176,27 @@ static void syncsock_rx_held(struct syncsock_conn *conn, bool progress)
 	    syncsock_conn_txq_empty(conn)) {
 		clear_bit(SYNCSOCK_CONN_RX_THROTTLED, &conn->flags);
 		/* After the peer's FIN no more data comes: the FIN is the
-		 * next event, and the io work offers the input again, once
-		 * more after a pass that took none of it (the FIN may have
-		 * come in the same segment), and while the passes take some.
-		 * Then syncsock_conn_check_state() closes the connection.
-		 * (Short of memory, the retry below offers it again.)
+		 * next event, and the io work offers the input again while
+		 * the passes take some, and once more after a pass that took
+		 * none (the FIN may have come in the data's own segment).
+		 * Two passes in a row that take none end it:
+		 * syncsock_conn_check_state() closes the connection.  (Short
+		 * of memory, the retry below offers it again.)
 		 */
 		if ((conn->sk->sk_shutdown & RCV_SHUTDOWN) &&
 		    !test_bit(SYNCSOCK_CONN_NOMEM, &conn->flags) &&
-		    (progress || !test_and_set_bit(SYNCSOCK_CONN_RX_FIN_OFFER, &conn->flags))) {
-			set_bit(SYNCSOCK_CONN_RX_RETRY, &conn->flags);
-			mod_delayed_work(syncsock_wq, &conn->io_work, 0);
+		    !test_bit(SYNCSOCK_CONN_CLOSING, &conn->flags)) {
+			bool again;
+
+			if (progress) {
+				clear_bit(SYNCSOCK_CONN_RX_FIN_OFFER, &conn->flags);
+				again = true;
+			} else {
+				again = !test_and_set_bit(SYNCSOCK_CONN_RX_FIN_OFFER,
+							  &conn->flags);
+			}
+			if (again)
+				syncsock_conn_rx_later(conn, true);
 		}
 	}
 	/* ... or, if memory ran short, after a delay (whichever is first). */
@@ -206,7 +216,6 @@ void syncsock_rx(struct syncsock_conn *conn)
 	void *prev = conn->owner;
 	unsigned int passes = 0;
 	bool progress = false;
-	int ret;
 
 	if (test_bit(SYNCSOCK_CONN_RX_THROTTLED, &conn->flags)) {
 		/* Not reading, but a reset must still end the connection:
@@ -226,7 +235,8 @@ void syncsock_rx(struct syncsock_conn *conn)
 	/* A message refused earlier goes first, even if no new data came. */
 	if (conn->framer.pending &&
 	    !test_bit(SYNCSOCK_CONN_CLOSING, &conn->flags)) {
-		ret = syncsock_framer_retry(&conn->framer, syncsock_deliver_msg, conn);
+		int ret = syncsock_framer_retry(&conn->framer, syncsock_deliver_msg, conn);
+
 		if (ret == -EAGAIN) {
 			conn->in_rx = false;
 			conn->owner = prev;
@@ -250,10 +260,8 @@ void syncsock_rx(struct syncsock_conn *conn)
 			conn->rx_again = true;
 	} while (conn->rx_again && !test_bit(SYNCSOCK_CONN_RX_THROTTLED, &conn->flags) &&
 		 ++passes < SYNCSOCK_RX_PASSES);
-	if (conn->rx_again && passes == SYNCSOCK_RX_PASSES) {
-		set_bit(SYNCSOCK_CONN_RX_RETRY, &conn->flags);
-		mod_delayed_work(syncsock_wq, &conn->io_work, 0);	/* the rest */
-	}
+	if (conn->rx_again && passes == SYNCSOCK_RX_PASSES)
+		syncsock_conn_rx_later(conn, true);	/* the rest */
 	conn->rx_again = false;
 	conn->in_rx = false;
 	/* A send in the pass drained the queue after a refusal: the handler

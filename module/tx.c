@@ -458,7 +458,7 @@ void syncsock_tx_notify(struct syncsock_conn *conn)
 	}
 	if (conn->rx_again) {
 		conn->rx_again = false;
-		mod_delayed_work(syncsock_wq, &conn->io_work, 0);
+		syncsock_conn_rx_later(conn, true);
 	}
 }
 

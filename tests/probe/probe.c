@@ -10,7 +10,8 @@
  *		within the same receive pass
  *   keep=N	the data callback leaves the last N bytes it is offered
  *		(a partial request that waits for more), with its queue
- *		empty: after the peer's FIN they can never be taken
+ *		empty: after the peer's FIN they can never be taken (it
+ *		overrides take=)
  *   refuse=N	with frame=line, the msg callback refuses each message
  *		(-EAGAIN) the first N times it is offered, with its queue
  *		empty
@@ -103,7 +104,7 @@ struct probe_conn {
 	u64 bytes;
 	u16 seq_data;
 	u16 seq_timer;
-	u32 refused;		/* refuse=: times the pending message was */
+	u32 refused;		/* refuse=: times the message was refused */
 	bool timer_on;
 	bool sending;		/* the data callback is in syncsock_sendv() */
 };
