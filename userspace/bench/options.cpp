@@ -110,9 +110,10 @@ back is checked.
                       due with no free slot, fails; a list (2k,5k) runs each
   --load LIST         after the closed-loop cells of each connection count and
                       size, open loop at these percentages (e.g. 50,90) of each
-                      path's own open-loop capacity: the highest rate it keeps,
-                      searched for with runs of --duration from its closed-loop
-                      rate at the lowest depth (up to 7 rates, to within 10 %)
+                      path's own open-loop capacity: the highest rate it keeps
+                      (98 % of it served, no message without a slot), searched
+                      for with runs of --duration from its closed-loop rate at
+                      the lowest depth (up to 7 rates, to within 10 %)
   --churn LIST        churn cells, LIST connections at a time: each connects,
                       sends one message of each --sizes, checks the reply and
                       closes (the accept rate: cycles/s); the client host's
