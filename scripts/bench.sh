@@ -16,8 +16,9 @@
 #             and 1,000 connections, 64 B, depth 1 and 8, open loop at 50
 #             and 90 % of each path's peak, churn (the accept rate), with
 #             each side's CPU time on its own; then 10,000 connections
-#             (split-10k.json), 4 KiB at 64, 1,000 and 10,000 connections
-#             (split-4k.json), the headline cells three times
+#             (split-10k.json), 4 KiB at 64 and 1,000 connections with the
+#             open loop (split-4k.json) and at 10,000 (split-10k-4k.json),
+#             the headline cells three times
 #             (split-repeat.json) and fixed open-loop rates
 #             (split-rates.json)
 #   smp2      2 vCPUs: every path at 1, 64, 1,000 and 10,000 connections,
@@ -47,9 +48,9 @@
 #   --quick         1 and 64 connections, 64 B, 1 s runs (split: 64
 #                   connections and churn at 32): a few minutes, to
 #                   try the script
-#   --split-main    split: only its first file (split.json: 64 and 1,000
-#                   connections, closed and open loop, churn), not the
-#                   10,000-connection, 4 KiB, repeat and fixed-rate ones
+#   --split-files LIST  split: only these of its files (default: all):
+#                   main (split.json), 10k, 4k, 10k-4k, repeat, rates
+#                   (split-SUFFIX.json)
 #   --kernel K      the guest kernel: 6.12 (default) or rt, Debian's 6.12
 #                   PREEMPT_RT kernel (the same ratios, measured on RT)
 #   --trace         syncsock-trace alongside each run (needs the tracer:
@@ -162,9 +163,9 @@ GUEST
 }
 
 # split_client_cmd ARGS LABEL [SUFFIX=ARGS]...: the client guest runs
-# syncsock-bench run --server with ARGS, then with each further ARGS (their
-# JSON goes to NAME-SUFFIX.json); the last run asks the server to exit.  A
-# run that fails does not stop the next ones.
+# syncsock-bench run --server with ARGS (none if empty), then with each
+# further ARGS (their JSON goes to NAME-SUFFIX.json); the last run asks the
+# server to exit.  A run that fails does not stop the next ones.
 split_client_cmd() {
 	local args=$1 label=$2 more
 	shift 2
@@ -175,7 +176,9 @@ ip link set eth0 up
 ip addr add 198.18.0.2/24 dev eth0
 rc=0
 GUEST
-	local runs=("=$args" "$@") i suffix exit
+	local runs=() i suffix exit
+	[ -z "$args" ] || runs+=("=$args")
+	runs+=("$@")
 	for i in "${!runs[@]}"; do
 		suffix=${runs[$i]%%=*} more=${runs[$i]#*=} exit=
 		[ "$i" -eq $((${#runs[@]} - 1)) ] && exit=--server-exit
@@ -247,11 +250,18 @@ fi
 
 . "$here/lib.sh"
 
-quick= split_main= trace= duration=3 guests=split,smp2,smp1,idlepoll,mem1g,mem100k out=
+quick= split_files=main,10k,4k,10k-4k,repeat,rates trace= duration=3 guests=split,smp2,smp1,idlepoll,mem1g,mem100k out=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--quick) quick=1 ;;
-	--split-main) split_main=1 ;;
+	--split-files)
+		split_files=${2:?--split-files needs a list}
+		for f in ${split_files//,/ }; do
+			case "$f" in main | 10k | 4k | 10k-4k | repeat | rates) ;;
+			*) die "--split-files: unknown file '$f' (main, 10k, 4k, 10k-4k, repeat, rates)" ;;
+			esac
+		done
+		shift ;;
 	--trace) trace=--trace ;;
 	--duration)
 		duration=${2:?--duration needs seconds}
@@ -306,13 +316,15 @@ if [ -n "$quick" ]; then
 	memory100k="--paths kernel,epoll --conns 64 --sizes 64 $t --memory 5000"
 else
 	split="--conns 64,1k --sizes 64 --depth 1,8 --load 50,90 --churn 32 $t"
-	# 10,000 connections and 4 KiB without the open-loop runs (an open
-	# loop answers 10,000 connections once each slowly: its warm-up alone
-	# took minutes); the headline cells three times (the spread); fixed
-	# open-loop rates below epoll's saturation (the server's CPU per
-	# request at each).
+	# 4 KiB with its open loop at 64 and 1,000 connections; 10,000
+	# connections without (an open loop answers 10,000 connections once
+	# each slowly: its warm-up alone takes minutes, for each rate the
+	# capacity search tries); the headline cells three times (the
+	# spread); fixed open-loop rates below epoll's saturation (the
+	# server's CPU per request at each).
 	split_more=("10k=--conns 10k --sizes 64 --depth 1,8 $t"
-		"4k=--conns 64,1k,10k --sizes 4k --depth 1,8 $t"
+		"4k=--conns 64,1k --sizes 4k --depth 1,8 --load 50,90 $t"
+		"10k-4k=--conns 10k --sizes 4k --depth 1,8 $t"
 		"repeat=--paths kernel,epoll,epoll-reuseport --conns 64,1k --sizes 64 --depth 1,8 --repeat 3 $t"
 		"rates=--paths kernel,epoll,epoll-reuseport --conns 64,1k --sizes 64 --rate 2k,5k,8k $t")
 	matrix="--conns 1,64,1k,10k --sizes 64,4k $t --sockperf --sockperf-sizes 64,4k --wrk --wrk-conns 1,64,1k"
@@ -320,7 +332,13 @@ else
 	memory="--paths kernel,epoll --conns 10k --sizes 64 $t --memory 10000"
 	memory100k="--paths kernel,epoll --conns 64 --sizes 64 $t --memory 100000"
 fi
-[ -n "$split_main" ] && split_more=()
+sel=()
+for e in "${split_more[@]}"; do
+	case ",$split_files," in *",${e%%=*},"*) sel+=("$e") ;; esac
+done
+[[ ",$split_files," == *,main,* ]] || split=
+[ -n "$split" ] || [ ${#sel[@]} -gt 0 ] || die "--split-files $split_files: none of them in this mode"
+split_more=("${sel[@]}")
 # Watchdogs: generous multiples of what the runs take at the default.
 scale=$(awk -v d="$duration" 'BEGIN { s = (d + 3) / 6; print (s < 1 ? 1 : s) }')
 wd() { awk -v b="$1" -v s="$scale" 'BEGIN { printf "%d", b * s }'; }
@@ -339,7 +357,7 @@ run() {	# NAME TIMEOUT ARGS [vm.py args]
 	echo "- guest $name: host load average $before before it, $(cut -d' ' -f1-3 /proc/loadavg) after it (it adds about its own vCPU count)" >>"$out/host-load.txt"
 }
 case ",$guests," in *,split,*)
-	log "guests split (server and client on a vCPU and host core each): syncsock-bench run --server $split"
+	log "guests split (server and client on a vCPU and host core each), files ${split_files}: syncsock-bench run --server${split:+ $split}"
 	bench_split "$out" split "$(wd 5400)" "$split" "make bench, split; $note" "${split_more[@]}" ||
 		{ log "the split guests failed: see $out/split/ and $out/split-server/"; failed=$((failed + 1)); }
 	;;
@@ -351,7 +369,7 @@ run mem1g "$(wd 900)" "$memory" --smp 2 --mem 1G
 run mem100k "$(wd 1200)" "$memory100k" --smp 2 --mem 4G
 
 files=()
-for n in split split-10k split-4k split-repeat split-rates smp2 smp1 idlepoll mem1g mem100k; do
+for n in split split-10k split-4k split-10k-4k split-repeat split-rates smp2 smp1 idlepoll mem1g mem100k; do
 	[ -s "$out/$n.json" ] && files+=("$out/$n.json")
 done
 [ ${#files[@]} -gt 0 ] || die "no guest produced results"
