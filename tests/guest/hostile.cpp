@@ -394,11 +394,20 @@ TEST_CASE("bytes a handler leaves at the peer's FIN do not hold the connection",
 		send_str(fd, s);
 		REQUIRE(::shutdown(fd, SHUT_WR) == 0);
 	};
-	auto closed = [](unsigned id) {
+	// Read what comes back until the end: our FIN, no reset, and the
+	// connection released at once, closed_peer_fin.
+	auto ends = [](unsigned id, int fd, std::size_t upto) {
+		Got g = read_upto(fd, upto, 10s);
+		INFO("got " << g.data.size() << " bytes" << g.end());
+		INFO(ssk::format(ssk::stats(id)));
+		CHECK(g.eof);
+		CHECK(g.err == 0);
+		CHECK(wait_released(id, 1, 5s));
 		auto st = ssk::stats(id);
 		INFO(ssk::format(st));
 		CHECK(ssk::get(st, "closed_peer_fin") == 1);
 		CHECK(ssk::get(st, "app2") == 1);
+		return g;
 	};
 
 	SECTION("a byte per call: the rest is offered again until it is all taken")
@@ -410,14 +419,8 @@ TEST_CASE("bytes a handler leaves at the peer's FIN do not hold the connection",
 		send_str(fd.get(), std::string(100, 'x'));
 		REQUIRE(wait_for([&] { return ssk::get(ssk::stats(id), "app1") >= 1; }, 5s));
 		REQUIRE(::shutdown(fd.get(), SHUT_WR) == 0);
-		Got g = read_upto(fd.get(), 1, 10s);
-		INFO("got " << g.data.size() << " bytes" << g.end());
-		INFO(ssk::format(ssk::stats(id)));
-		CHECK(g.eof);
-		CHECK(g.err == 0);
-		REQUIRE(wait_released(id, 1, 5s));
+		ends(id, fd.get(), 1);
 		CHECK(ssk::get(ssk::stats(id), "app1") == 100);
-		closed(id);
 	}
 	SECTION("a partial request it keeps: closed at the FIN, gracefully")
 	{
@@ -427,15 +430,8 @@ TEST_CASE("bytes a handler leaves at the peer's FIN do not hold the connection",
 		send_str(fd.get(), "0123456789");
 		REQUIRE(wait_for([&] { return ssk::get(ssk::stats(id), "app1") >= 6; }, 5s));
 		REQUIRE(::shutdown(fd.get(), SHUT_WR) == 0);
-		Got g = read_upto(fd.get(), 1, 10s);
-		INFO("got " << g.data.size() << " bytes" << g.end());
-		INFO(ssk::format(ssk::stats(id)));
-		CHECK(g.data.empty());
-		CHECK(g.eof);
-		CHECK(g.err == 0);
-		REQUIRE(wait_released(id, 1, 5s));
+		CHECK(ends(id, fd.get(), 1).data.empty());
 		CHECK(ssk::get(ssk::stats(id), "app1") == 6);
-		closed(id);
 	}
 	for (bool corked : {true, false}) {
 		DYNAMIC_SECTION("a message refused once is answered before the close"
@@ -447,17 +443,10 @@ TEST_CASE("bytes a handler leaves at the peer's FIN do not hold the connection",
 			REQUIRE(wait_for([&] { return ssk::get(ssk::stats(id), "work_runs") >= 1; },
 					 5s));
 			send_fin(fd.get(), "a\n", corked);
-			Got g = read_upto(fd.get(), 65, 10s);
-			INFO("got " << g.data.size() << " bytes" << g.end());
-			INFO(ssk::format(ssk::stats(id)));
-		INFO(ssk::format(ssk::stats(id)));
+			Got g = ends(id, fd.get(), 65);
 			CHECK(g.data.size() == 64);
 			CHECK(g.data.substr(0, 1) == "R");
-			CHECK(g.eof);
-			CHECK(g.err == 0);
-			REQUIRE(wait_released(id, 1, 5s));
 			CHECK(ssk::get(ssk::stats(id), "app0") == 1);
-			closed(id);
 		}
 	}
 	SECTION("a message it always refuses: closed at the FIN")
@@ -466,15 +455,8 @@ TEST_CASE("bytes a handler leaves at the peer's FIN do not hold the connection",
 						" config=frame=line record=64 refuse=1000000");
 		Fd fd = connect_tcp(7634);
 		send_fin(fd.get(), "a\nb\n", false);
-		Got g = read_upto(fd.get(), 1, 10s);
-		INFO("got " << g.data.size() << " bytes" << g.end());
-		INFO(ssk::format(ssk::stats(id)));
-		CHECK(g.data.empty());
-		CHECK(g.eof);
-		CHECK(g.err == 0);
-		REQUIRE(wait_released(id, 1, 5s));
+		CHECK(ends(id, fd.get(), 1).data.empty());
 		CHECK(ssk::get(ssk::stats(id), "app0") == 0);
-		closed(id);
 	}
 }
 

@@ -143,16 +143,22 @@ TEST_CASE("bench table: cells grouped and ordered, failures shown", "[bench][tab
 	CHECK(md.find("| kernel | 30.00 |") != std::string::npos);
 }
 
+// @r as an open-loop run at @fraction of a closed-loop @peak (its "load":
+// @l with the fraction and the peak added).
+static Value open_at(Value r, double fraction, double peak, Value l)
+{
+	r.set("mode", "open");
+	r.set("rate", fraction * peak);
+	l.set("fraction", fraction);
+	l.set("peak_rps", peak);
+	r.set("load", l);
+	return r;
+}
+
 TEST_CASE("bench table: open loop at each path's peak is one cell; churn is its own", "[bench][table]")
 {
 	auto load = [](Value r, double fraction, double peak) {
-		r.set("mode", "open");
-		r.set("rate", fraction * peak);
-		Value l = Value::object();
-		l.set("fraction", fraction);
-		l.set("peak_rps", peak);
-		r.set("load", l);
-		return r;
+		return open_at(std::move(r), fraction, peak, Value::object());
 	};
 	auto churn = [](Value r) {
 		r.set("mode", "churn");
@@ -191,20 +197,17 @@ TEST_CASE("bench table: open loop at each path's searched capacity, server on it
 	  "[bench][table][open-loop]")
 {
 	auto load = [](Value r, double fraction, double cap, double busy) {
-		r.set("mode", "open");
-		r.set("rate", fraction * cap);
 		Value l = Value::object();
-		l.set("fraction", fraction);
 		l.set("capacity_rps", cap);
 		l.set("capacity_server_busy", busy);
-		l.set("peak_rps", cap * 2);
 		Value tried = Value::array();
 		Value t = Value::object();
 		t.set("rate", cap);
 		t.set("kept", true);
 		tried.push(t);
 		l.set("search", tried);
-		r.set("load", l);
+		r = open_at(std::move(r), fraction, cap * 2, l);
+		r.set("rate", fraction * cap);
 		Value sv = Value::object();
 		sv.set("busy", 0.5);
 		Value us = Value::object();
