@@ -39,6 +39,24 @@ enum {
 					 * none of the input: one more offer,
 					 * then the close
 					 */
+	SYNCSOCK_CONN_OUTBOUND,		/* opened by syncsock_connect() */
+	SYNCSOCK_CONN_CONNECTING,	/* ... and its connect not yet told */
+	SYNCSOCK_CONN_CONNECT_FAILED,	/* ... which failed */
+	SYNCSOCK_CONN_PAIRED,		/* was paired: the peer's FIN shuts
+					 * the pair's sending side rather than
+					 * closing this one
+					 */
+	SYNCSOCK_CONN_RX_PAUSED,	/* no reading: the pair's connect is
+					 * pending or its send queue is full
+					 */
+	SYNCSOCK_CONN_WAKE_PAIR,	/* resume the pair's reading once this
+					 * one is established or its queue
+					 * has drained
+					 */
+	SYNCSOCK_CONN_TX_SHUT_PENDING,	/* the pair's peer finished: our FIN
+					 * goes once the queue has drained
+					 */
+	SYNCSOCK_CONN_TX_SHUT,		/* ... and went */
 };
 
 /* What a close request asks of the release work. */

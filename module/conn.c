@@ -113,6 +113,10 @@ void syncsock_conn_kick(struct sock *sk)
 static void syncsock_state_change(struct sock *sk)
 {
 	switch (sk->sk_state) {
+	case TCP_ESTABLISHED:
+		/* An outbound connection's connect is done. */
+		syncsock_conn_kick(sk);
+		break;
 	case TCP_CLOSE_WAIT:
 		/* The peer's FIN.  tcp_fin() calls us from tcp_data_queue(),
 		 * which then calls sk_data_ready (tcp_data_ready(): SOCK_DONE
@@ -159,14 +163,31 @@ void syncsock_conn_check_state(struct syncsock_conn *conn)
 	struct sock *sk = conn->sk;
 	bool held = !skb_queue_empty_lockless(&sk->sk_receive_queue) || conn->framer.pending;
 	bool retry = test_bit(SYNCSOCK_CONN_RX_THROTTLED, &conn->flags) ||
-		     test_bit(SYNCSOCK_CONN_RX_RETRY, &conn->flags);
+		     test_bit(SYNCSOCK_CONN_RX_RETRY, &conn->flags) ||
+		     test_bit(SYNCSOCK_CONN_RX_PAUSED, &conn->flags);
+	bool closed;
 
-	switch (syncsock_peer_state(READ_ONCE(sk->sk_err), sk->sk_state == TCP_CLOSE,
+	/* A connect that fails is told by the io work (connected). */
+	if (unlikely(test_bit(SYNCSOCK_CONN_CONNECTING, &conn->flags)))
+		return;
+	closed = sk->sk_state == TCP_CLOSE;
+	/* A pair's connection that sent its FIN first: the peer's FIN ends
+	 * it in TIME_WAIT, and the socket itself is closed.  No failure.
+	 */
+	if (closed && test_bit(SYNCSOCK_CONN_TX_SHUT, &conn->flags) &&
+	    (sk->sk_shutdown & RCV_SHUTDOWN))
+		closed = false;
+	switch (syncsock_peer_state(READ_ONCE(sk->sk_err), closed,
 				    sk->sk_shutdown & RCV_SHUTDOWN, held, retry)) {
 	case SYNCSOCK_PEER_OPEN:
 		break;
 	case SYNCSOCK_PEER_UNREAD:
 	case SYNCSOCK_PEER_FINISHED:
+		/* Paired: the FIN goes on to the pair; this one closes once
+		 * its own FIN has gone too.
+		 */
+		if (test_bit(SYNCSOCK_CONN_PAIRED, &conn->flags) && syncsock_pair_rx_done(conn))
+			break;
 		set_bit(SYNCSOCK_CONN_PEER_FIN, &conn->flags);
 		syncsock_conn_request_close(conn, SYNCSOCK_CLOSE_PEER_FIN, false);
 		break;
@@ -192,14 +213,27 @@ static void syncsock_io_work(struct work_struct *work)
 	struct syncsock_conn *conn =
 		container_of(to_delayed_work(work), struct syncsock_conn, io_work);
 	struct sock *sk = conn->sk;
+	bool shut = false;
 
+	/* Unlocked: the handler's connected callback may open another. */
+	if (unlikely(test_bit(SYNCSOCK_CONN_CONNECTING, &conn->flags)))
+		syncsock_connect_progress(conn);
 	lock_sock(sk);
 	if (!test_bit(SYNCSOCK_CONN_DETACHED, &conn->flags)) {
 		syncsock_stat_inc(conn->lsn->stats, SYNCSOCK_STAT_WORK_RUNS);
 		syncsock_rx(conn);
 		syncsock_tx_flush(conn);
+		/* The pair's peer finished, and all it sent has gone. */
+		shut = test_bit(SYNCSOCK_CONN_TX_SHUT_PENDING, &conn->flags) &&
+		       !test_bit(SYNCSOCK_CONN_CONNECTING, &conn->flags) &&
+		       !test_bit(SYNCSOCK_CONN_CLOSING, &conn->flags) &&
+		       syncsock_conn_txq_empty(conn) &&
+		       !test_and_set_bit(SYNCSOCK_CONN_TX_SHUT, &conn->flags);
 	}
 	release_sock(sk);
+	/* Before the release: it cancels this work before sock_release(). */
+	if (shut)
+		syncsock_pair_tx_shut(conn);
 }
 
 /**
@@ -372,6 +406,8 @@ static void syncsock_release_work(struct work_struct *work)
 	 */
 	cancel_delayed_work_sync(&conn->io_work);
 	syncsock_timeout_stop(conn);
+	/* The pair hears of it; no forward of its uses this one after. */
+	syncsock_pair_unlink(conn, abort);
 
 	why = conn->close_reason;
 	trace_syncsock_close(sk, lsn->id, why, abort);
@@ -539,6 +575,97 @@ static bool syncsock_sk_busy(struct sock *sk)
 }
 
 /**
+ * syncsock_conn_account() - count a new connection against its listener
+ * @lsn: the listener
+ *
+ * Takes a reference to @lsn for the connection.
+ *
+ * Context: any context.
+ * Return: false if the listener is closing or at its max_conns.
+ */
+bool syncsock_conn_account(struct syncsock_listener *lsn)
+{
+	bool ok;
+
+	spin_lock_bh(&lsn->conns_lock);
+	ok = !lsn->closing && lsn->nconns < lsn->cfg.max_conns;
+	if (ok) {
+		lsn->nconns++;
+		refcount_inc(&lsn->ref);
+	}
+	spin_unlock_bh(&lsn->conns_lock);
+	return ok;
+}
+
+/**
+ * syncsock_conn_unaccount() - undo syncsock_conn_account()
+ * @lsn: the listener
+ *
+ * Context: process context, may sleep (the last reference frees @lsn).
+ */
+void syncsock_conn_unaccount(struct syncsock_listener *lsn)
+{
+	spin_lock_bh(&lsn->conns_lock);
+	lsn->nconns--;
+	spin_unlock_bh(&lsn->conns_lock);
+	syncsock_listener_put(lsn);
+}
+
+/**
+ * syncsock_conn_init() - set up a connection's state around its socket
+ * @conn: zeroed memory
+ * @lsn: its listener, already accounted
+ * @sock: its socket
+ *
+ * Context: process context.
+ */
+void syncsock_conn_init(struct syncsock_conn *conn, struct syncsock_listener *lsn,
+			struct socket *sock)
+{
+	conn->sock = sock;
+	conn->sk = sock->sk;
+	conn->lsn = lsn;
+	INIT_LIST_HEAD(&conn->node);
+	spin_lock_init(&conn->txq_lock);
+	syncsock_txq_init(&conn->txq, lsn->cfg.txq_limit);
+	syncsock_framer_init(&conn->framer, &lsn->framer);
+	conn->charge.fn = syncsock_mem_charge_conn;
+	conn->charge.arg = conn;
+	conn->txq.charge = &conn->charge;
+	conn->framer.charge = &conn->charge;
+	INIT_DELAYED_WORK(&conn->io_work, syncsock_io_work);
+	INIT_DELAYED_WORK(&conn->release_work, syncsock_release_work);
+	syncsock_timeout_init(conn);
+}
+
+/* Publish @conn and install our callbacks.  sk_callback_lock held. */
+static void syncsock_conn_attach_locked(struct syncsock_conn *conn)
+{
+	struct sock *sk = conn->sk;
+
+	rcu_assign_sk_user_data(sk, conn);
+	sk->sk_data_ready = syncsock_data_ready;
+	sk->sk_write_space = syncsock_write_space;
+	sk->sk_state_change = syncsock_state_change;
+	sk->sk_error_report = syncsock_error_report;
+}
+
+/**
+ * syncsock_conn_attach() - install our callbacks on a socket of our own
+ * @conn: the connection
+ *
+ * For a socket no one else has seen (syncsock_connect()'s).
+ *
+ * Context: process context, socket locked.
+ */
+void syncsock_conn_attach(struct syncsock_conn *conn)
+{
+	write_lock_bh(&conn->sk->sk_callback_lock);
+	syncsock_conn_attach_locked(conn);
+	write_unlock_bh(&conn->sk->sk_callback_lock);
+}
+
+/**
  * syncsock_conn_create() - take over an accepted socket
  * @lsn: the listener it came from
  * @sock: the accepted socket; consumed whatever happens
@@ -555,16 +682,11 @@ int syncsock_conn_create(struct syncsock_listener *lsn, struct socket *sock,
 	bool busy;
 	int err;
 
-	spin_lock_bh(&lsn->conns_lock);
-	if (lsn->closing || lsn->nconns >= lsn->cfg.max_conns) {
-		spin_unlock_bh(&lsn->conns_lock);
+	if (!syncsock_conn_account(lsn)) {
 		syncsock_conn_free(conn);
 		syncsock_conn_reject(lsn, sock);
 		return -ECONNREFUSED;
 	}
-	lsn->nconns++;
-	refcount_inc(&lsn->ref);
-	spin_unlock_bh(&lsn->conns_lock);
 
 	read_lock_bh(&sk->sk_callback_lock);
 	busy = syncsock_sk_busy(sk);
@@ -576,20 +698,7 @@ int syncsock_conn_create(struct syncsock_listener *lsn, struct socket *sock,
 		goto out_unaccount;
 	}
 
-	conn->sock = sock;
-	conn->sk = sk;
-	conn->lsn = lsn;
-	INIT_LIST_HEAD(&conn->node);
-	spin_lock_init(&conn->txq_lock);
-	syncsock_txq_init(&conn->txq, lsn->cfg.txq_limit);
-	syncsock_framer_init(&conn->framer, &lsn->framer);
-	conn->charge.fn = syncsock_mem_charge_conn;
-	conn->charge.arg = conn;
-	conn->txq.charge = &conn->charge;
-	conn->framer.charge = &conn->charge;
-	INIT_DELAYED_WORK(&conn->io_work, syncsock_io_work);
-	INIT_DELAYED_WORK(&conn->release_work, syncsock_release_work);
-	syncsock_timeout_init(conn);
+	syncsock_conn_init(conn, lsn, sock);
 
 	/* TCP_NODELAY and the user timeout come from the listener (see
 	 * syncsock_listener_add()).  These are plain stores, without the
@@ -603,6 +712,8 @@ int syncsock_conn_create(struct syncsock_listener *lsn, struct socket *sock,
 		set_bit(SYNCSOCK_CONN_NEW, &conn->flags);
 		err = lsn->handler->accept(conn);
 		if (err) {
+			/* A connection it opened for this one is closed. */
+			syncsock_pair_unlink(conn, true);
 			/* What it sent before refusing goes nowhere. */
 			syncsock_txq_purge(&conn->txq);
 			syncsock_framer_release(&conn->framer);
@@ -622,6 +733,7 @@ int syncsock_conn_create(struct syncsock_listener *lsn, struct socket *sock,
 		 */
 		write_unlock_bh(&sk->sk_callback_lock);
 		release_sock(sk);
+		syncsock_pair_unlink(conn, true);
 		if (lsn->handler->close)
 			lsn->handler->close(conn, SYNCSOCK_CLOSE_ERROR);
 		syncsock_txq_purge(&conn->txq);
@@ -631,11 +743,7 @@ int syncsock_conn_create(struct syncsock_listener *lsn, struct socket *sock,
 		err = -EBUSY;
 		goto out_unaccount;
 	}
-	rcu_assign_sk_user_data(sk, conn);
-	sk->sk_data_ready = syncsock_data_ready;
-	sk->sk_write_space = syncsock_write_space;
-	sk->sk_state_change = syncsock_state_change;
-	sk->sk_error_report = syncsock_error_report;
+	syncsock_conn_attach_locked(conn);
 	write_unlock_bh(&sk->sk_callback_lock);
 
 	syncsock_timeout_start(conn);
@@ -675,9 +783,6 @@ int syncsock_conn_create(struct syncsock_listener *lsn, struct socket *sock,
 
 out_unaccount:
 	syncsock_conn_reject(lsn, sock);
-	spin_lock_bh(&lsn->conns_lock);
-	lsn->nconns--;
-	spin_unlock_bh(&lsn->conns_lock);
-	syncsock_listener_put(lsn);
+	syncsock_conn_unaccount(lsn);
 	return err;
 }

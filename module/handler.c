@@ -192,6 +192,7 @@ static struct syncsock_handler *syncsock_builtins[] = {
 	&syncsock_discard_handler,
 	&syncsock_http_handler,
 	&syncsock_sockperf_handler,
+	&syncsock_proxy_handler,
 };
 
 int syncsock_builtin_handlers_init(void)

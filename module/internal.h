@@ -160,6 +160,14 @@ struct syncsock_conn {
 					 */
 
 	void *priv;			/* handler's */
+	/* The connection this one forwards to (syncsock_forward()), under
+	 * the listener's conns_lock; readers take a use of it (see
+	 * syncsock_pair_get()) under RCU.
+	 */
+	struct syncsock_conn __rcu *pair;
+	atomic_t pair_users;		/* uses of this one by its pair */
+	unsigned long connect_deadline;	/* jiffies, outbound while connecting */
+	int connect_err;		/* an error kernel_connect() returned */
 	struct syncsock_framer framer;	/* under the socket lock */
 	unsigned long last_active;	/* jiffies of the last progress */
 	unsigned long msg_start;	/* jiffies a partial message began, or 0 */
@@ -212,12 +220,24 @@ struct syncsock_conn *syncsock_conn_zalloc(void);
 void syncsock_conn_free(struct syncsock_conn *conn);
 int syncsock_conn_create(struct syncsock_listener *lsn, struct socket *sock,
 			 struct syncsock_conn *conn);
+void syncsock_conn_init(struct syncsock_conn *conn, struct syncsock_listener *lsn,
+			struct socket *sock);
+void syncsock_conn_attach(struct syncsock_conn *conn);
+bool syncsock_conn_account(struct syncsock_listener *lsn);
+void syncsock_conn_unaccount(struct syncsock_listener *lsn);
 void syncsock_conn_check_state(struct syncsock_conn *conn);
 void syncsock_conn_kick(struct sock *sk);
 void syncsock_conn_nomem_retry(struct syncsock_conn *conn);
 void syncsock_conn_rx_later(struct syncsock_conn *conn, bool now);
 void syncsock_conn_request_close(struct syncsock_conn *conn,
 				 enum syncsock_close_reason why, bool abort);
+
+/* pair.c */
+void syncsock_connect_progress(struct syncsock_conn *conn);
+void syncsock_pair_unlink(struct syncsock_conn *conn, bool abort);
+void syncsock_pair_wake(struct syncsock_conn *conn);
+bool syncsock_pair_rx_done(struct syncsock_conn *conn);
+void syncsock_pair_tx_shut(struct syncsock_conn *conn);
 
 /* timeout.c */
 void syncsock_timeout_init(struct syncsock_conn *conn);
@@ -247,6 +267,10 @@ void syncsock_write_space(struct sock *sk);
 void syncsock_tx_flush(struct syncsock_conn *conn);
 void syncsock_tx_notify(struct syncsock_conn *conn);
 void syncsock_conn_prepare_tx(struct sock *sk);
+int syncsock_tx_skb_locked(struct syncsock_conn *conn, const struct sk_buff *skb,
+			   unsigned int offset, size_t len, size_t *copied);
+int syncsock_tx_queue_skb(struct syncsock_conn *conn, const struct sk_buff *skb,
+			  unsigned int offset, size_t len, size_t *queued);
 void syncsock_tx_init(void);
 void syncsock_tx_exit(void);
 
@@ -259,5 +283,9 @@ extern struct syncsock_handler syncsock_echo_handler;
 extern struct syncsock_handler syncsock_discard_handler;
 extern struct syncsock_handler syncsock_http_handler;
 extern struct syncsock_handler syncsock_sockperf_handler;
+extern struct syncsock_handler syncsock_proxy_handler;
+
+/* Test-only knob: every forward takes the queued path (pair.c). */
+extern bool syncsock_fwd_queue_only;
 
 #endif /* _SYNCSOCK_INTERNAL_H */

@@ -185,6 +185,7 @@ static void syncsock_rx_held(struct syncsock_conn *conn, bool progress)
 		 */
 		if ((conn->sk->sk_shutdown & RCV_SHUTDOWN) &&
 		    !test_bit(SYNCSOCK_CONN_NOMEM, &conn->flags) &&
+		    !test_bit(SYNCSOCK_CONN_RX_PAUSED, &conn->flags) &&
 		    !test_bit(SYNCSOCK_CONN_CLOSING, &conn->flags)) {
 			bool again;
 
@@ -217,9 +218,11 @@ void syncsock_rx(struct syncsock_conn *conn)
 	unsigned int passes = 0;
 	bool progress = false;
 
-	if (test_bit(SYNCSOCK_CONN_RX_THROTTLED, &conn->flags)) {
-		/* Not reading, but a reset must still end the connection:
-		 * its queue would never drain.
+	if (test_bit(SYNCSOCK_CONN_RX_THROTTLED, &conn->flags) ||
+	    unlikely(test_bit(SYNCSOCK_CONN_RX_PAUSED, &conn->flags))) {
+		/* Not reading (the queue is full, or the pair's connect or
+		 * queue holds us), but a reset must still end the
+		 * connection: its queue would never drain.
 		 */
 		syncsock_conn_check_state(conn);
 		return;

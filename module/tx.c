@@ -130,13 +130,13 @@ static bool syncsock_tx_go_on(struct sock *sk)
 }
 
 /*
- * Hand TCP @nr pieces, @len bytes in all.  Return: bytes taken or a negative
- * errno.  Nothing is left corked: the last piece is sent without MSG_MORE.
+ * Hand TCP @nr pieces, @len bytes in all, with @flags (MSG_DONTWAIT and the
+ * like).  Return: bytes taken or a negative errno.  Nothing is left corked:
+ * the last piece is sent without MSG_MORE.
  */
 static int syncsock_tcp_send_pages(struct sock *sk, struct bio_vec *bv, unsigned int nr,
-				   size_t len)
+				   size_t len, int flags)
 {
-	int flags = MSG_DONTWAIT | MSG_NOSIGNAL | MSG_NO_SHARED_FRAGS;
 #ifdef SYNCSOCK_HAVE_TCP_SENDPAGE_LOCKED
 	unsigned int i;
 	int sent = 0;
@@ -215,7 +215,9 @@ syncsock_tcp_sendmsg(struct sock *sk, const struct kvec *vec, size_t nr, size_t 
 			n = -EAGAIN;
 			break;
 		}
-		n = syncsock_tcp_send_pages(sk, bv, k, batch);
+		/* Our own pages: no one else writes to them. */
+		n = syncsock_tcp_send_pages(sk, bv, k, batch, MSG_DONTWAIT | MSG_NOSIGNAL |
+					    MSG_NO_SHARED_FRAGS);
 		/* TCP holds references of its own on what it took. */
 		for (i = 0; i < k; i++)
 			put_page(bv[i].bv_page);
@@ -228,6 +230,250 @@ syncsock_tcp_sendmsg(struct sock *sk, const struct kvec *vec, size_t nr, size_t 
 	return sent ? sent : n;
 }
 ALLOW_ERROR_INJECTION(syncsock_tcp_sendmsg, ERRNO);
+
+/* Pieces one forward hands TCP per call, at most. */
+#define SYNCSOCK_FWD_BATCH	16
+
+/* An skb's bytes as pieces for TCP: the received pages, or copies. */
+struct syncsock_fwd_vec {
+	struct bio_vec bv[SYNCSOCK_FWD_BATCH];
+	unsigned int nr;
+	u32 copied_mask;	/* pieces that hold a page reference of ours */
+	size_t len;
+	size_t copied;		/* bytes in copied pieces */
+};
+
+/*
+ * Copy @len bytes of @skb at @offset into this CPU's page (as
+ * syncsock_tx_copy() does), as many pieces as it takes.  Return: false when
+ * memory ran short or no piece is left.
+ */
+static bool syncsock_fwd_copy(struct syncsock_fwd_vec *v, const struct sk_buff *skb,
+			      unsigned int offset, size_t len)
+{
+	const gfp_t gfp = GFP_ATOMIC | __GFP_NOWARN | __GFP_NOMEMALLOC;
+
+	while (len && v->nr < SYNCSOCK_FWD_BATCH) {
+		struct page_frag *pf;
+		size_t n = 0;
+
+		local_bh_disable();
+		syncsock_local_lock_nested_bh(&syncsock_tx_frag.bh_lock);
+		pf = &this_cpu_ptr(&syncsock_tx_frag)->frag;
+		if (skb_page_frag_refill(min_t(size_t, len, 32), pf, gfp)) {
+			n = min_t(size_t, len, pf->size - pf->offset);
+			/* Within the skb: the caller checked the range. */
+			if (skb_copy_bits(skb, offset, page_address(pf->page) + pf->offset, n)) {
+				n = 0;
+			} else {
+				bvec_set_page(&v->bv[v->nr], pf->page, n, pf->offset);
+				get_page(pf->page);
+				pf->offset += n;
+			}
+		}
+		syncsock_local_unlock_nested_bh(&syncsock_tx_frag.bh_lock);
+		local_bh_enable();
+		if (!n)
+			return false;
+		v->copied_mask |= BIT(v->nr);
+		v->nr++;
+		v->len += n;
+		v->copied += n;
+		offset += n;
+		len -= n;
+	}
+	return !len;
+}
+
+/*
+ * Pieces for @len bytes of @skb from @offset on: the page fragments as they
+ * are (TCP takes references of its own), the linear head copied (it may be
+ * kmalloc memory, which TCP must not hold: sendpage_ok() refuses it), as is
+ * a fragment in a page TCP may not take.  Stops when the pieces run out.
+ * Return: false if a copy failed for want of memory.
+ */
+static bool syncsock_fwd_fill(struct syncsock_fwd_vec *v, const struct sk_buff *skb,
+			      unsigned int offset, size_t len)
+{
+	unsigned int pos = skb_headlen(skb);
+	const struct sk_buff *frag;
+	int i;
+
+	if (offset < pos) {
+		size_t n = min_t(size_t, len, pos - offset);
+
+		if (!syncsock_fwd_copy(v, skb, offset, n))
+			return v->nr == SYNCSOCK_FWD_BATCH;
+		offset += n;
+		len -= n;
+	}
+	for (i = 0; len && i < skb_shinfo(skb)->nr_frags; i++) {
+		const skb_frag_t *f = &skb_shinfo(skb)->frags[i];
+		unsigned int size = skb_frag_size(f);
+		struct page *page = skb_frag_page(f);
+		size_t n;
+
+		if (offset >= pos + size) {
+			pos += size;
+			continue;
+		}
+		if (v->nr == SYNCSOCK_FWD_BATCH)
+			return true;
+		n = min_t(size_t, len, pos + size - offset);
+		if (sendpage_ok(page)) {
+			bvec_set_page(&v->bv[v->nr++], page, n,
+				      skb_frag_off(f) + offset - pos);
+			v->len += n;
+		} else if (!syncsock_fwd_copy(v, skb, offset, n)) {
+			return v->nr == SYNCSOCK_FWD_BATCH;
+		}
+		offset += n;
+		len -= n;
+		pos += size;
+	}
+	skb_walk_frags(skb, frag) {
+		unsigned int end = pos + frag->len;
+
+		if (!len)
+			break;
+		if (offset < end) {
+			size_t n = min_t(size_t, len, end - offset);
+			size_t before = v->len;
+
+			if (!syncsock_fwd_fill(v, frag, offset - pos, n))
+				return false;
+			if (v->len - before < n)
+				return true;	/* out of pieces */
+			offset += n;
+			len -= n;
+		}
+		pos = end;
+	}
+	return true;
+}
+
+/* Put the references of the pieces that were copies. */
+static void syncsock_fwd_put(struct syncsock_fwd_vec *v)
+{
+	unsigned int i;
+
+	for (i = 0; i < v->nr; i++)
+		if (v->copied_mask & BIT(i))
+			put_page(v->bv[i].bv_page);
+}
+
+/**
+ * syncsock_tx_skb_locked() - hand TCP received bytes, without a copy where
+ *	it can
+ * @conn: the connection to send on, its socket locked by the caller and
+ *	its send queue empty
+ * @skb: the skb the bytes are in (another connection's, being received)
+ * @offset: where they start
+ * @len: how many
+ * @copied: set to how many of the bytes TCP took were copies
+ *
+ * Takes what TCP has room for.  Page fragments are spliced: TCP holds a
+ * reference to the received page until the peer acknowledges the bytes.
+ *
+ * Context: softirq or process context, @conn's socket locked (owned or its
+ * spinlock held).
+ * Return: bytes taken (maybe 0), or a negative errno of the socket.
+ */
+int syncsock_tx_skb_locked(struct syncsock_conn *conn, const struct sk_buff *skb,
+			   unsigned int offset, size_t len, size_t *copied)
+{
+	struct sock *sk = conn->sk;
+	size_t sent = 0;
+	int room, n;
+
+	*copied = 0;
+	n = READ_ONCE(sk->sk_err);
+	if (n)
+		return -n;
+	/* Without scatter-gather TCP would copy pages itself (6.1 through
+	 * kmap(), which may sleep): the send queue's copy takes them.
+	 */
+	if (!(sk->sk_route_caps & NETIF_F_SG))
+		return 0;
+	room = sk_stream_wspace(sk);
+	if (room <= 0)
+		goto short_send;
+	len = min_t(size_t, len, room);
+	while (sent < len) {
+		struct syncsock_fwd_vec v = { };
+		size_t took_copied = 0, acc = 0;
+		unsigned int i;
+
+		if (sent && !syncsock_tx_go_on(sk))
+			break;
+		syncsock_fwd_fill(&v, skb, offset + sent, len - sent);
+		if (!v.nr)
+			break;
+		conn->in_send = true;
+		n = syncsock_tcp_send_pages(sk, v.bv, v.nr, v.len, MSG_DONTWAIT | MSG_NOSIGNAL);
+		conn->in_send = false;
+		/* How many of the bytes taken were copies. */
+		for (i = 0; i < v.nr && n > 0 && acc < (size_t)n; i++) {
+			size_t part = min_t(size_t, v.bv[i].bv_len, n - acc);
+
+			if (v.copied_mask & BIT(i))
+				took_copied += part;
+			acc += part;
+		}
+		syncsock_fwd_put(&v);
+		if (n <= 0)
+			break;
+		sent += n;
+		*copied += took_copied;
+		if (n != (int)v.len)
+			break;
+	}
+	if (sent)
+		syncsock_conn_active(conn);
+	if (sent == len && len)
+		return sent;
+short_send:
+	/* Make sure TCP calls sk_write_space once room comes back. */
+	if (conn->sock)
+		set_bit(SOCK_NOSPACE, &conn->sock->flags);
+	return sent;
+}
+
+/**
+ * syncsock_tx_queue_skb() - copy received bytes into the send queue
+ * @conn: the connection to send on
+ * @skb: the skb the bytes are in
+ * @offset: where they start
+ * @len: how many
+ * @queued: set to how many were queued: as many as the queue has room for
+ *
+ * Context: softirq or process context; any socket lock or none.
+ * Return: 0, or -ENOMEM when memory for the queue ran short (nothing queued).
+ */
+int syncsock_tx_queue_skb(struct syncsock_conn *conn, const struct sk_buff *skb,
+			  unsigned int offset, size_t len, size_t *queued)
+{
+	struct syncsock_stats __percpu *st = conn->lsn->stats;
+	size_t n = 0;
+	int err = 0;
+
+	spin_lock_bh(&conn->txq_lock);
+	if (conn->txq.bytes < conn->txq.limit)
+		n = min_t(size_t, len, conn->txq.limit - conn->txq.bytes);
+	if (n)
+		err = syncsock_txq_append_skb(&conn->txq, skb, offset, n,
+					      GFP_ATOMIC | __GFP_NOWARN);
+	spin_unlock_bh(&conn->txq_lock);
+	if (err) {
+		syncsock_stat_inc(st, SYNCSOCK_STAT_TX_ERRORS);
+		n = 0;
+	} else if (n) {
+		syncsock_stat_add(st, SYNCSOCK_STAT_TX_QUEUED_BYTES, n);
+		trace_syncsock_tx(conn->sk, conn->lsn->id, n, true);
+	}
+	*queued = n;
+	return err;
+}
 
 /**
  * syncsock_tx_init() - set up the per-CPU pages' locks
@@ -361,7 +607,10 @@ void syncsock_tx_flush(struct syncsock_conn *conn)
 	void *prev = conn->owner;
 	bool empty;
 
-	if (conn->flushing)
+	/* Before the connect is done TCP takes nothing; the io work flushes
+	 * once it is established.
+	 */
+	if (conn->flushing || unlikely(test_bit(SYNCSOCK_CONN_CONNECTING, &conn->flags)))
 		return;
 	conn->flushing = true;
 	conn->send_again = false;
@@ -414,6 +663,16 @@ void syncsock_tx_flush(struct syncsock_conn *conn)
 				syncsock_rx(conn);
 		}
 		syncsock_tx_notify(conn);
+		/* A pair waits for this queue to drain before it reads on,
+		 * or for this side's FIN to follow the pair's.
+		 */
+		if (unlikely(test_bit(SYNCSOCK_CONN_WAKE_PAIR, &conn->flags)) &&
+		    test_and_clear_bit(SYNCSOCK_CONN_WAKE_PAIR, &conn->flags))
+			syncsock_pair_wake(conn);
+		if (unlikely(test_bit(SYNCSOCK_CONN_TX_SHUT_PENDING, &conn->flags)) &&
+		    !test_bit(SYNCSOCK_CONN_TX_SHUT, &conn->flags) &&
+		    !test_bit(SYNCSOCK_CONN_RELEASING, &conn->flags))
+			mod_delayed_work(syncsock_wq, &conn->io_work, 0);
 	}
 	syncsock_conn_nomem_retry(conn);
 	conn->owner = prev;

@@ -6,6 +6,7 @@
 #include <linux/error-injection.h>
 #include <linux/export.h>
 #include <linux/minmax.h>
+#include <linux/skbuff.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
@@ -65,21 +66,34 @@ int syncsock_txq_room(const struct syncsock_txq *q, size_t len)
 	return 0;
 }
 
-/* Copy the bytes of @vec after the first @skip into @dst, @len of them. */
-static void syncsock_vec_copy(u8 *dst, const struct kvec *vec, size_t nr, size_t skip,
+/* Where queued bytes come from: pieces of memory, or an skb's bytes. */
+struct syncsock_txq_src {
+	const struct kvec *vec;
+	size_t nr;
+	const struct sk_buff *skb;
+	unsigned int offset;
+};
+
+/* Copy the bytes of @src after the first @skip into @dst, @len of them. */
+static void syncsock_src_copy(u8 *dst, const struct syncsock_txq_src *src, size_t skip,
 			      size_t len)
 {
 	size_t i;
 
-	for (i = 0; i < nr && len; i++) {
+	if (src->skb) {
+		/* The range was checked against the skb by the caller. */
+		WARN_ON_ONCE(skb_copy_bits(src->skb, src->offset + skip, dst, len));
+		return;
+	}
+	for (i = 0; i < src->nr && len; i++) {
 		size_t n;
 
-		if (skip >= vec[i].iov_len) {
-			skip -= vec[i].iov_len;
+		if (skip >= src->vec[i].iov_len) {
+			skip -= src->vec[i].iov_len;
 			continue;
 		}
-		n = min(vec[i].iov_len - skip, len);
-		memcpy(dst, vec[i].iov_base + skip, n);
+		n = min(src->vec[i].iov_len - skip, len);
+		memcpy(dst, src->vec[i].iov_base + skip, n);
 		dst += n;
 		len -= n;
 		skip = 0;
@@ -88,12 +102,12 @@ static void syncsock_vec_copy(u8 *dst, const struct kvec *vec, size_t nr, size_t
 
 /*
  * Chunks with room for @len bytes on @fresh, each at most
- * %SYNCSOCK_TXQ_CHUNK_MAX bytes (an order-0 allocation), filled from @vec
+ * %SYNCSOCK_TXQ_CHUNK_MAX bytes (an order-0 allocation), filled from @src
  * after its first @skip bytes.  Return: 0 or -ENOMEM (nothing left on
  * @fresh).
  */
 static int syncsock_txq_fill(const struct syncsock_txq *q, struct list_head *fresh,
-			     const struct kvec *vec, size_t nr, size_t skip, size_t len,
+			     const struct syncsock_txq_src *src, size_t skip, size_t len,
 			     gfp_t gfp, bool force)
 {
 	struct syncsock_txq_chunk *nc, *tmp;
@@ -119,7 +133,7 @@ static int syncsock_txq_fill(const struct syncsock_txq *q, struct list_head *fre
 	}
 	list_for_each_entry(nc, fresh, node) {
 		nc->end = min_t(size_t, len, nc->size);
-		syncsock_vec_copy(nc->data, vec, nr, skip, nc->end);
+		syncsock_src_copy(nc->data, src, skip, nc->end);
 		skip += nc->end;
 		len -= nc->end;
 	}
@@ -141,6 +155,38 @@ static size_t syncsock_vec_len(const struct kvec *vec, size_t nr, size_t skip)
 	return len > skip ? len - skip : 0;
 }
 
+/* Append @len bytes of @src after its first @skip: all or nothing. */
+static int syncsock_txq_append_src(struct syncsock_txq *q, const struct syncsock_txq_src *src,
+				   size_t skip, size_t len, gfp_t gfp)
+{
+	struct syncsock_txq_chunk *c;
+	LIST_HEAD(fresh);
+	size_t n;
+	int err;
+
+	err = syncsock_txq_room(q, len);
+	if (err)
+		return err;
+	if (!len)
+		return 0;
+
+	c = list_empty(&q->chunks) ? NULL :
+		list_last_entry(&q->chunks, struct syncsock_txq_chunk, node);
+	n = c ? min_t(size_t, len, c->size - c->end) : 0;
+	if (n < len) {
+		err = syncsock_txq_fill(q, &fresh, src, skip + n, len - n, gfp, false);
+		if (err)
+			return err;
+	}
+	if (n) {
+		syncsock_src_copy(c->data + c->end, src, skip, n);
+		c->end += n;
+	}
+	list_splice_tail(&fresh, &q->chunks);
+	q->bytes += len;
+	return 0;
+}
+
 /**
  * syncsock_txq_append_vec() - copy pieces of bytes to the tail of the queue
  * @q: the queue
@@ -159,32 +205,32 @@ static size_t syncsock_vec_len(const struct kvec *vec, size_t nr, size_t skip)
 int syncsock_txq_append_vec(struct syncsock_txq *q, const struct kvec *vec, size_t nr,
 			    size_t skip, gfp_t gfp)
 {
-	struct syncsock_txq_chunk *c;
-	size_t len = syncsock_vec_len(vec, nr, skip), n;
-	LIST_HEAD(fresh);
-	int err;
+	const struct syncsock_txq_src src = { .vec = vec, .nr = nr };
 
-	err = syncsock_txq_room(q, len);
-	if (err)
-		return err;
-	if (!len)
-		return 0;
+	return syncsock_txq_append_src(q, &src, skip, syncsock_vec_len(vec, nr, skip), gfp);
+}
 
-	c = list_empty(&q->chunks) ? NULL :
-		list_last_entry(&q->chunks, struct syncsock_txq_chunk, node);
-	n = c ? min_t(size_t, len, c->size - c->end) : 0;
-	if (n < len) {
-		err = syncsock_txq_fill(q, &fresh, vec, nr, skip + n, len - n, gfp, false);
-		if (err)
-			return err;
-	}
-	if (n) {
-		syncsock_vec_copy(c->data + c->end, vec, nr, skip, n);
-		c->end += n;
-	}
-	list_splice_tail(&fresh, &q->chunks);
-	q->bytes += len;
-	return 0;
+/**
+ * syncsock_txq_append_skb() - copy bytes of an skb to the tail of the queue
+ * @q: the queue
+ * @skb: the skb
+ * @offset: where the bytes start in it
+ * @len: how many; @offset + @len must lie within @skb
+ * @gfp: allocation flags (GFP_ATOMIC from softirq)
+ *
+ * As syncsock_txq_append_vec(): all of @len or nothing.
+ *
+ * Context: any context allowed by @gfp; the caller serializes.
+ * Return: 0, or the error of syncsock_txq_room(), or -ENOMEM.
+ */
+int syncsock_txq_append_skb(struct syncsock_txq *q, const struct sk_buff *skb,
+			    unsigned int offset, size_t len, gfp_t gfp)
+{
+	const struct syncsock_txq_src src = { .skb = skb, .offset = offset };
+
+	if (WARN_ON_ONCE(offset > skb->len || len > skb->len - offset))
+		return -EINVAL;
+	return syncsock_txq_append_src(q, &src, 0, len, gfp);
 }
 
 /**
@@ -209,6 +255,7 @@ int syncsock_txq_append_vec(struct syncsock_txq *q, const struct kvec *vec, size
 int syncsock_txq_prepend_vec(struct syncsock_txq *q, const struct kvec *vec, size_t nr,
 			     size_t skip, gfp_t gfp)
 {
+	const struct syncsock_txq_src src = { .vec = vec, .nr = nr };
 	size_t len = syncsock_vec_len(vec, nr, skip);
 	LIST_HEAD(fresh);
 	int err;
@@ -217,7 +264,7 @@ int syncsock_txq_prepend_vec(struct syncsock_txq *q, const struct kvec *vec, siz
 		return -EMSGSIZE;
 	if (!len)
 		return 0;
-	err = syncsock_txq_fill(q, &fresh, vec, nr, skip, len, gfp, true);
+	err = syncsock_txq_fill(q, &fresh, &src, skip, len, gfp, true);
 	if (err)
 		return err;
 	list_splice(&fresh, &q->chunks);

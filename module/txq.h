@@ -55,6 +55,9 @@ int syncsock_txq_append(struct syncsock_txq *q, const void *data, size_t len,
 			gfp_t gfp);
 int syncsock_txq_append_vec(struct syncsock_txq *q, const struct kvec *vec, size_t nr,
 			    size_t skip, gfp_t gfp);
+struct sk_buff;
+int syncsock_txq_append_skb(struct syncsock_txq *q, const struct sk_buff *skb,
+			    unsigned int offset, size_t len, gfp_t gfp);
 int syncsock_txq_prepend_vec(struct syncsock_txq *q, const struct kvec *vec, size_t nr,
 			     size_t skip, gfp_t gfp);
 const void *syncsock_txq_peek(const struct syncsock_txq *q, size_t *len);

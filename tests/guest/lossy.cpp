@@ -19,6 +19,11 @@
 //  [sockperf]  the sockperf handler: every ping answered as a pong, then EOF.
 //  [kvcounter] the example module (a third-party handler): every command
 //              answered, then EOF.
+//  [proxy]     the proxy handler with the lossy link on its backend side (the
+//              proxy in the client's namespace, the echo handler across the
+//              link), then on both sides (the proxy across the link, a
+//              user-space echo back across it): every byte, then EOF, and
+//              both connections of every pair closed by their FINs.
 // A graceful close leaves an orphan whose retransmit timers only run if it
 // holds a reference to its namespace (kernel sockets do not): without it, a
 // lost tail or FIN is never sent again and the client waits forever.
@@ -47,13 +52,14 @@ const std::string kServer = LossyLink::kServer, kClient = LossyLink::kClient;
 // socket and closes it.
 class UserServer {
 public:
-	UserServer(NetNs &ns, std::uint16_t port, std::function<void(Fd)> serve)
+	UserServer(NetNs &ns, std::uint16_t port, std::function<void(Fd)> serve,
+		   const std::string &ip = kServer)
 		: serve_(std::move(serve))
 	{
 		ns.run([&] {
 			lfd_ = Fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
 			set_int_opt(lfd_.get(), SOL_SOCKET, SO_REUSEADDR, 1);
-			const Endpoint ep = endpoint(kServer, port);
+			const Endpoint ep = endpoint(ip, port);
 			if (::bind(lfd_.get(), ep.sa(), ep.len) || ::listen(lfd_.get(), 128))
 				fail("user-space server on " + ep.text + ": " + errno_str(errno));
 		});
@@ -128,7 +134,8 @@ void user_http(Fd fd)
 }
 
 // @n echo connections of random messages with an early half-close.
-std::string echo_clients(NetNs &ns, std::uint16_t port, std::size_t n, std::uint64_t seed)
+std::string echo_clients(NetNs &ns, std::uint16_t port, std::size_t n, std::uint64_t seed,
+			 const std::string &ip = kServer)
 {
 	std::string report;
 	ns.run([&] {
@@ -140,7 +147,7 @@ std::string echo_clients(NetNs &ns, std::uint16_t port, std::size_t n, std::uint
 		};
 		plan.after = EchoPlan::After::HalfCloseEarly;
 		plan.seed = seed;
-		EchoClient cl(endpoint(kServer, port), plan);
+		EchoClient cl(endpoint(ip, port), plan);
 		cl.add(n);
 		if (!cl.run_until_finished(120s) || cl.count(End::Done) != n)
 			report = cl.report();
@@ -402,4 +409,49 @@ TEST_CASE("the example module over a lossy link", "[kvcounter]")
 	}
 	wait_for([] { return ::syscall(SYS_delete_module, "syncsock_kvcounter", O_NONBLOCK) == 0; },
 		 10s, 100ms);
+}
+
+TEST_CASE("proxy over a lossy link", "[proxy]")
+{
+	ssk::ModuleSession mod;
+	kmsg("lossy proxy");
+	LossyLink link;
+	unsigned echo = 0, far = 0, near = 0;
+	const std::size_t n = 16;
+	link.server().run([&] {
+		echo = ssk::add_listener("addr=" + kServer + " port=7780 handler=echo");
+		far = ssk::add_listener("addr=" + kServer + " port=7781 handler=proxy config=backends=" +
+					kClient + ":7782 connect-timeout=10000");
+	});
+	link.client().run([&] {
+		near = ssk::add_listener("addr=" + kClient + " port=7783 handler=proxy config=backends=" +
+					 kServer + ":7780 connect-timeout=10000");
+	});
+	UserServer user(link.client(), 7782, user_echo, kClient);
+
+	std::string near_fail = echo_clients(link.client(), 7783, n, 21, kClient);
+	INFO("through the proxy, the backend across the link: " <<
+	     (near_fail.empty() ? "all done" : near_fail));
+	CHECK(near_fail.empty());
+	std::string far_fail = echo_clients(link.client(), 7781, n, 31);
+	INFO("through the proxy across the link, the backend back across it: " <<
+	     (far_fail.empty() ? "all done" : far_fail));
+	CHECK(far_fail.empty());
+	note("link: %s", link.stats("sskS", "sskls").c_str());
+
+	const auto drained = [&](NetNs &ns, unsigned id, const char *what) {
+		ns.run([&] {
+			bool ok = wait_for([&] { return ssk::conns(id) == 0; }, 60s);
+			auto st = ssk::stats(id);
+			INFO(what << ": " << ssk::format(st));
+			CHECK(ok);
+			CHECK(ssk::get(st, "accepted") == n);
+			CHECK(ssk::get(st, "connected") == n);
+			CHECK(ssk::get(st, "closed_peer_fin") == 2 * n);
+			CHECK(ssk::get(st, "fwd_up_bytes") == ssk::get(st, "fwd_down_bytes"));
+		});
+	};
+	drained(link.client(), near, "near proxy");
+	drained(link.server(), far, "far proxy");
+	link.server().run([&] { CHECK(wait_for([&] { return ssk::conns(echo) == 0; }, 60s)); });
 }

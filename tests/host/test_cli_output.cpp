@@ -145,21 +145,36 @@ TEST_CASE("output: listener show", "[output]")
 		       "mem_charged                126\n"
 		       "mem_uncharged              127\n"
 		       "mem_refused                128\n"
-		       "closed_peer_fin            129\n"
-		       "closed_peer_reset          130\n"
-		       "closed_error               131\n"
-		       "closed_handler             132\n"
-		       "closed_handler_abort       133\n"
-		       "closed_handler_error       134\n"
-		       "closed_timeout             135\n"
-		       "closed_listener_delete     136\n"
-		       "closed_netns_exit          137\n"
-		       "closed_unload              138\n"
-		       "closed_nomem               139\n"
-		       "closed_oversize            140\n"
-		       "closed_bad_frame           141\n"
-		       "closed_idle                142\n"
-		       "closed_msg_timeout         143\n");
+		       "connects                   129\n"
+		       "connected                  130\n"
+		       "connect_refused            131\n"
+		       "connect_timeout            132\n"
+		       "connect_unreach            133\n"
+		       "connect_errors             134\n"
+		       "fwd_up_bytes               135\n"
+		       "fwd_down_bytes             136\n"
+		       "fwd_inline                 137\n"
+		       "fwd_queued                 138\n"
+		       "fwd_spliced_bytes          139\n"
+		       "fwd_copied_bytes           140\n"
+		       "fwd_paused                 141\n"
+		       "closed_peer_fin            142\n"
+		       "closed_peer_reset          143\n"
+		       "closed_error               144\n"
+		       "closed_handler             145\n"
+		       "closed_handler_abort       146\n"
+		       "closed_handler_error       147\n"
+		       "closed_timeout             148\n"
+		       "closed_listener_delete     149\n"
+		       "closed_netns_exit          150\n"
+		       "closed_unload              151\n"
+		       "closed_nomem               152\n"
+		       "closed_oversize            153\n"
+		       "closed_bad_frame           154\n"
+		       "closed_idle                155\n"
+		       "closed_msg_timeout         156\n"
+		       "closed_connect_failed      157\n"
+		       "closed_pair                158\n");
 	CHECK(s.calls == std::vector<std::string>{"listener_get 1", "stats 1"});
 }
 
@@ -395,11 +410,11 @@ TEST_CASE("output: versions", "[output]")
 	CHECK(r.rc == kExitOk);
 	CHECK(r.out == "syncsockctl 0.1\n"
 		       "libsyncsock 0.1 (ABI 1)\n"
-		       "syncsock.ko 0.1 (ABI 1, 44 counters, 15 close reasons, 4 CPU ids)\n");
+		       "syncsock.ko 0.1 (ABI 1, 59 counters, 17 close reasons, 4 CPU ids)\n");
 	CHECK(r.err.empty());
 	r = ctl(s, {"-j", "version"});
 	CHECK(r.out == R"({"syncsockctl":"0.1","libsyncsock":"0.1","abi":1,"module":{"version":"0.1",)"
-		       R"("abi":1,"nr_stats":44,"nr_close_reasons":15,"nr_cpu_ids":4}})"
+		       R"("abi":1,"nr_stats":59,"nr_close_reasons":17,"nr_cpu_ids":4}})"
 		       "\n");
 	s.version.abi_version = 2;
 	r = ctl(s, {"version"});

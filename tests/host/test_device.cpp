@@ -548,8 +548,8 @@ TEST_CASE("device: stats of a newer module: unknown counters by number", "[devic
 	auto s = dev.stats(kModuleStats, true);
 	REQUIRE(s);
 	REQUIRE(s->names.size() == SYNCSOCK_STAT_MAX + 3);
-	CHECK(s->names[SYNCSOCK_STAT_MAX - 2] == "closed_idle");
-	CHECK(s->names[SYNCSOCK_STAT_MAX - 1] == "closed_msg_timeout");
+	CHECK(s->names[SYNCSOCK_STAT_MAX - 2] == "closed_connect_failed");
+	CHECK(s->names[SYNCSOCK_STAT_MAX - 1] == "closed_pair");
 	CHECK(s->names[SYNCSOCK_STAT_MAX] == "stat_" + std::to_string(SYNCSOCK_STAT_MAX));
 	CHECK(s->names[SYNCSOCK_STAT_MAX + 2] == "stat_" + std::to_string(SYNCSOCK_STAT_MAX + 2));
 	CHECK(s->cpus[1][SYNCSOCK_STAT_MAX + 2] == 2000 + SYNCSOCK_STAT_MAX + 2);

@@ -43,6 +43,19 @@ TEST_CASE("names: every counter of this ABI", "[names]")
 		"mem_charged",
 		"mem_uncharged",
 		"mem_refused",
+		"connects",
+		"connected",
+		"connect_refused",
+		"connect_timeout",
+		"connect_unreach",
+		"connect_errors",
+		"fwd_up_bytes",
+		"fwd_down_bytes",
+		"fwd_inline",
+		"fwd_queued",
+		"fwd_spliced_bytes",
+		"fwd_copied_bytes",
+		"fwd_paused",
 		"closed_peer_fin",
 		"closed_peer_reset",
 		"closed_error",
@@ -58,6 +71,8 @@ TEST_CASE("names: every counter of this ABI", "[names]")
 		"closed_bad_frame",
 		"closed_idle",
 		"closed_msg_timeout",
+		"closed_connect_failed",
+		"closed_pair",
 	};
 	CHECK(stat_names(SYNCSOCK_STAT_MAX, SYNCSOCK_CLOSE_REASONS) == expected);
 	CHECK(stat_name(SYNCSOCK_STAT_RX_BYTES, SYNCSOCK_CLOSE_REASONS) == "rx_bytes");

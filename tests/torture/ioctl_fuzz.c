@@ -3210,12 +3210,15 @@ static const char *const stat_names[] = {
 	"tx_inline_softirq_bytes", "tx_queued_bytes", "tx_flushed_bytes", "tx_queue_full",
 	"tx_errors", "handler_errors", "work_runs", "rx_messages", "rx_messages_copied",
 	"app0", "app1", "app2", "app3", "nomem_retries", "rx_urgent", "accept_busy",
-	"mem_charged", "mem_uncharged", "mem_refused",
+	"mem_charged", "mem_uncharged", "mem_refused", "connects", "connected",
+	"connect_refused", "connect_timeout", "connect_unreach", "connect_errors",
+	"fwd_up_bytes", "fwd_down_bytes", "fwd_inline", "fwd_queued", "fwd_spliced_bytes",
+	"fwd_copied_bytes", "fwd_paused",
 };
 static const char *const close_names[] = {
 	"peer_fin", "peer_reset", "error", "handler", "handler_abort", "handler_error",
 	"timeout", "listener_delete", "netns_exit", "unload", "nomem", "oversize",
-	"bad_frame", "idle", "msg_timeout",
+	"bad_frame", "idle", "msg_timeout", "connect_failed", "pair",
 };
 _Static_assert(ARRAY_SIZE(stat_names) == SYNCSOCK_STAT_CLOSE_BASE, "a name per counter");
 _Static_assert(ARRAY_SIZE(close_names) == SYNCSOCK_CLOSE_REASONS, "a name per close reason");

@@ -69,6 +69,12 @@
  * @SYNCSOCK_CLOSE_MSG_TIMEOUT: a message of a framed listener was not whole
  *	within the listener's message timeout of its first byte (a peer that
  *	trickles, slowloris); a reset.
+ * @SYNCSOCK_CLOSE_CONNECT_FAILED: an outbound connection (syncsock_connect())
+ *	could not be established: refused, unreachable, or not within its
+ *	connect timeout; a reset.
+ * @SYNCSOCK_CLOSE_PAIR: the connection paired with this one (a proxied
+ *	client and its backend) closed before this one had finished; a reset
+ *	if that one was reset, else a graceful close.
  * @SYNCSOCK_CLOSE_REASONS: number of reasons.
  */
 enum syncsock_close_reason {
@@ -87,6 +93,8 @@ enum syncsock_close_reason {
 	SYNCSOCK_CLOSE_BAD_FRAME,
 	SYNCSOCK_CLOSE_IDLE,
 	SYNCSOCK_CLOSE_MSG_TIMEOUT,
+	SYNCSOCK_CLOSE_CONNECT_FAILED,
+	SYNCSOCK_CLOSE_PAIR,
 	SYNCSOCK_CLOSE_REASONS
 };
 
@@ -144,6 +152,31 @@ enum syncsock_close_reason {
  * @SYNCSOCK_STAT_MEM_REFUSED: allocations refused because the module's
  *	budget was spent; handled as memory running short (retried 20 ms
  *	later, counted in %SYNCSOCK_STAT_NOMEM_RETRIES).
+ * @SYNCSOCK_STAT_CONNECTS: outbound connections a handler opened
+ *	(syncsock_connect()).
+ * @SYNCSOCK_STAT_CONNECTED: the part of those established.
+ * @SYNCSOCK_STAT_CONNECT_REFUSED: outbound connects the peer refused (RST).
+ * @SYNCSOCK_STAT_CONNECT_TIMEOUT: outbound connects not established within
+ *	their connect timeout (or TCP's SYN retries).
+ * @SYNCSOCK_STAT_CONNECT_UNREACH: outbound connects to an unreachable host
+ *	or network.
+ * @SYNCSOCK_STAT_CONNECT_ERRORS: outbound connects that failed otherwise.
+ * @SYNCSOCK_STAT_FWD_UP_BYTES: bytes forwarded (syncsock_forward()) from an
+ *	accepted connection to its pair (client to backend).
+ * @SYNCSOCK_STAT_FWD_DOWN_BYTES: bytes forwarded from an outbound connection
+ *	to its pair (backend to client).
+ * @SYNCSOCK_STAT_FWD_INLINE: forwards that sent on the pair's socket right
+ *	where the bytes arrived, its lock taken without waiting.
+ * @SYNCSOCK_STAT_FWD_QUEUED: forwards that found the pair's socket busy (or
+ *	its send queue not empty) and queued the bytes for the pair's own
+ *	context.
+ * @SYNCSOCK_STAT_FWD_SPLICED_BYTES: forwarded bytes handed to TCP as
+ *	references to the received pages, without a copy.
+ * @SYNCSOCK_STAT_FWD_COPIED_BYTES: forwarded bytes copied: those of a linear
+ *	skb head (kmalloc memory, which cannot be spliced), and every byte
+ *	that waited in the pair's send queue.
+ * @SYNCSOCK_STAT_FWD_PAUSED: times reading from a connection stopped because
+ *	its pair's send queue was full; it resumes when that queue drains.
  * @SYNCSOCK_STAT_CLOSE_BASE: first of %SYNCSOCK_CLOSE_REASONS counters, one
  *	per &enum syncsock_close_reason.
  * @SYNCSOCK_STAT_MAX: number of counters.
@@ -178,6 +211,19 @@ enum syncsock_stat {
 	SYNCSOCK_STAT_MEM_CHARGED,
 	SYNCSOCK_STAT_MEM_UNCHARGED,
 	SYNCSOCK_STAT_MEM_REFUSED,
+	SYNCSOCK_STAT_CONNECTS,
+	SYNCSOCK_STAT_CONNECTED,
+	SYNCSOCK_STAT_CONNECT_REFUSED,
+	SYNCSOCK_STAT_CONNECT_TIMEOUT,
+	SYNCSOCK_STAT_CONNECT_UNREACH,
+	SYNCSOCK_STAT_CONNECT_ERRORS,
+	SYNCSOCK_STAT_FWD_UP_BYTES,
+	SYNCSOCK_STAT_FWD_DOWN_BYTES,
+	SYNCSOCK_STAT_FWD_INLINE,
+	SYNCSOCK_STAT_FWD_QUEUED,
+	SYNCSOCK_STAT_FWD_SPLICED_BYTES,
+	SYNCSOCK_STAT_FWD_COPIED_BYTES,
+	SYNCSOCK_STAT_FWD_PAUSED,
 	SYNCSOCK_STAT_CLOSE_BASE,
 	SYNCSOCK_STAT_MAX = SYNCSOCK_STAT_CLOSE_BASE + SYNCSOCK_CLOSE_REASONS
 };

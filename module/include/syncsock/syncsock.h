@@ -97,8 +97,18 @@ struct syncsock_framer_cfg {
  * @write_space: optional.  The connection's send queue has drained after a
  *	syncsock_send() was refused.  Same context as @data.
  * @close: the connection is gone; called exactly once per accepted
- *	connection, whatever ended it.  Free per-connection state here.
+ *	connection (and per connection syncsock_connect() opened), whatever
+ *	ended it.  Free per-connection state here.
  *	Context: process context, may sleep, socket already detached.
+ * @connected: optional.  An outbound connection's connect is done: @err is 0
+ *	once it is established, else the negative errno it failed with
+ *	(-ECONNREFUSED, -ETIMEDOUT for the connect timeout, -EHOSTUNREACH...);
+ *	a failed connection is then reset and its close callback follows
+ *	(%SYNCSOCK_CLOSE_CONNECT_FAILED).  From a failure, the handler may
+ *	call syncsock_connect() with %SYNCSOCK_CONNECT_RETRY to try another
+ *	address for the same pair.  Not called if the connection closes
+ *	before its connect is done (a listener delete, say).
+ *	Context: process context, may sleep, no socket locked.
  */
 struct syncsock_handler {
 	const char *name;
@@ -113,7 +123,78 @@ struct syncsock_handler {
 	void (*write_space)(struct syncsock_conn *conn);
 	void (*close)(struct syncsock_conn *conn,
 		      enum syncsock_close_reason reason);
+	void (*connected)(struct syncsock_conn *conn, int err);
 };
+
+/* Flags of syncsock_connect(). */
+#define SYNCSOCK_CONNECT_PAIR	0x1	/* pair the new connection with @from */
+#define SYNCSOCK_CONNECT_RETRY	0x2	/* @from failed to connect: its pair
+					 * moves to the new connection
+					 */
+
+/**
+ * syncsock_connect() - open an outbound connection
+ * @from: a connection of the listener the new one is to belong to: its
+ *	handler, limits, counters and close rules serve the new one too
+ * @addr: where to connect, a struct sockaddr_in or sockaddr_in6 (port not 0)
+ * @addrlen: its size
+ * @timeout_ms: the connect must be established within this, 1..86400000 ms
+ * @flags: %SYNCSOCK_CONNECT_PAIR or %SYNCSOCK_CONNECT_RETRY, or 0
+ * @priv: the new connection's handler state (syncsock_conn_priv())
+ *
+ * The connect runs in the background, in the listener's network namespace;
+ * the handler's connected callback tells how it ended.  An established
+ * connection gets the same callbacks, counters, send queue, timeouts and
+ * exactly-once close as an accepted one, and counts against the listener's
+ * max_conns; deleting the listener, the namespace's exit and the unload
+ * close it too.
+ *
+ * With %SYNCSOCK_CONNECT_PAIR, @from and the new connection are paired, for
+ * syncsock_forward(): @from does not read until the new one is established;
+ * a FIN on either shuts the other's sending side once what was forwarded
+ * has been sent, and both close once both directions have finished; when
+ * one closes early, the other is closed too (reset if the first was reset).
+ * If the connect fails, @from is reset, unless the connected callback
+ * retries: %SYNCSOCK_CONNECT_RETRY, with the failed connection as @from,
+ * gives its pair to a new connection.
+ *
+ * Context: process context, may sleep, no socket of ours locked (the accept
+ * and connected callbacks).
+ * Return: 0, -EINVAL for a bad address, timeout or flag (or pairing a
+ * connection that is already paired, or RETRY from a connection that did
+ * not fail), -EAFNOSUPPORT for another family, -ENOSPC at the listener's
+ * max_conns, -ESHUTDOWN once the listener (or @from) is closing, -ENOMEM, or
+ * the error of creating the socket.  The connect's own failure (refused,
+ * unreachable) comes later, to the connected callback.
+ */
+int syncsock_connect(struct syncsock_conn *from, const struct sockaddr *addr, int addrlen,
+		     u32 timeout_ms, unsigned int flags, void *priv);
+
+/**
+ * syncsock_forward() - send received bytes on the paired connection
+ * @conn: the connection the bytes arrived on, paired by syncsock_connect()
+ * @skb: the data callback's skb
+ * @offset: the data callback's offset
+ * @len: how many of its bytes to forward
+ *
+ * Called from @conn's data callback, whose return value it is made to be.
+ * Where the pair's socket lock can be taken without waiting (never waiting
+ * for it while holding @conn's: two connections forwarding to each other
+ * from two CPUs would deadlock) and nothing is queued before, the bytes go
+ * to TCP right there, in the softirq that received them: the bytes in page
+ * fragments as references to the received pages (no copy), those of the
+ * skb's linear head copied.  What TCP cannot take, or all of it when the
+ * pair's socket is busy, is copied into the pair's send queue and sent from
+ * the pair's own context.  When that queue is full, the call takes what
+ * fits and @conn stops reading (its receive window closes) until the pair's
+ * queue has drained; the rest is offered again then.
+ *
+ * Context: the data callback of @conn.
+ * Return: bytes taken (0..@len), or -ENOTCONN when @conn has no pair, or
+ * -EPIPE when the pair is closing (@conn is then closed too).
+ */
+int syncsock_forward(struct syncsock_conn *conn, const struct sk_buff *skb,
+		     unsigned int offset, size_t len);
 
 /**
  * syncsock_send() - send bytes on a connection

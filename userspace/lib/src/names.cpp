@@ -19,21 +19,25 @@ constexpr std::array<std::string_view, SYNCSOCK_STAT_CLOSE_BASE> kStatNames = {
 	"handler_errors",   "work_runs",	"rx_messages",	 "rx_messages_copied",
 	"app0",		    "app1",		"app2",		 "app3",
 	"nomem_retries",    "rx_urgent",	"accept_busy",	 "mem_charged",
-	"mem_uncharged",    "mem_refused",
+	"mem_uncharged",    "mem_refused",	"connects",	 "connected",
+	"connect_refused",  "connect_timeout", "connect_unreach", "connect_errors",
+	"fwd_up_bytes",	    "fwd_down_bytes",	"fwd_inline",	 "fwd_queued",
+	"fwd_spliced_bytes", "fwd_copied_bytes", "fwd_paused",
 };
 
 constexpr std::array<std::string_view, SYNCSOCK_CLOSE_REASONS> kCloseNames = {
 	"peer_fin",	 "peer_reset",	    "error",	  "handler",
 	"handler_abort", "handler_error",   "timeout",	  "listener_delete",
 	"netns_exit",	 "unload",	    "nomem",	  "oversize",
-	"bad_frame",	 "idle",	    "msg_timeout",
+	"bad_frame",	 "idle",	    "msg_timeout", "connect_failed",
+	"pair",
 };
 
 // A counter or close reason added to the uapi header needs its name here.
-static_assert(kStatNames.back() == "mem_refused" &&
-	      SYNCSOCK_STAT_MEM_REFUSED + 1 == SYNCSOCK_STAT_CLOSE_BASE);
-static_assert(kCloseNames.back() == "msg_timeout" &&
-	      SYNCSOCK_CLOSE_MSG_TIMEOUT + 1 == SYNCSOCK_CLOSE_REASONS);
+static_assert(kStatNames.back() == "fwd_paused" &&
+	      SYNCSOCK_STAT_FWD_PAUSED + 1 == SYNCSOCK_STAT_CLOSE_BASE);
+static_assert(kCloseNames.back() == "pair" &&
+	      SYNCSOCK_CLOSE_PAIR + 1 == SYNCSOCK_CLOSE_REASONS);
 
 } // namespace
 
