@@ -522,7 +522,15 @@ void syncsock_count(struct syncsock_conn *conn, unsigned int counter, u64 delta)
 }
 EXPORT_SYMBOL_GPL(syncsock_count);
 
-static void syncsock_sk_addr(const struct sock *sk, bool peer, struct sockaddr_storage *ss)
+/**
+ * syncsock_sk_addr() - a socket's local or peer address
+ * @sk: the socket
+ * @peer: the peer's (else the local one)
+ * @ss: filled as a struct sockaddr_in or sockaddr_in6
+ *
+ * Context: any context.
+ */
+void syncsock_sk_addr(const struct sock *sk, bool peer, struct sockaddr_storage *ss)
 {
 	memset(ss, 0, sizeof(*ss));
 	if (sk->sk_family == AF_INET6) {

@@ -474,6 +474,123 @@ static long syncsock_ioc_handlers(struct net *net, void __user *arg)
 	return ret;
 }
 
+struct syncsock_pairs_ctx {
+	u32 id;			/* 0: every listener */
+	bool found;		/* the listener @id exists */
+	struct syncsock_pair_info *infos;
+	u32 room;
+	u32 total;
+};
+
+static void syncsock_sk_to_user(const struct sock *sk, bool peer, struct syncsock_addr *out)
+{
+	struct sockaddr_storage ss;
+
+	syncsock_sk_addr(sk, peer, &ss);
+	syncsock_addr_to_user(&ss, out);
+}
+
+static int syncsock_pairs_one(struct syncsock_listener *lsn, void *data)
+{
+	struct syncsock_pairs_ctx *ctx = data;
+	struct syncsock_conn *c, *p;
+
+	if (ctx->id && lsn->id != ctx->id)
+		return 0;
+	ctx->found = true;
+	spin_lock_bh(&lsn->conns_lock);
+	list_for_each_entry(c, &lsn->conns, node) {
+		struct syncsock_pair_info *info;
+		bool c_out, p_out;
+
+		/* Stable under the lock: a release unlinks under it first. */
+		p = rcu_dereference_protected(c->pair, lockdep_is_held(&lsn->conns_lock));
+		if (!p)
+			continue;
+		/* Each pair once: from its accepted side, else its first. */
+		c_out = test_bit(SYNCSOCK_CONN_OUTBOUND, &c->flags);
+		p_out = test_bit(SYNCSOCK_CONN_OUTBOUND, &p->flags);
+		if (c_out && (!p_out || (uintptr_t)c > (uintptr_t)p))
+			continue;
+		if (ctx->total++ >= ctx->room)
+			continue;
+		info = &ctx->infos[ctx->total - 1];
+		memset(info, 0, sizeof(*info));
+		info->listener = lsn->id;
+		if (test_bit(SYNCSOCK_CONN_CONNECTING, &p->flags))
+			info->flags |= SYNCSOCK_PAIR_F_CONNECTING;
+		if (test_bit(SYNCSOCK_CONN_RX_PAUSED, &c->flags))
+			info->flags |= SYNCSOCK_PAIR_F_PAUSED;
+		if (test_bit(SYNCSOCK_CONN_CLOSING, &c->flags) ||
+		    test_bit(SYNCSOCK_CONN_CLOSING, &p->flags))
+			info->flags |= SYNCSOCK_PAIR_F_CLOSING;
+		syncsock_sk_to_user(c->sk, true, &info->client);
+		syncsock_sk_to_user(c->sk, false, &info->local);
+		syncsock_sk_to_user(p->sk, false, &info->source);
+		syncsock_sk_to_user(p->sk, true, &info->backend);
+		info->up_queued = READ_ONCE(p->txq.bytes);
+		info->down_queued = READ_ONCE(c->txq.bytes);
+	}
+	spin_unlock_bh(&lsn->conns_lock);
+	return ctx->id ? 1 : 0;
+}
+
+static long syncsock_ioc_pairs(struct net *net, void __user *arg)
+{
+	struct syncsock_net *sn = syncsock_pernet(net);
+	struct syncsock_pair_list req;
+	struct syncsock_pairs_ctx ctx = {};
+	struct syncsock_visit v = { syncsock_pairs_one, &ctx };
+	int tries = 0;
+	long ret = 0;
+	u32 want;
+
+	if (copy_from_user(&req, arg, sizeof(req)))
+		return -EFAULT;
+	if (req.reserved0 || !syncsock_zero(req.reserved, sizeof(req.reserved)))
+		return -EINVAL;
+	ctx.id = req.id;
+	/* As LISTENER_LIST: memory for the pairs there are, not for the
+	 * caller's count; once more if more came meanwhile.
+	 */
+	syncsock_visit_listeners(sn, &v);
+	if (ctx.id && !ctx.found)
+		return -ENOENT;
+	want = ctx.total;
+	do {
+		kvfree(ctx.infos);
+		ctx.infos = NULL;
+		ctx.total = 0;
+		ctx.room = min3(req.count, (u32)SYNCSOCK_LIST_MAX,
+				++tries < 3 ? want + SYNCSOCK_LIST_SLACK : U32_MAX);
+		if (ctx.room) {
+			ctx.infos = kvcalloc(ctx.room, sizeof(*ctx.infos),
+					     GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+			if (!ctx.infos)
+				return -ENOMEM;
+		}
+		ctx.found = false;
+		syncsock_visit_listeners(sn, &v);
+		want = ctx.total;
+	} while (ctx.total > ctx.room && ctx.room < min_t(u32, req.count, SYNCSOCK_LIST_MAX));
+	if (ctx.id && !ctx.found) {
+		ret = -ENOENT;
+		goto out;
+	}
+	req.count = min(ctx.total, ctx.room);
+	req.total = ctx.total;
+	if (req.count && copy_to_user(u64_to_user_ptr(req.entries), ctx.infos,
+				      req.count * sizeof(*ctx.infos)))
+		ret = -EFAULT;
+	else if (copy_to_user(arg, &req, sizeof(req)))
+		ret = -EFAULT;
+	else if (ctx.total > ctx.room)
+		ret = -ENOSPC;
+out:
+	kvfree(ctx.infos);
+	return ret;
+}
+
 static long syncsock_ioctl(struct file *file, unsigned int cmd, unsigned long uarg)
 {
 	void __user *arg = (void __user *)uarg;
@@ -504,6 +621,9 @@ static long syncsock_ioctl(struct file *file, unsigned int cmd, unsigned long ua
 	case _IOC_NR(SYNCSOCK_IOC_HANDLER_LIST):
 		size = sizeof(struct syncsock_handler_list);
 		break;
+	case _IOC_NR(SYNCSOCK_IOC_PAIR_LIST):
+		size = sizeof(struct syncsock_pair_list);
+		break;
 	default:
 		return -ENOTTY;
 	}
@@ -526,6 +646,8 @@ static long syncsock_ioctl(struct file *file, unsigned int cmd, unsigned long ua
 		return syncsock_ioc_stats(net, arg);
 	case SYNCSOCK_IOC_HANDLER_LIST:
 		return syncsock_ioc_handlers(net, arg);
+	case SYNCSOCK_IOC_PAIR_LIST:
+		return syncsock_ioc_pairs(net, arg);
 	default:
 		return -EINVAL;
 	}

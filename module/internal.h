@@ -225,6 +225,7 @@ void syncsock_conn_init(struct syncsock_conn *conn, struct syncsock_listener *ls
 void syncsock_conn_attach(struct syncsock_conn *conn);
 bool syncsock_conn_account(struct syncsock_listener *lsn);
 void syncsock_conn_unaccount(struct syncsock_listener *lsn);
+void syncsock_sk_addr(const struct sock *sk, bool peer, struct sockaddr_storage *ss);
 void syncsock_conn_check_state(struct syncsock_conn *conn);
 void syncsock_conn_kick(struct sock *sk);
 void syncsock_conn_nomem_retry(struct syncsock_conn *conn);

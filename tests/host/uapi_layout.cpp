@@ -133,6 +133,12 @@ static_assert(SYNCSOCK_IOC_LISTENER_GET == 0xc068e703);
 static_assert(SYNCSOCK_IOC_LISTENER_LIST == 0xc018e704);
 static_assert(SYNCSOCK_IOC_STATS_GET == 0xc020e705);
 static_assert(SYNCSOCK_IOC_HANDLER_LIST == 0xc018e706);
+static_assert(SYNCSOCK_IOC_PAIR_LIST == 0xc020e707);
+static_assert(sizeof(struct syncsock_pair_info) == 120);
+static_assert(offsetof(struct syncsock_pair_info, client) == 8);
+static_assert(offsetof(struct syncsock_pair_info, up_queued) == 104);
+static_assert(sizeof(struct syncsock_pair_list) == 32);
+static_assert(offsetof(struct syncsock_pair_list, entries) == 16);
 
 /* Numbers that are only ever appended to.  A new counter goes before the
  * close block, whose start the module reports (close_base in VERSION), so

@@ -460,6 +460,58 @@ struct syncsock_handler_list {
 	__u32 reserved[2];
 };
 
+/* Flags of struct syncsock_pair_info. */
+#define SYNCSOCK_PAIR_F_CONNECTING	_BITUL(0)  /* the outbound connect is pending */
+#define SYNCSOCK_PAIR_F_PAUSED		_BITUL(1)  /* the client side does not read */
+#define SYNCSOCK_PAIR_F_CLOSING		_BITUL(2)  /* one side is closing */
+
+/**
+ * struct syncsock_pair_info - two connections forwarding to each other (the
+ * entries of SYNCSOCK_IOC_PAIR_LIST)
+ * @listener: the listener both belong to
+ * @flags: SYNCSOCK_PAIR_F_*
+ * @client: the peer of the accepted connection (the client)
+ * @local: the address the client connected to
+ * @source: the local address of the outbound connection
+ * @backend: the peer of the outbound connection (the backend)
+ * @up_queued: bytes waiting in the outbound connection's send queue
+ * @down_queued: bytes waiting in the accepted connection's send queue
+ * @reserved: zero
+ *
+ * For a pair of two outbound connections, @client and @local are those of
+ * the one opened first.
+ */
+struct syncsock_pair_info {
+	__u32 listener;
+	__u32 flags;
+	struct syncsock_addr client;
+	struct syncsock_addr local;
+	struct syncsock_addr source;
+	struct syncsock_addr backend;
+	__u32 up_queued;
+	__u32 down_queued;
+	__u32 reserved[2];
+};
+
+/**
+ * struct syncsock_pair_list - the pairs of the caller's namespace's
+ * listeners (SYNCSOCK_IOC_PAIR_LIST)
+ * @id: a listener of the caller's namespace, or 0 for all of them
+ * @count: in: room in @entries; out: entries written (65536 at most)
+ * @total: out: pairs there are (if more than @count: -ENOSPC)
+ * @reserved0: zero
+ * @entries: pointer to an array of struct syncsock_pair_info
+ * @reserved: zero
+ */
+struct syncsock_pair_list {
+	__u32 id;
+	__u32 count;
+	__u32 total;
+	__u32 reserved0;
+	__u64 entries;
+	__u32 reserved[2];
+};
+
 #define SYNCSOCK_IOC_MAGIC		0xE7
 
 #define SYNCSOCK_IOC_VERSION \
@@ -476,5 +528,7 @@ struct syncsock_handler_list {
 	_IOWR(SYNCSOCK_IOC_MAGIC, 0x05, struct syncsock_stats_get)
 #define SYNCSOCK_IOC_HANDLER_LIST \
 	_IOWR(SYNCSOCK_IOC_MAGIC, 0x06, struct syncsock_handler_list)
+#define SYNCSOCK_IOC_PAIR_LIST \
+	_IOWR(SYNCSOCK_IOC_MAGIC, 0x07, struct syncsock_pair_list)
 
 #endif /* _UAPI_LINUX_SYNCSOCK_H */
