@@ -210,16 +210,17 @@ static void syncsock_proxy_connected(struct syncsock_conn *conn, int err)
 {
 	struct syncsock_proxy *px = syncsock_conn_listener_priv(conn);
 	uintptr_t a = (uintptr_t)syncsock_conn_priv(conn);
-	unsigned int first = a >> 8, tries = a & 0xff, i;
+	unsigned int first = a >> 8, tries = a & 0xff;
 
 	if (!err)
 		return;
 	while (tries < px->nr) {
-		i = (first + tries++) % px->nr;
+		const struct sockaddr_storage *b = &px->backends[(first + tries++) % px->nr];
+
 		syncsock_count(conn, SYNCSOCK_PROXY_APP_SKIPPED, 1);
-		err = syncsock_connect(conn, (struct sockaddr *)&px->backends[i],
-				       syncsock_proxy_addrlen(&px->backends[i]), px->timeout_ms,
-				       SYNCSOCK_CONNECT_RETRY, syncsock_proxy_attempt(first, tries));
+		err = syncsock_connect(conn, (const struct sockaddr *)b, syncsock_proxy_addrlen(b),
+				       px->timeout_ms, SYNCSOCK_CONNECT_RETRY,
+				       syncsock_proxy_attempt(first, tries));
 		/* Only a failure to start the connect goes on to the next
 		 * here; one that fails later calls us again.
 		 */

@@ -308,6 +308,19 @@ TEST_CASE("proxy: a backend that never reads throttles the client", "[noread]")
 	CHECK(held <= 2 * 65536);
 	CHECK(sent < 16u << 20);
 
+	// syncsockctl shows the pair: the client side paused, the backend's
+	// queue full.
+	Cmd pl = run("syncsockctl -j pair list");
+	INFO("syncsockctl -j pair list: " << pl.out);
+	CHECK(pl.status == 0);
+	CHECK(pl.out.find("\"listener\":" + std::to_string(px)) != std::string::npos);
+	CHECK(pl.out.find("\"backend\":\"127.0.0.1:7441\"") != std::string::npos);
+	CHECK(pl.out.find("\"local\":\"127.0.0.1:7440\"") != std::string::npos);
+	CHECK(pl.out.find("\"paused\":true") != std::string::npos);
+	CHECK(std::regex_search(pl.out, std::regex("\"up_queued\":[1-9]")));
+	Cmd none = run("syncsockctl pair list listener " + std::to_string(px + 1));
+	CHECK(none.status == 2);
+
 	// The backend reads now: every byte, in order.
 	std::thread writer([&] {
 		while (sent < 4u << 20) {

@@ -20,12 +20,13 @@ struct FakeState {
 	VersionInfo version{1, SYNCSOCK_STAT_MAX, SYNCSOCK_CLOSE_REASONS, 4, SYNCSOCK_STAT_CLOSE_BASE, "0.1"};
 	std::vector<ListenerInfo> listeners;
 	std::vector<HandlerInfo> handlers;
+	std::vector<PairInfo> pairs;
 	// stats() answers from the front; the last one stays.
 	std::deque<Stats> stats;
 
 	// Errors to answer with instead.
 	std::optional<Error> open_error, add_error, del_error, get_error, list_error,
-		stats_error, handler_error;
+		stats_error, handler_error, pair_error;
 
 	// What the CLI asked.
 	std::vector<std::string> calls;
@@ -99,6 +100,26 @@ public:
 		if (s_.handler_error)
 			return *s_.handler_error;
 		return s_.handlers;
+	}
+	// As the module: one listener's pairs, ENOENT for a listener that is
+	// not in @listeners.
+	Result<std::vector<PairInfo>> pair_list(std::uint32_t id) noexcept override
+	{
+		s_.calls.push_back("pair_list " + std::to_string(id));
+		if (s_.pair_error)
+			return *s_.pair_error;
+		if (id == kAllListeners)
+			return s_.pairs;
+		bool found = false;
+		for (const auto &l : s_.listeners)
+			found |= l.id == id;
+		if (!found)
+			return Error::from_errno(ENOENT);
+		std::vector<PairInfo> out;
+		for (const auto &p : s_.pairs)
+			if (p.listener == id)
+				out.push_back(p);
+		return out;
 	}
 
 private:

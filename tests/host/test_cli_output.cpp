@@ -52,6 +52,39 @@ FakeState two_listeners()
 	return s;
 }
 
+PairInfo pair(std::uint32_t listener, const char *client, const char *local, const char *source,
+	      const char *backend)
+{
+	PairInfo p;
+	p.listener = listener;
+	p.client = *parse_address(client);
+	p.local = *parse_address(local);
+	p.source = *parse_address(source);
+	p.backend = *parse_address(backend);
+	return p;
+}
+
+// two_listeners(), with a proxy's pairs: two on listener 1, two on 12.
+FakeState with_pairs()
+{
+	auto s = two_listeners();
+	auto a = pair(1, "192.0.2.7:50312", "10.0.0.1:7", "10.0.0.1:41000", "10.0.0.9:8080");
+	auto b = pair(1, "198.51.100.23:61002", "10.0.0.1:7", "10.0.0.1:41002", "10.0.0.10:8080");
+	b.up_queued = 262144;
+	b.down_queued = 1200;
+	b.paused = true;
+	auto c = pair(12, "[fe80::7%2]:40000", "[fe80::1%2]:8080", "[2001:db8::1]:52000",
+		      "[2001:db8::9]:8443");
+	c.connecting = c.paused = true;	// not read until connected
+	c.up_queued = 517;
+	auto d = pair(12, "[fe80::8%2]:40001", "[fe80::1%2]:8080", "[2001:db8::1]:52002",
+		      "[2001:db8::9]:8443");
+	d.paused = d.closing = true;
+	d.down_queued = 4096;
+	s.pairs = {a, b, c, d};
+	return s;
+}
+
 } // namespace
 
 TEST_CASE("output: listener list", "[output]")
@@ -278,6 +311,124 @@ TEST_CASE("output: handler list", "[output]")
 		       "\n");
 }
 
+TEST_CASE("output: pair list", "[output]")
+{
+	auto s = with_pairs();
+	auto r = ctl(s, {"pair", "list"});
+	CHECK(r.rc == kExitOk);
+	CHECK(r.err.empty());
+	CHECK(r.out ==
+	      "LISTENER  CLIENT               LOCAL             SOURCE               BACKEND             UP-QUEUED  DOWN-QUEUED  STATE\n"
+	      "       1  192.0.2.7:50312      10.0.0.1:7        10.0.0.1:41000       10.0.0.9:8080               0            0  -\n"
+	      "       1  198.51.100.23:61002  10.0.0.1:7        10.0.0.1:41002       10.0.0.10:8080         262144         1200  paused\n"
+	      "      12  [fe80::7%2]:40000    [fe80::1%2]:8080  [2001:db8::1]:52000  [2001:db8::9]:8443        517            0  connecting,paused\n"
+	      "      12  [fe80::8%2]:40001    [fe80::1%2]:8080  [2001:db8::1]:52002  [2001:db8::9]:8443          0         4096  paused,closing\n");
+	CHECK(s.opened == "/dev/syncsock");
+	CHECK(s.calls == std::vector<std::string>{"pair_list 0"});
+
+	// One listener's.
+	r = ctl(s, {"pair", "list", "listener", "12"});
+	CHECK(r.rc == kExitOk);
+	CHECK(r.out ==
+	      "LISTENER  CLIENT             LOCAL             SOURCE               BACKEND             UP-QUEUED  DOWN-QUEUED  STATE\n"
+	      "      12  [fe80::7%2]:40000  [fe80::1%2]:8080  [2001:db8::1]:52000  [2001:db8::9]:8443        517            0  connecting,paused\n"
+	      "      12  [fe80::8%2]:40001  [fe80::1%2]:8080  [2001:db8::1]:52002  [2001:db8::9]:8443          0         4096  paused,closing\n");
+	CHECK(s.calls.back() == "pair_list 12");
+}
+
+TEST_CASE("output: pair list, JSON", "[output]")
+{
+	auto s = with_pairs();
+	auto r = ctl(s, {"-j", "pair", "list"});
+	CHECK(r.rc == kExitOk);
+	CHECK(r.err.empty());
+	CHECK(r.out ==
+	      R"([{"listener":1,"client":"192.0.2.7:50312","local":"10.0.0.1:7","source":"10.0.0.1:41000",)"
+	      R"("backend":"10.0.0.9:8080","up_queued":0,"down_queued":0,"connecting":false,)"
+	      R"("paused":false,"closing":false},)"
+	      R"({"listener":1,"client":"198.51.100.23:61002","local":"10.0.0.1:7",)"
+	      R"("source":"10.0.0.1:41002","backend":"10.0.0.10:8080","up_queued":262144,)"
+	      R"("down_queued":1200,"connecting":false,"paused":true,"closing":false},)"
+	      R"({"listener":12,"client":"[fe80::7%2]:40000","local":"[fe80::1%2]:8080",)"
+	      R"("source":"[2001:db8::1]:52000","backend":"[2001:db8::9]:8443","up_queued":517,)"
+	      R"("down_queued":0,"connecting":true,"paused":true,"closing":false},)"
+	      R"({"listener":12,"client":"[fe80::8%2]:40001","local":"[fe80::1%2]:8080",)"
+	      R"("source":"[2001:db8::1]:52002","backend":"[2001:db8::9]:8443","up_queued":0,)"
+	      R"("down_queued":4096,"connecting":false,"paused":true,"closing":true}])"
+	      "\n");
+
+	r = ctl(s, {"pair", "list", "listener", "1", "--pretty"});
+	CHECK(r.rc == kExitOk);
+	CHECK(r.out == "[\n"
+		       "  {\n"
+		       "    \"listener\": 1,\n"
+		       "    \"client\": \"192.0.2.7:50312\",\n"
+		       "    \"local\": \"10.0.0.1:7\",\n"
+		       "    \"source\": \"10.0.0.1:41000\",\n"
+		       "    \"backend\": \"10.0.0.9:8080\",\n"
+		       "    \"up_queued\": 0,\n"
+		       "    \"down_queued\": 0,\n"
+		       "    \"connecting\": false,\n"
+		       "    \"paused\": false,\n"
+		       "    \"closing\": false\n"
+		       "  },\n"
+		       "  {\n"
+		       "    \"listener\": 1,\n"
+		       "    \"client\": \"198.51.100.23:61002\",\n"
+		       "    \"local\": \"10.0.0.1:7\",\n"
+		       "    \"source\": \"10.0.0.1:41002\",\n"
+		       "    \"backend\": \"10.0.0.10:8080\",\n"
+		       "    \"up_queued\": 262144,\n"
+		       "    \"down_queued\": 1200,\n"
+		       "    \"connecting\": false,\n"
+		       "    \"paused\": true,\n"
+		       "    \"closing\": false\n"
+		       "  }\n"
+		       "]\n");
+	CHECK(s.calls.back() == "pair_list 1");
+}
+
+TEST_CASE("output: pair list, empty", "[output]")
+{
+	auto s = two_listeners();
+	auto r = ctl(s, {"pair", "list"});
+	CHECK(r.rc == kExitOk);
+	CHECK(r.out == "LISTENER  CLIENT  LOCAL  SOURCE  BACKEND  UP-QUEUED  DOWN-QUEUED  STATE\n");
+	r = ctl(s, {"pair", "list", "listener", "1"});
+	CHECK(r.rc == kExitOk);
+	CHECK(r.out == "LISTENER  CLIENT  LOCAL  SOURCE  BACKEND  UP-QUEUED  DOWN-QUEUED  STATE\n");
+	r = ctl(s, {"-j", "pair", "list"});
+	CHECK(r.out == "[]\n");
+	r = ctl(s, {"-p", "pair", "list", "listener", "12"});
+	CHECK(r.out == "[]\n");
+	CHECK(r.err.empty());
+}
+
+TEST_CASE("output: pair list of a missing listener", "[output]")
+{
+	auto s = with_pairs();
+	auto r = ctl(s, {"pair", "list", "listener", "99"});
+	CHECK(r.rc == kExitKernel);
+	CHECK(r.out.empty());
+	CHECK(r.err == "Error: cannot list the pairs of listener 99: no listener with id 99 in this "
+		       "network namespace (ENOENT); see: syncsockctl listener list\n");
+	CHECK(s.calls == std::vector<std::string>{"pair_list 99"});
+
+	r = ctl(s, {"-j", "pair", "list", "listener", "99"});
+	CHECK(r.rc == kExitKernel);
+	CHECK(r.err.empty());
+	CHECK(r.out == "{\"error\":\"cannot list the pairs of listener 99: no listener with id 99 "
+		       "in this network namespace (ENOENT); see: syncsockctl listener list\"}\n");
+
+	// A module from before PAIR_LIST.
+	s.pair_error = Error::from_errno(ENOTTY);
+	r = ctl(s, {"pair", "list"});
+	CHECK(r.rc == kExitKernel);
+	CHECK(r.err == "Error: cannot list the pairs: the module does not know this request "
+		       "(ENOTTY); is the module older than syncsockctl? compare: syncsockctl "
+		       "version\n");
+}
+
 TEST_CASE("output: stats of the module", "[output]")
 {
 	FakeState s;
@@ -442,8 +593,20 @@ TEST_CASE("output: help goes to stdout, JSON help is null", "[output]")
 	CHECK(r.out == help_text(Topic::stats));
 	r = ctl(s, {"-j", "listener", "help"});
 	CHECK(r.out == "null\n");
+	r = ctl(s, {"pair", "list", "help"});
+	CHECK(r.out == help_text(Topic::pair));
+	CHECK_THAT(r.out, Catch::StartsWith("Usage: syncsockctl pair list [listener ID]\n"));
 	CHECK(s.opened.empty());
-	for (auto t : {Topic::main, Topic::listener, Topic::handler, Topic::stats, Topic::version}) {
+	// The top-level usage names every command.
+	for (const char *line :
+	     {"OBJECT := { listener | pair | handler | stats | version | help }",
+	      "  syncsockctl listener list\n", "  syncsockctl pair list [listener ID]\n",
+	      "  syncsockctl handler list\n"}) {
+		INFO(line);
+		CHECK_THAT(help_text(Topic::main), Catch::Contains(line));
+	}
+	for (auto t : {Topic::main, Topic::listener, Topic::pair, Topic::handler, Topic::stats,
+		       Topic::version}) {
 		auto text = help_text(t);
 		CHECK_THAT(text, Catch::StartsWith("Usage: syncsockctl"));
 		for (std::size_t at = 0, nl; (nl = text.find('\n', at)) != std::string::npos; at = nl + 1)
@@ -510,7 +673,10 @@ TEST_CASE("docs: the man page has every word of the grammar", "[docs]")
 	std::string man((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 	for (const char *word :
 	     {"**listener add**", "**listener del**", "**listener list**", "**listener show**",
-	      "**handler list**", "**stats**", "**version**", "**port**", "**handler**",
+	      "**pair list**", "**listener** *ID*", "**LISTENER**", "**CLIENT**", "**LOCAL**",
+	      "**SOURCE**", "**BACKEND**", "**UP-QUEUED**", "**DOWN-QUEUED**", "**STATE**",
+	      "**connecting**", "**paused**", "**closing**", "**handler list**", "**stats**",
+	      "**version**", "**port**", "**handler**",
 	      "**config**", "**backlog**", "**max-conns**", "**txq-limit**", "**close-timeout**",
 	      "**idle-timeout**", "**msg-timeout**", "**user-timeout**", "**off**",
 	      "**freebind**", "**v6only**", "**abort**", "**--per-cpu**", "**--watch**",

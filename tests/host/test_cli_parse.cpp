@@ -93,6 +93,10 @@ TEST_CASE("parse: help and version at every level", "[parse]")
 	CHECK(cmd<Help>(p({"listener", "add", "help"})).topic == Topic::listener);
 	CHECK(cmd<Help>(p({"listener", "add", "0.0.0.0:1", "--help"})).topic == Topic::listener);
 	CHECK(cmd<Help>(p({"listener", "del", "help"})).topic == Topic::listener);
+	CHECK(cmd<Help>(p({"pair", "help"})).topic == Topic::pair);
+	CHECK(cmd<Help>(p({"pair", "-h"})).topic == Topic::pair);
+	CHECK(cmd<Help>(p({"pair", "list", "help"})).topic == Topic::pair);
+	CHECK(cmd<Help>(p({"pair", "list", "listener", "3", "--help"})).topic == Topic::pair);
 	CHECK(cmd<Help>(p({"handler", "help"})).topic == Topic::handler);
 	CHECK(cmd<Help>(p({"handler", "list", "-h"})).topic == Topic::handler);
 	CHECK(cmd<Help>(p({"stats", "help"})).topic == Topic::stats);
@@ -256,6 +260,44 @@ TEST_CASE("parse: listener del, list, show", "[parse]")
 	usage_error({"listener", "list", "--all"}, "unknown option '--all'", h);
 }
 
+TEST_CASE("parse: pair list", "[parse]")
+{
+	CHECK(cmd<PairList>(p({"pair", "list"})).id == kAllListeners);
+	CHECK(cmd<PairList>(p({"pair", "list", "listener", "3"})).id == 3);
+	CHECK(cmd<PairList>(p({"pair", "list", "listener", "4294967295"})).id == 4294967295u);
+	auto inv = p({"-j", "pair", "list"});
+	cmd<PairList>(inv);
+	CHECK(inv.options.json);
+	inv = p({"pair", "-p", "list", "listener", "7", "-d", "/dev/x"});
+	CHECK(cmd<PairList>(inv).id == 7);
+	CHECK(inv.options.pretty);
+	CHECK(inv.options.device == "/dev/x");
+
+	const std::string h = "Try 'syncsockctl pair help'.";
+	usage_error({"pair"}, "pair: missing command (list or help)", h);
+	usage_error({"pair", "show", "1"}, "pair: unknown command 'show': expected list or help", h);
+	usage_error({"pair", "list", "listener"}, "pair list: 'listener' needs a value: listener ID", h);
+	usage_error({"pair", "list", "listener", "0"}, "pair list: bad listener id '0': ids are numbers from 1 up (see: syncsockctl listener list)", h);
+	usage_error({"pair", "list", "listener", "x"}, "pair list: bad listener id 'x'", h);
+	usage_error({"pair", "list", "listener", "4294967296"}, "pair list: bad listener id '4294967296'", h);
+	usage_error({"pair", "list", "listener", "1", "listener", "2"}, "pair list: 'listener' given twice", h);
+	usage_error({"pair", "list", "3"}, "pair list: unexpected argument '3' (one listener's pairs: pair list listener 3)", h);
+	usage_error({"pair", "list", "all"}, "pair list: unexpected argument 'all'\n", h);
+	usage_error({"pair", "list", "--all"}, "unknown option '--all'", h);
+
+	FakeState s;
+	auto r = ctl(s, {"pair", "list", "listener", "-j"});
+	CHECK(r.rc == kExitUsage);
+	CHECK(r.out.empty());
+	CHECK(r.err == "Error: pair list: bad listener id '-j': ids are numbers from 1 up (see: "
+		       "syncsockctl listener list)\n"
+		       "Try 'syncsockctl pair help'.\n");
+	r = ctl(s, {"pair", "list", "7", "-j"});
+	CHECK(r.rc == kExitUsage);
+	CHECK(r.out == "{\"error\":\"pair list: unexpected argument '7' (one listener's pairs: pair "
+		       "list listener 7)\"}\n");
+}
+
 TEST_CASE("parse: handler", "[parse]")
 {
 	cmd<HandlerList>(p({"handler", "list"}));
@@ -311,8 +353,9 @@ TEST_CASE("parse: stats", "[parse]")
 
 TEST_CASE("parse: objects and options", "[parse]")
 {
-	usage_error({}, "no object given: say what to act on (listener, handler, stats, version)");
-	usage_error({"listeners"}, "unknown object 'listeners': expected listener, handler, stats, version or help");
+	usage_error({}, "no object given: say what to act on (listener, pair, handler, stats, version)");
+	usage_error({"listeners"}, "unknown object 'listeners': expected listener, pair, handler, stats, version or help");
+	usage_error({"pairs", "list"}, "unknown object 'pairs': expected listener, pair, handler, stats, version or help");
 	usage_error({"-x", "listener", "list"}, "unknown option '-x'");
 	usage_error({"-xj", "listener", "list"}, "unknown option '-x'");
 	usage_error({"--jsn"}, "unknown option '--jsn'");

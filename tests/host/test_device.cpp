@@ -6,8 +6,10 @@
 // error message).  The emulation follows module/control.c.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -34,6 +36,14 @@ struct FakeKernel {
 	std::uint32_t nr_cpu_ids = 4;
 	std::vector<syncsock_listener_info> listeners;
 	std::vector<syncsock_handler_info> handlers;
+	std::vector<syncsock_pair_info> pairs;
+
+	// Entries a list writes at most (SYNCSOCK_LIST_MAX).
+	std::uint32_t list_max = 65536;
+
+	// Each PAIR_LIST as it came in; run before it is answered.
+	std::vector<syncsock_pair_list> pair_requests;
+	std::function<void()> on_pair_list;
 
 	// The next LISTENER_ADD fails with this errno and message.
 	int add_errno = 0;
@@ -120,6 +130,9 @@ struct FakeKernel {
 			return list(*static_cast<syncsock_handler_list *>(arg), handlers);
 		case SYNCSOCK_IOC_STATS_GET:
 			return stats(*static_cast<syncsock_stats_get *>(arg));
+		case SYNCSOCK_IOC_PAIR_LIST:
+			list_calls++;
+			return pair_list(*static_cast<syncsock_pair_list *>(arg));
 		}
 		return ENOTTY;
 	}
@@ -127,11 +140,35 @@ struct FakeKernel {
 	template <typename Req, typename Entry>
 	int list(Req &req, const std::vector<Entry> &all)
 	{
-		std::uint32_t n = std::min<std::uint32_t>(req.count, all.size());
+		std::uint32_t n = std::min<std::uint32_t>({req.count, list_max,
+							   static_cast<std::uint32_t>(all.size())});
 		std::memcpy(ptr<Entry>(req.entries), all.data(), n * sizeof(Entry));
 		req.count = n;
 		req.total = all.size();
 		return all.size() > n ? ENOSPC : 0;
+	}
+
+	// One listener's pairs (ENOENT if there is no such listener), or
+	// every listener's.
+	int pair_list(syncsock_pair_list &req)
+	{
+		pair_requests.push_back(req);
+		if (on_pair_list)
+			on_pair_list();
+		if (req.reserved0 || req.reserved[0] || req.reserved[1])
+			return EINVAL;
+		if (req.id) {
+			bool found = false;
+			for (const auto &l : listeners)
+				found |= l.id == req.id;
+			if (!found)
+				return ENOENT;
+		}
+		std::vector<syncsock_pair_info> mine;
+		for (const auto &p : pairs)
+			if (!req.id || p.listener == req.id)
+				mine.push_back(p);
+		return list(req, mine);
 	}
 
 	int stats(syncsock_stats_get &req)
@@ -186,6 +223,36 @@ syncsock_listener_info info(std::uint32_t id, const char *handler)
 	l.addr.addr[3] = id;
 	std::strcpy(l.handler, handler);
 	return l;
+}
+
+// Pair @n of listener @listener: client 192.0.2.<n>:<40000 + n> on
+// 10.0.0.<listener>:80, forwarded from 10.0.0.<listener>:<50000 + n> to
+// [2001:db8::9]:8080.
+syncsock_pair_info pair_info(std::uint32_t listener, std::uint32_t n)
+{
+	syncsock_pair_info p{};
+	p.listener = listener;
+	p.client.family = AF_INET;
+	p.client.port = 40000 + n;
+	p.client.addr[0] = 192;
+	p.client.addr[2] = 2;
+	p.client.addr[3] = n;
+	p.local.family = AF_INET;
+	p.local.port = 80;
+	p.local.addr[0] = 10;
+	p.local.addr[3] = listener;
+	p.source = p.local;
+	p.source.port = 50000 + n;
+	p.backend.family = AF_INET6;
+	p.backend.port = 8080;
+	p.backend.addr[0] = 0x20;
+	p.backend.addr[1] = 0x01;
+	p.backend.addr[2] = 0x0d;
+	p.backend.addr[3] = 0xb8;
+	p.backend.addr[15] = 9;
+	p.up_queued = n;
+	p.down_queued = 2 * n;
+	return p;
 }
 
 } // namespace
@@ -595,4 +662,174 @@ TEST_CASE("device: EINTR is retried", "[device]")
 	});
 	REQUIRE(d);
 	CHECK(interrupts == 0);
+}
+
+TEST_CASE("device: pair_list reads every field", "[device][pair]")
+{
+	FakeKernel k;
+	auto a = pair_info(1, 7);
+	a.flags = SYNCSOCK_PAIR_F_CONNECTING | SYNCSOCK_PAIR_F_CLOSING | (1u << 9);	// and one unknown
+	a.client.family = AF_INET6;
+	a.client.scope_id = 3;
+	a.client.addr[0] = 0xfe;
+	a.client.addr[1] = 0x80;
+	a.client.addr[2] = a.client.addr[3] = 0;
+	a.client.addr[15] = 7;
+	auto b = pair_info(2, 8);
+	b.flags = SYNCSOCK_PAIR_F_PAUSED;
+	b.up_queued = 0xffffffffu;
+	k.pairs = {a, b};
+	auto dev = attach(k);
+
+	auto ps = dev.pair_list(kAllListeners);
+	REQUIRE(ps);
+	REQUIRE(ps->size() == 2);
+	PairInfo want;
+	want.listener = 1;
+	want.connecting = true;
+	want.closing = true;
+	want.client = *parse_address("[fe80::7%3]:40007");
+	want.local = *parse_address("10.0.0.1:80");
+	want.source = *parse_address("10.0.0.1:50007");
+	want.backend = *parse_address("[2001:db8::9]:8080");
+	want.up_queued = 7;
+	want.down_queued = 14;
+	CHECK((*ps)[0] == want);
+	CHECK((*ps)[0].client.to_string() == "[fe80::7%3]:40007");
+	const auto &p = (*ps)[1];
+	CHECK(p.listener == 2);
+	CHECK_FALSE(p.connecting);
+	CHECK(p.paused);
+	CHECK_FALSE(p.closing);
+	CHECK(p.client.to_string() == "192.0.2.8:40008");
+	CHECK(p.local.to_string() == "10.0.0.2:80");
+	CHECK(p.source.to_string() == "10.0.0.2:50008");
+	CHECK(p.backend.to_string() == "[2001:db8::9]:8080");
+	CHECK(p.up_queued == 0xffffffffu);
+	CHECK(p.down_queued == 16);
+
+	// The request: every listener, room for some, the rest zero.
+	REQUIRE(k.pair_requests.size() == 1);
+	const auto &r = k.pair_requests[0];
+	CHECK(r.id == 0);
+	CHECK(r.count == 16);
+	CHECK(r.entries != 0);
+	CHECK(r.reserved0 == 0);
+	CHECK(r.reserved[0] == 0);
+	CHECK(r.reserved[1] == 0);
+}
+
+TEST_CASE("device: pair_list of one listener, and of a missing one", "[device][pair]")
+{
+	FakeKernel k;
+	k.listeners = {info(1, "proxy"), info(2, "proxy"), info(3, "echo")};
+	k.pairs = {pair_info(1, 1), pair_info(2, 2), pair_info(1, 3), pair_info(2, 4)};
+	auto dev = attach(k);
+
+	auto ps = dev.pair_list(2);
+	REQUIRE(ps);
+	REQUIRE(ps->size() == 2);
+	CHECK((*ps)[0].listener == 2);
+	CHECK((*ps)[0].client.to_string() == "192.0.2.2:40002");
+	CHECK((*ps)[1].client.to_string() == "192.0.2.4:40004");
+	CHECK(k.pair_requests.back().id == 2);
+
+	auto none = dev.pair_list(3);	// a listener without pairs
+	REQUIRE(none);
+	CHECK(none->empty());
+
+	auto missing = dev.pair_list(9);
+	REQUIRE_FALSE(missing);
+	CHECK(missing.error().value() == ENOENT);
+	CHECK(missing.error().message.empty());
+	CHECK(k.pair_requests.back().id == 9);
+
+	auto all = dev.pair_list(kAllListeners);
+	REQUIRE(all);
+	CHECK(all->size() == 4);
+	CHECK(k.list_calls == 4);
+}
+
+TEST_CASE("device: pair_list grows its buffer on ENOSPC", "[device][pair]")
+{
+	FakeKernel k;
+	k.listeners = {info(5, "proxy")};
+	for (std::uint32_t i = 1; i <= 100; i++)
+		k.pairs.push_back(pair_info(5, i));
+	auto dev = attach(k);
+
+	auto ps = dev.pair_list(5);
+	REQUIRE(ps);
+	REQUIRE(ps->size() == 100);
+	CHECK(k.list_calls == 2);
+	CHECK((*ps)[0].up_queued == 1);
+	CHECK((*ps)[99].up_queued == 100);
+	CHECK((*ps)[99].client.to_string() == "192.0.2.100:40100");
+	// The second request is the first one with more room: the id stays.
+	REQUIRE(k.pair_requests.size() == 2);
+	CHECK(k.pair_requests[0].id == 5);
+	CHECK(k.pair_requests[0].count == 16);
+	CHECK(k.pair_requests[1].id == 5);
+	CHECK(k.pair_requests[1].count >= 100);
+
+	// Pairs that come between two calls: asked once more.
+	k.pair_requests.clear();
+	k.pairs.resize(20);
+	k.on_pair_list = [&k] {
+		if (k.pair_requests.size() == 2)
+			for (std::uint32_t i = 21; i <= 40; i++)
+				k.pairs.push_back(pair_info(5, i));
+	};
+	auto grown = dev.pair_list(kAllListeners);
+	REQUIRE(grown);
+	CHECK(grown->size() == 40);
+	CHECK(k.pair_requests.size() == 3);
+	for (const auto &r : k.pair_requests)
+		CHECK(r.id == 0);
+}
+
+TEST_CASE("device: pair_list that never settles, or that is too long", "[device][pair]")
+{
+	FakeKernel k;
+	k.on_pair_list = [&k] {	// twice as many each time
+		std::uint32_t n = static_cast<std::uint32_t>(k.pairs.size());
+		for (std::uint32_t i = 0; i < std::max<std::uint32_t>(n, 100); i++)
+			k.pairs.push_back(pair_info(1, n + i));
+	};
+	auto dev = attach(k);
+	auto ps = dev.pair_list(kAllListeners);
+	REQUIRE_FALSE(ps);
+	CHECK(ps.error().value() == EAGAIN);
+	CHECK(ps.error().message == "the list kept growing while it was read");
+
+	// More than the module writes at once: room for all does not help.
+	k.on_pair_list = nullptr;
+	k.pairs.resize(30);
+	k.list_max = 20;
+	k.list_calls = 0;
+	ps = dev.pair_list(kAllListeners);
+	REQUIRE_FALSE(ps);
+	CHECK(ps.error().value() == ENOSPC);
+	CHECK(ps.error().message == "there are 30, more than the module lists at once (20)");
+	CHECK(k.list_calls == 2);
+}
+
+TEST_CASE("device: pair_list: an unknown family, another ABI", "[device][pair]")
+{
+	FakeKernel k;
+	k.pairs = {pair_info(1, 1)};
+	k.pairs[0].backend.family = 99;
+	auto dev = attach(k);
+	auto ps = dev.pair_list(kAllListeners);
+	REQUIRE_FALSE(ps);
+	CHECK(ps.error().value() == EPROTO);
+	CHECK(ps.error().message == "the module reported address family 99");
+
+	FakeKernel other;
+	other.abi = SYNCSOCK_ABI_VERSION + 1;
+	auto dev2 = attach(other);
+	ps = dev2.pair_list(1);
+	REQUIRE_FALSE(ps);
+	CHECK(ps.error().value() == EPROTO);
+	CHECK(other.calls == 1);	// the version only
 }

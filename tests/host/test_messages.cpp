@@ -125,6 +125,26 @@ TEST_CASE("messages: listener ids", "[messages]")
 	CHECK(msg(Op::stats, ENOENT, id_ctx(9)) ==
 	      "cannot read the counters of listener 9: no listener with id 9 in this network "
 	      "namespace (ENOENT); see: syncsockctl listener list");
+	CHECK(msg(Op::pair_list, ENOENT, id_ctx(9)) ==
+	      "cannot list the pairs of listener 9: no listener with id 9 in this network "
+	      "namespace (ENOENT); see: syncsockctl listener list");
+}
+
+TEST_CASE("messages: pair list", "[messages]")
+{
+	CHECK(msg(Op::pair_list, ENOTTY, id_ctx(0)) ==
+	      "cannot list the pairs: the module does not know this request (ENOTTY); is the "
+	      "module older than syncsockctl? compare: syncsockctl version");
+	CHECK(msg(Op::pair_list, ENOSPC, id_ctx(0),
+		  "there are 70000, more than the module lists at once (65536)") ==
+	      "cannot list the pairs: there are 70000, more than the module lists at once (65536) "
+	      "(ENOSPC); list them one listener at a time: syncsockctl pair list listener ID");
+	CHECK(msg(Op::pair_list, ENOSPC, id_ctx(4),
+		  "there are 70000, more than the module lists at once (65536)") ==
+	      "cannot list the pairs of listener 4: there are 70000, more than the module lists "
+	      "at once (65536) (ENOSPC)");
+	CHECK(msg(Op::pair_list, EPROTO, id_ctx(0), "the module reported address family 99") ==
+	      "cannot list the pairs: the module reported address family 99 (EPROTO)");
 }
 
 TEST_CASE("messages: other requests", "[messages]")

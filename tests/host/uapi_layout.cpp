@@ -112,12 +112,36 @@ FIELD(syncsock_handler_list, entries, 0, 8);
 FIELD(syncsock_handler_list, count, 8, 4);
 FIELD(syncsock_handler_list, total, 12, 4);
 FIELD(syncsock_handler_list, reserved, 16, 8);
+
+/* struct syncsock_pair_info: 120 bytes */
+static_assert(sizeof(struct syncsock_pair_info) == 120);
+static_assert(sizeof(struct syncsock_pair_info) % 8 == 0);
+FIELD(syncsock_pair_info, listener, 0, 4);
+FIELD(syncsock_pair_info, flags, 4, 4);
+FIELD(syncsock_pair_info, client, 8, 24);
+FIELD(syncsock_pair_info, local, 32, 24);
+FIELD(syncsock_pair_info, source, 56, 24);
+FIELD(syncsock_pair_info, backend, 80, 24);
+FIELD(syncsock_pair_info, up_queued, 104, 4);
+FIELD(syncsock_pair_info, down_queued, 108, 4);
+FIELD(syncsock_pair_info, reserved, 112, 8);
+
+/* struct syncsock_pair_list: 32 bytes */
+static_assert(sizeof(struct syncsock_pair_list) == 32);
+static_assert(sizeof(struct syncsock_pair_list) % 8 == 0);
+FIELD(syncsock_pair_list, id, 0, 4);
+FIELD(syncsock_pair_list, count, 4, 4);
+FIELD(syncsock_pair_list, total, 8, 4);
+FIELD(syncsock_pair_list, reserved0, 12, 4);
+FIELD(syncsock_pair_list, entries, 16, 8);
+FIELD(syncsock_pair_list, reserved, 24, 8);
 /* Pointers travel as __u64, on an 8-byte boundary for 32-bit callers too. */
 U64_ALIGNED(syncsock_listener_add, config);
 U64_ALIGNED(syncsock_listener_add, err);
 U64_ALIGNED(syncsock_listener_list, entries);
 U64_ALIGNED(syncsock_stats_get, values);
 U64_ALIGNED(syncsock_handler_list, entries);
+U64_ALIGNED(syncsock_pair_list, entries);
 
 /* Fields sized by the header's own constants. */
 FIELD(syncsock_listener_add, handler, 48, SYNCSOCK_NAME_MAX);
@@ -134,11 +158,6 @@ static_assert(SYNCSOCK_IOC_LISTENER_LIST == 0xc018e704);
 static_assert(SYNCSOCK_IOC_STATS_GET == 0xc020e705);
 static_assert(SYNCSOCK_IOC_HANDLER_LIST == 0xc018e706);
 static_assert(SYNCSOCK_IOC_PAIR_LIST == 0xc020e707);
-static_assert(sizeof(struct syncsock_pair_info) == 120);
-static_assert(offsetof(struct syncsock_pair_info, client) == 8);
-static_assert(offsetof(struct syncsock_pair_info, up_queued) == 104);
-static_assert(sizeof(struct syncsock_pair_list) == 32);
-static_assert(offsetof(struct syncsock_pair_list, entries) == 16);
 
 /* Numbers that are only ever appended to.  A new counter goes before the
  * close block, whose start the module reports (close_base in VERSION), so
@@ -160,4 +179,6 @@ static_assert(SYNCSOCK_STAT_CLOSED(SYNCSOCK_CLOSE_PEER_FIN) == 42);
 static_assert(SYNCSOCK_STATE_LISTENING == 1 && SYNCSOCK_STATE_DRAINING == 2);
 static_assert(SYNCSOCK_LISTENER_F_ALL == 3 && SYNCSOCK_DEL_F_ALL == 1 &&
 	      SYNCSOCK_STATS_F_ALL == 1);
+static_assert(SYNCSOCK_PAIR_F_CONNECTING == 1 && SYNCSOCK_PAIR_F_PAUSED == 2 &&
+	      SYNCSOCK_PAIR_F_CLOSING == 4);
 static_assert(SYNCSOCK_TIMEOUT_OFF == 0xffffffffU && SYNCSOCK_TIMEOUT_MAX_MS == 86400000U);

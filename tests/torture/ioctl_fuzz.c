@@ -21,7 +21,10 @@
  *    error buffer are filled with 0xa5 first, and nothing past what the
  *    kernel says it wrote (count entries, rows of nr_stats counters, err_len
  *    bytes) changes; reserved fields read zero, strings end within their
- *    arrays, count <= total, ENOSPC exactly when total > count;
+ *    arrays, count <= total, ENOSPC exactly when total > count; PAIR_LIST's
+ *    entries name a listener of the caller's namespace (the one asked for),
+ *    only the defined flags and IPv4 or IPv6 addresses, and a listener whose
+ *    handler opens no connection has no pair;
  *  - a LISTENER_ADD whose argument is read-only (the listener is made, its id
  *    cannot be written back) leaves no listener behind.
  * What the run proves as a whole: millions of malformed calls, from
@@ -82,9 +85,9 @@
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define MIN(a, b)	((a) < (b) ? (a) : (b))
 
-#define NR_CMDS		7
+#define NR_CMDS		8
 #define ROW_ANY		NR_CMDS		/* the table's "any command" row */
-#define BUCKET_OTHER	NR_CMDS		/* by_command: not one of the seven */
+#define BUCKET_OTHER	NR_CMDS		/* by_command: not one of the eight */
 #define ERRNO_MAX	160		/* errnos counted by value; others in [0] */
 
 #define CHUNK		256		/* calls per budget chunk and stop check */
@@ -93,7 +96,8 @@
 #define LIVE_MAX	32
 #define EVER_MAX	4096
 #define KNOWN_MAX	64
-#define LIST_ROOM	512		/* listener entries the output area holds */
+#define LIST_ROOM	512		/* list entries (listeners, pairs) the output area holds */
+#define LIST_MAX	65536		/* entries PAIR_LIST writes at most */
 #define HANDLERS_MAX	64
 #define SNAP_MAX	1024
 #define SAMPLES_MAX	20
@@ -126,7 +130,7 @@
 #define USER_TOP	0xffffe000ULL	/* a 32-bit task's TASK_SIZE */
 #endif
 
-enum { C_VERSION, C_ADD, C_DEL, C_GET, C_LIST, C_STATS, C_HANDLERS };
+enum { C_VERSION, C_ADD, C_DEL, C_GET, C_LIST, C_STATS, C_HANDLERS, C_PAIRS };
 
 static const struct cmd_desc {
 	const char *name;	/* as in the table, after SYNCSOCK_IOC_ */
@@ -140,8 +144,11 @@ static const struct cmd_desc {
 	{ "LISTENER_LIST", SYNCSOCK_IOC_LISTENER_LIST, sizeof(struct syncsock_listener_list) },
 	{ "STATS_GET", SYNCSOCK_IOC_STATS_GET, sizeof(struct syncsock_stats_get) },
 	{ "HANDLER_LIST", SYNCSOCK_IOC_HANDLER_LIST, sizeof(struct syncsock_handler_list) },
+	{ "PAIR_LIST", SYNCSOCK_IOC_PAIR_LIST, sizeof(struct syncsock_pair_list) },
 };
-_Static_assert(_IOC_NR(SYNCSOCK_IOC_HANDLER_LIST) == C_HANDLERS, "commands are numbered 0..6");
+_Static_assert(_IOC_NR(SYNCSOCK_IOC_HANDLER_LIST) == C_HANDLERS &&
+	       _IOC_NR(SYNCSOCK_IOC_PAIR_LIST) == C_PAIRS && C_PAIRS + 1 == NR_CMDS,
+	       "commands are numbered 0..7");
 
 /*
  * The layout that the 32-bit build shares with the 64-bit kernel (it goes
@@ -162,6 +169,8 @@ UAPI_SIZE(syncsock_listener_list, 24);
 UAPI_SIZE(syncsock_stats_get, 32);
 UAPI_SIZE(syncsock_handler_info, 96);
 UAPI_SIZE(syncsock_handler_list, 24);
+UAPI_SIZE(syncsock_pair_info, 120);
+UAPI_SIZE(syncsock_pair_list, 32);
 UAPI_OFF(syncsock_version, module_version, 16);
 UAPI_OFF(syncsock_version, close_base, 48);
 UAPI_OFF(syncsock_listener_add, handler, 48);
@@ -179,14 +188,26 @@ UAPI_OFF(syncsock_stats_get, reserved, 24);
 UAPI_OFF(syncsock_handler_info, module, 32);
 UAPI_OFF(syncsock_handler_info, reserved, 92);
 UAPI_OFF(syncsock_handler_list, entries, 0);
+UAPI_OFF(syncsock_pair_info, client, 8);
+UAPI_OFF(syncsock_pair_info, backend, 80);
+UAPI_OFF(syncsock_pair_info, up_queued, 104);
+UAPI_OFF(syncsock_pair_info, reserved, 112);
+UAPI_OFF(syncsock_pair_list, reserved0, 12);
+UAPI_OFF(syncsock_pair_list, entries, 16);
+UAPI_OFF(syncsock_pair_list, reserved, 24);
 _Static_assert(_IOC_SIZE(SYNCSOCK_IOC_VERSION) == 64 &&
 	       _IOC_SIZE(SYNCSOCK_IOC_LISTENER_ADD) == 120 &&
 	       _IOC_SIZE(SYNCSOCK_IOC_LISTENER_DEL) == 16 &&
 	       _IOC_SIZE(SYNCSOCK_IOC_LISTENER_GET) == 104 &&
 	       _IOC_SIZE(SYNCSOCK_IOC_LISTENER_LIST) == 24 &&
 	       _IOC_SIZE(SYNCSOCK_IOC_STATS_GET) == 32 &&
-	       _IOC_SIZE(SYNCSOCK_IOC_HANDLER_LIST) == 24,
+	       _IOC_SIZE(SYNCSOCK_IOC_HANDLER_LIST) == 24 &&
+	       _IOC_SIZE(SYNCSOCK_IOC_PAIR_LIST) == 32,
 	       "the command numbers encode these sizes");
+
+/* The flags a pair may have (the header has no _ALL for them). */
+#define PAIR_F_KNOWN	(SYNCSOCK_PAIR_F_CONNECTING | SYNCSOCK_PAIR_F_PAUSED | \
+			 SYNCSOCK_PAIR_F_CLOSING)
 
 /* LISTENER_LIST and HANDLER_LIST share their generator. */
 _Static_assert(sizeof(struct syncsock_listener_list) == sizeof(struct syncsock_handler_list) &&
@@ -327,7 +348,7 @@ struct call {
 	unsigned int cmd;
 	int row;		/* errno table row; -1: another type, ENOTTY only */
 	int bucket;		/* by_command */
-	bool exact;		/* one of the seven commands as defined */
+	bool exact;		/* one of the eight commands as defined */
 	enum argp argp;
 	unsigned long arg;
 	uint8_t *rw;		/* the structure, where the kernel may write it */
@@ -345,8 +366,8 @@ struct call {
  * caller asks (up to 1024), whatever there are.  At a few percent of the
  * calls they would be nearly all the time spent; each class gets one call
  * per HEAVY_EVERY instead, counted in calls so that a seed gives the same mix.
- * (LISTENER_LIST allocates for the listeners there are: a huge count is
- * cheap.)
+ * (LISTENER_LIST allocates for the listeners there are, PAIR_LIST for the
+ * pairs: a huge count is cheap.)
  */
 enum heavy { HEAVY_DEL, HEAVY_RO_ADD, HEAVY_LIST, NR_HEAVY };
 
@@ -354,6 +375,7 @@ struct live {
 	uint32_t id;
 	uint32_t flags;
 	struct syncsock_addr addr;
+	bool pairs;		/* its handler may open connections: it may have pairs */
 };
 
 struct worker {
@@ -406,6 +428,7 @@ struct worker {
 		struct syncsock_listener_info info;
 		struct syncsock_listener_list list;
 		struct syncsock_stats_get stats;
+		struct syncsock_pair_list pairs;
 		uint8_t raw[256];
 	} s;			/* the structure being built */
 
@@ -727,7 +750,10 @@ static void call_violation(struct worker *w, const struct call *c, int e, const 
 static void arena_init(struct worker *w)
 {
 	size_t stats = (1 + (size_t)w->ncpu) * (SYNCSOCK_STAT_MAX + 16) * sizeof(uint64_t);
-	size_t lists = LIST_ROOM * sizeof(struct syncsock_listener_info);
+	size_t lists = LIST_ROOM * (sizeof(struct syncsock_pair_info) >
+				    sizeof(struct syncsock_listener_info) ?
+				    sizeof(struct syncsock_pair_info) :
+				    sizeof(struct syncsock_listener_info));
 	size_t out, a_len, total;
 	uint8_t *res;
 	int mfd;
@@ -868,8 +894,20 @@ static const char *const none_good[] = { "" };
 static const char *const none_bad[] = { "x", "length=2" };
 static const char *const kv_good[] = { "", "max-keys=16", "max-keys=100", "max-keys=1000000" };
 static const char *const kv_bad[] = { "max-keys=0", "max-keys=1000001", "keys=5", "max-keys=" };
+/* Setup only parses: no backend need answer, IPv6 ones need no IPv6. */
+static const char *const proxy_good[] = {
+	"backends=127.0.0.1:9", "backends=[::1]:9",
+	"backends=127.0.0.1:9,[::1]:9,198.18.0.1:80 connect-timeout=1",
+	"connect-timeout=86400000 backends=[2001:db8::1]:443",
+};
+static const char *const proxy_bad[] = {
+	"backends=", "backends=127.0.0.1", "backends=127.0.0.1:0", "backends=127.0.0.1:70000",
+	"backends=127.0.0.1:9,", "backends=localhost:80", "backends=[::1:80",
+	"connect-timeout=1000", "backends=127.0.0.1:9 connect-timeout=0",
+	"backends=127.0.0.1:9 connect-timeout=86400001", "backend=127.0.0.1:9",
+};
 
-enum { H_ECHO, H_DISCARD, H_HTTP, H_SOCKPERF, H_KVCOUNTER, NR_HANDLERS };
+enum { H_ECHO, H_DISCARD, H_HTTP, H_SOCKPERF, H_KVCOUNTER, H_PROXY, NR_HANDLERS };
 
 #define CFGS(a)	a, ARRAY_SIZE(a)
 static const struct handler_desc {
@@ -879,12 +917,15 @@ static const struct handler_desc {
 	const char *const *bad;
 	unsigned int nbad;
 	bool no_config;		/* refuses any configuration but "" */
+	bool needs_config;	/* refuses "" (and none) */
+	bool pairs;		/* opens connections (syncsock_connect()): pairs */
 } handlers[NR_HANDLERS] = {
-	[H_ECHO] = { "echo", CFGS(echo_good), CFGS(echo_bad), false },
-	[H_DISCARD] = { "discard", CFGS(none_good), CFGS(none_bad), true },
-	[H_HTTP] = { "http", CFGS(http_good), CFGS(http_bad), false },
-	[H_SOCKPERF] = { "sockperf", CFGS(none_good), CFGS(none_bad), true },
-	[H_KVCOUNTER] = { "kvcounter", CFGS(kv_good), CFGS(kv_bad), false },
+	[H_ECHO] = { "echo", CFGS(echo_good), CFGS(echo_bad), false, false, false },
+	[H_DISCARD] = { "discard", CFGS(none_good), CFGS(none_bad), true, false, false },
+	[H_HTTP] = { "http", CFGS(http_good), CFGS(http_bad), false, false, false },
+	[H_SOCKPERF] = { "sockperf", CFGS(none_good), CFGS(none_bad), true, false, false },
+	[H_KVCOUNTER] = { "kvcounter", CFGS(kv_good), CFGS(kv_bad), false, false, false },
+	[H_PROXY] = { "proxy", CFGS(proxy_good), CFGS(proxy_bad), false, true, true },
 };
 
 static const uint8_t v4_loop[16] = { 127, 0, 0, 1 };
@@ -928,14 +969,19 @@ static void expect_text(const struct expect *x, char *out, size_t room)
 				      e ? errno_name(e) : "success");
 }
 
-static bool is_own(const struct worker *w, uint32_t id)
+static const struct live *live_of(const struct worker *w, uint32_t id)
 {
 	unsigned int i;
 
 	for (i = 0; i < w->nlive; i++)
 		if (w->live[i].id == id)
-			return true;
-	return false;
+			return &w->live[i];
+	return NULL;
+}
+
+static bool is_own(const struct worker *w, uint32_t id)
+{
+	return live_of(w, id) != NULL;
 }
 
 static bool was_given(const struct worker *w, uint32_t id)
@@ -1069,7 +1115,7 @@ static enum verdict config_verdict(const struct worker *w, const struct handler_
 	if (!s || !h)
 		return V_UNKNOWN;
 	if (!*s)
-		return V_ACCEPT;
+		return h->needs_config ? V_REFUSE : V_ACCEPT;
 	if (h->no_config)
 		return V_REFUSE;
 	for (i = 0; i < h->ngood; i++)
@@ -1321,6 +1367,41 @@ static void expect_list(const struct worker *w, const struct call *c, struct exp
 	expect_written_back(x, m, "room for all there are");
 }
 
+/*
+ * PAIR_LIST: the reserved fields, the listener (id 0: all), memory for the
+ * pairs there are, then count entries at most, as many as there are.  Who
+ * the caller is does not matter.  There may be no pair (nothing written to
+ * the entries, no ENOSPC), except that a listener of the worker's own whose
+ * handler opens no connection has none for sure.
+ */
+static void expect_pairs(const struct worker *w, const struct call *c, struct expect *x)
+{
+	const struct syncsock_pair_list *l = &w->s.pairs;
+	const struct live *own = l->id ? live_of(w, l->id) : NULL;
+	uint32_t room = MIN(l->count, (uint32_t)LIST_MAX);
+	enum mem m = expect_arg(w, c, x);
+
+	if (l->reserved0 || !all_zero(l->reserved, sizeof(l->reserved)))
+		must(x, EINVAL, "a reserved field");
+	if (l->id && l->id >= ID_NEVER)
+		must(x, ENOENT, "a listener id never given");
+	if (l->id && !own)
+		may(x, ENOENT);
+	if (room)
+		may(x, ENOMEM);
+	if (own && !own->pairs) {
+		expect_written_back(x, m, "a listener of the worker's whose handler opens no "
+				    "connection: no pair, nothing written to the entries");
+		return;
+	}
+	if (room && mem_class(w, l->entries, (uint64_t)room * sizeof(struct syncsock_pair_info)) !=
+		    MEM_RW)
+		may(x, EFAULT);
+	if (m == MEM_RW)
+		may(x, ENOSPC);
+	expect_written_back(x, m, "room for all there are");
+}
+
 static void expect_stats(const struct worker *w, const struct call *c, struct expect *x)
 {
 	const struct syncsock_stats_get *st = &w->s.stats;
@@ -1391,6 +1472,9 @@ static void expect_call(const struct worker *w, struct call *c)
 		break;
 	case C_HANDLERS:
 		expect_list(w, c, x, false);
+		break;
+	case C_PAIRS:
+		expect_pairs(w, c, x);
 		break;
 	}
 }
@@ -1480,10 +1564,11 @@ static long touched(const uint8_t *p, const uint8_t *end)
 
 /*
  * Before the call: FILL in what the kernel may write, where it is ours to
- * read back: the output area (LIST, HANDLER_LIST and STATS_GET with theirs in
- * it) up to the caller's room and FILL_SLACK more, and LISTENER_ADD's error
- * buffer.  Not when the argument cannot be read: then it may be in the
- * output area's tail (ARG_STRADDLE), and the call writes nothing.
+ * read back: the output area (LIST, HANDLER_LIST, PAIR_LIST and STATS_GET
+ * with theirs in it) up to the caller's room and FILL_SLACK more, and
+ * LISTENER_ADD's error buffer.  Not when the argument cannot be read: then it
+ * may be in the output area's tail (ARG_STRADDLE), and the call writes
+ * nothing.
  */
 static void fill_out(struct worker *w, struct call *c)
 {
@@ -1507,6 +1592,11 @@ static void fill_out(struct worker *w, struct call *c)
 		want = MIN((uint64_t)w->s.list.count, area) *
 		       (c->bucket == C_LIST ? sizeof(struct syncsock_listener_info) :
 					      sizeof(struct syncsock_handler_info));
+		break;
+	case C_PAIRS:
+		if (w->s.pairs.entries != (uintptr_t)w->out)
+			return;
+		want = MIN((uint64_t)w->s.pairs.count, area) * sizeof(struct syncsock_pair_info);
 		break;
 	case C_STATS:
 		if (w->s.stats.values != (uintptr_t)w->out)
@@ -1617,6 +1707,95 @@ static void check_list(struct worker *w, const struct call *c, int e, bool liste
 	}
 }
 
+/* An address of a pair: what syncsock_addr_to_user() makes of a socket's. */
+static const char *pair_addr_problem(const struct syncsock_addr *a)
+{
+	if (a->family == AF_INET)
+		return a->scope_id || !all_zero(a->addr + 4, 12) ?
+		       "an IPv4 address with a scope_id or bytes past its 4" : NULL;
+	return a->family == AF_INET6 ? NULL : "a family neither AF_INET nor AF_INET6";
+}
+
+/*
+ * One entry of PAIR_LIST for listener @id (0: any).  Ports are not
+ * checked: an outbound connection whose connect has not started yet has
+ * none.  Alone in its namespace (netns, userns-own), the worker made every
+ * listener there.
+ */
+static const char *pair_problem(const struct worker *w, const struct syncsock_pair_info *p,
+				uint32_t id)
+{
+	const struct syncsock_addr *addrs[] = { &p->client, &p->local, &p->source, &p->backend };
+	static const char *const names[] = {
+		"client: ", "local: ", "source: ", "backend: ",
+	};
+	static char buf[96];
+	const char *problem;
+	unsigned int i;
+
+	if (!all_zero(p->reserved, sizeof(p->reserved)))
+		return "reserved is not zero";
+	if (p->flags & ~(uint32_t)PAIR_F_KNOWN)
+		return "an unknown flag";
+	if (!p->listener || p->listener >= ID_NEVER)
+		return "a listener id never given";
+	if (id && p->listener != id)
+		return "another listener than the one asked for";
+	if (w->keep && w->never < EVER_MAX && !was_given(w, p->listener))
+		return "a listener the worker, alone in its namespace, never made";
+	for (i = 0; i < ARRAY_SIZE(addrs); i++) {
+		problem = pair_addr_problem(addrs[i]);
+		if (problem) {
+			snprintf(buf, sizeof(buf), "%s%s", names[i], problem);
+			return buf;
+		}
+	}
+	return NULL;
+}
+
+/* PAIR_LIST that succeeded, or said ENOSPC. */
+static void check_pairs(struct worker *w, const struct call *c, int e)
+{
+	const struct syncsock_pair_list *in = &w->s.pairs;
+	const struct syncsock_pair_list *out = (const void *)c->rw;
+	const struct live *own = in->id ? live_of(w, in->id) : NULL;
+	size_t entry = sizeof(struct syncsock_pair_info);
+	uint32_t room = MIN(in->count, (uint32_t)LIST_MAX), i;
+	const char *problem;
+	long off;
+
+	if (out->id != in->id || out->entries != in->entries || out->reserved0 ||
+	    !all_zero(out->reserved, sizeof(out->reserved)))
+		out_violation(w, c, e, "and id, entries or reserved read back changed");
+	if (out->count != MIN(out->total, room))
+		out_violation(w, c, e, "and count %u of total %u, for room for %u", out->count,
+			      out->total, in->count);
+	if ((e == ENOSPC) != (out->total > room))
+		out_violation(w, c, e, "with total %u, for room for %u (ENOSPC iff total > count)",
+			      out->total, in->count);
+	if (own && !own->pairs && out->total)
+		out_violation(w, c, e, "and %u pairs of listener %u, whose handler opens no "
+			      "connection", out->total, in->id);
+	if (out->count && mem_class(w, in->entries, (uint64_t)out->count * entry) != MEM_RW)
+		out_violation(w, c, e, "yet %u entries cannot have been written there", out->count);
+	if (!c->fill_end)
+		return;
+	off = touched(w->out + (size_t)out->count * entry, c->fill_end);
+	if (off >= 0)
+		out_violation(w, c, e, "and byte %ld past the %u entries written changed", off,
+			      out->count);
+	for (i = 0; i < out->count && w->out + (size_t)(i + 1) * entry <= c->fill_end; i++) {
+		const struct syncsock_pair_info *p = (const void *)(w->out + i * entry);
+
+		problem = pair_problem(w, p, in->id);
+		if (problem) {
+			out_violation(w, c, e, "and entry %u of %u (listener %u): %s", i,
+				      out->count, p->listener, problem);
+			break;
+		}
+	}
+}
+
 static void check_stats(struct worker *w, const struct call *c, int e)
 {
 	const struct syncsock_stats_get *in = &w->s.stats;
@@ -1701,6 +1880,9 @@ static void check_out(struct worker *w, const struct call *c, int e)
 		break;
 	case C_HANDLERS:
 		check_list(w, c, e, false);
+		break;
+	case C_PAIRS:
+		check_pairs(w, c, e);
 		break;
 	}
 }
@@ -1812,6 +1994,17 @@ static uint16_t free_port(struct worker *w)
 	return 0;
 }
 
+/* May a listener of handler @name have pairs?  Yes, unless it is one we know. */
+static bool handler_pairs(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < NR_HANDLERS; i++)
+		if (!strncmp(name, handlers[i].name, SYNCSOCK_NAME_MAX))
+			return handlers[i].pairs;
+	return true;
+}
+
 static void after_add(struct worker *w, const struct call *c, int e)
 {
 	const struct syncsock_listener_add *a;
@@ -1839,6 +2032,7 @@ static void after_add(struct worker *w, const struct call *c, int e)
 	l->id = a->id;
 	l->flags = a->flags;
 	l->addr = a->addr;
+	l->pairs = handler_pairs(a->handler);
 }
 
 static void after_del(struct worker *w, int e)
@@ -1986,7 +2180,7 @@ static void valid_add(struct worker *w, struct syncsock_listener_add *a,
 	a->user_timeout_ms = valid_timeout(w);
 	strcpy(a->handler, h->name);
 	r = rn(w, 16);
-	if (r == 0)
+	if (r == 0 && !h->needs_config)
 		a->config = 0;	/* none */
 	else if (r == 1 && h == &handlers[0])
 		a->config = (uintptr_t)(w->c + C_ECHO_1023);
@@ -2290,6 +2484,68 @@ static const char *gen_handlers(struct worker *w, bool mutate)
 	return gen_list(w, mutate, true);
 }
 
+/*
+ * PAIR_LIST: all the namespace's listeners (id 0), or one: one of the
+ * worker's own (its handler says whether it may have pairs), one of the
+ * namespace's, or likely none.
+ */
+static const char *gen_pairs(struct worker *w, bool mutate)
+{
+	static const uint32_t small[] = { 0, 1 };
+	static const uint32_t huge[] = { 1024, 65535, LIST_MAX, LIST_MAX + 1, 0xffffffff };
+	size_t entry = sizeof(struct syncsock_pair_info);
+	struct syncsock_pair_list *l = &w->s.pairs;
+
+	memset(l, 0, sizeof(*l));
+	switch (rn(w, 4)) {
+	case 0:
+	case 1:
+		break;
+	case 2:
+		if (w->nlive) {
+			l->id = w->live[rn(w, w->nlive)].id;
+			break;
+		}
+		/* fall through */
+	default:
+		l->id = pick_id(w);
+		break;
+	}
+	l->entries = (uintptr_t)w->out;
+	/* Room for a few, or for all, now and then. */
+	l->count = rn(w, 16) ? 1 + rn(w, 64) : LIST_ROOM;
+	if (!mutate)
+		return "valid";
+	switch (rn(w, 9)) {
+	case 0:
+	case 1:
+		l->count = PICK(w, small);
+		return "count 0 or 1";
+	case 2:
+		/* Memory for the pairs there are, not for the count. */
+		l->count = PICK(w, huge);
+		return "count huge";
+	case 3:
+		l->entries = bad_uptr(w, entry);
+		return "entries pointer bad";
+	case 4:
+		l->entries = (uintptr_t)(w->a_end - entry / 2 - rn(w, (uint32_t)entry));
+		return "entries straddling into PROT_NONE";
+	case 5:
+		l->reserved0 = 1 + rn(w, 0xffffffff);
+		return "reserved0 not zero";
+	case 6:
+		l->reserved[rn(w, 2)] = 1 + rn(w, 0xffffffff);
+		return "reserved not zero";
+	case 7:
+		l->id = rn(w, 2) ? 0xffffffff : ID_NEVER | (uint32_t)rnd(w);
+		return "id unknown";
+	default:
+		l->total = (uint32_t)rnd(w);
+		return "total set on input";
+	}
+}
+
 static const char *gen_stats(struct worker *w, bool mutate)
 {
 	static const uint32_t nr_stats[] = { 0, 0x80000000, 0xffffffff };
@@ -2337,14 +2593,14 @@ static const char *gen_stats(struct worker *w, bool mutate)
 }
 
 static const char *(*const gens[NR_CMDS])(struct worker *w, bool mutate) = {
-	gen_version, gen_add, gen_del, gen_get, gen_listeners, gen_stats, gen_handlers,
+	gen_version, gen_add, gen_del, gen_get, gen_listeners, gen_stats, gen_handlers, gen_pairs,
 };
 
 /* ------------------------------------------------------------------------
  * The four ways of calling
  */
 
-/* One of the seven, valid or with one field wrong, at a good or bad address. */
+/* One of the eight, valid or with one field wrong, at a good or bad address. */
 static void call_structured(struct worker *w, bool bad_arg)
 {
 	int i = (int)rn(w, NR_CMDS);
@@ -2390,7 +2646,7 @@ static bool vfs_cmd(unsigned int cmd)
 /*
  * A command number of syncsock's type with any number, direction and size (a
  * known number with the wrong size or direction: EINVAL; an unknown one:
- * ENOTTY), or a random one of another type (ENOTTY).  The seven themselves
+ * ENOTTY), or a random one of another type (ENOTTY).  The eight themselves
  * are left to the other ways.
  */
 static void call_random_cmd(struct worker *w, bool ours)
@@ -2400,7 +2656,8 @@ static void call_random_cmd(struct worker *w, bool ours)
 
 	if (ours) {
 		do {
-			nr = rn(w, 2) ? rn(w, 8) : rn(w, 256);
+			/* The known numbers, and the first unknown one. */
+			nr = rn(w, 2) ? rn(w, NR_CMDS + 1) : rn(w, 256);
 			if (nr < NR_CMDS && rn(w, 2))
 				size = cmds[nr].size + rn(w, 17) - 8;
 			else
@@ -2429,7 +2686,7 @@ static void wild(__u64 *p)
 }
 
 /*
- * One of the seven with random bytes as its structure, the tail of it zero
+ * One of the eight with random bytes as its structure, the tail of it zero
  * half of the time (so that the checks of the first fields pass more often).
  */
 static void call_random_bytes(struct worker *w)
@@ -2458,6 +2715,9 @@ static void call_random_bytes(struct worker *w)
 		break;
 	case C_STATS:
 		wild(&w->s.stats.values);
+		break;
+	case C_PAIRS:
+		wild(&w->s.pairs.entries);
 		break;
 	}
 	if (i == C_DEL && w->priv) {
@@ -2758,15 +3018,70 @@ static void traffic_loop(struct worker *w)
 }
 
 /*
+ * After an echo exchange through proxy listener @id (on 127.0.0.1:@port, its
+ * backend the echo listener on 127.0.0.1:port_lo) from @fd: its pair, the
+ * only one of the namespace (nothing else there opens connections, and the
+ * fuzzing has not begun), is listed, between the right ends.  It stays: the
+ * namespace's PAIR_LISTs then have a pair to write.
+ */
+static void check_pair_made(struct worker *w, uint32_t id, int fd, uint16_t port)
+{
+	struct call c = {
+		.cmd = SYNCSOCK_IOC_PAIR_LIST, .row = C_PAIRS, .bucket = C_PAIRS, .exact = true,
+		.argp = ARG_RW, .how = "valid (the pair of a proxy just used)",
+		.len = sizeof(w->s.pairs),
+	};
+	const struct syncsock_pair_info *p = (const void *)w->out;
+	const struct syncsock_pair_list *out;
+	struct sockaddr_in me;
+	socklen_t len = sizeof(me);
+	int e;
+
+	memset(&w->s.pairs, 0, sizeof(w->s.pairs));
+	w->s.pairs.id = rn(w, 2) ? id : 0;
+	w->s.pairs.entries = (uintptr_t)w->out;
+	w->s.pairs.count = 4;
+	e = send_call(w, &c);
+	if (e) {
+		violation(w, "PAIR_LIST (id %u) after an echo exchange through proxy listener %u: "
+			  "%s", w->s.pairs.id, id, errno_name(e));
+		return;
+	}
+	out = (const void *)c.rw;
+	if (out->total != 1 || out->count != 1) {
+		violation(w, "PAIR_LIST (id %u) after an echo exchange through proxy listener %u, "
+			  "alone in its namespace: %u pairs (%u listed), 1 expected",
+			  w->s.pairs.id, id, out->total, out->count);
+		return;
+	}
+	if (getsockname(fd, (struct sockaddr *)&me, &len) || me.sin_family != AF_INET)
+		return;
+	if (p->listener != id || p->client.family != AF_INET ||
+	    p->client.port != ntohs(me.sin_port) || memcmp(p->client.addr, v4_loop, 4) ||
+	    p->local.family != AF_INET || p->local.port != port ||
+	    memcmp(p->local.addr, v4_loop, 4) || p->source.family != AF_INET ||
+	    memcmp(p->source.addr, v4_loop, 4) || p->backend.family != AF_INET ||
+	    p->backend.port != w->port_lo || memcmp(p->backend.addr, v4_loop, 4))
+		violation(w, "the pair of proxy listener %u reads back as listener %u, client "
+			  "port %u (%u expected), local port %u (%u), backend port %u (%u), "
+			  "families %u %u %u %u, or not all 127.0.0.1", id, p->listener,
+			  p->client.port, ntohs(me.sin_port), p->local.port, port,
+			  p->backend.port, w->port_lo, p->client.family, p->local.family,
+			  p->source.family, p->backend.family);
+}
+
+/*
  * netns and userns-own: listeners in the new namespace, connections to them
  * with a few bytes each way; the add must succeed, for the caller owns the
  * namespace.  All stay when the worker exits: the namespace's exit must
- * close them.  Echo data left unread keeps a connection busy.
+ * close them.  Echo data left unread keeps a connection busy.  A proxy to
+ * the echo listener, with a client, makes a pair for PAIR_LIST to list.
  */
 static void ns_setup(struct worker *w)
 {
-	uint32_t v4_id, v6_id = 0, kv_id = 0;
-	char why[256];
+	uint32_t v4_id, v6_id = 0, kv_id = 0, px_id = 0;
+	uint16_t px_port = (uint16_t)(w->port_lo + 2);
+	char why[256], config[64];
 	int e, fd;
 
 	set_what(w->sr, "namespace setup: listeners and connections");
@@ -2793,6 +3108,17 @@ static void ns_setup(struct worker *w)
 				  "caller owns: %s (%s)", w->port_lo + 1, errno_name(e),
 				  err_text(w));
 	}
+	/* Within the worker's share of ports: slot_ports() gives it 4 at least. */
+	if (registered(w, "proxy")) {
+		snprintf(config, sizeof(config), "backends=127.0.0.1:%u", w->port_lo);
+		e = add_listener(w, AF_INET, v4_loop, px_port, "proxy", config, &px_id);
+		if (e) {
+			violation(w, "LISTENER_ADD of proxy (%s) on 127.0.0.1:%u in a namespace "
+				  "the caller owns: %s (%s)", config, px_port, errno_name(e),
+				  err_text(w));
+			px_id = 0;
+		}
+	}
 
 	for (int i = 0; i < 3; i++) {
 		fd = tcp_connect(AF_INET, v4_loop, w->port_lo);
@@ -2812,6 +3138,16 @@ static void ns_setup(struct worker *w)
 		fd = tcp_connect(AF_INET, v4_loop, (uint16_t)(w->port_lo + 1));
 		if (fd < 0 || send(fd, "INC a\nGET a\n", 12, MSG_NOSIGNAL) != 12)
 			violation(w, "kvcounter listener %u in its namespace: %m", kv_id);
+	}
+	if (px_id) {
+		fd = tcp_connect(AF_INET, v4_loop, px_port);
+		if (fd < 0)
+			violation(w, "connecting to proxy listener %u in its namespace: %m", px_id);
+		else if (echo_check(w, fd, 1 + rn(w, 2000), why, sizeof(why)))
+			violation(w, "proxy listener %u to echo listener %u in its namespace: %s",
+				  px_id, v4_id, why);
+		else
+			check_pair_made(w, px_id, fd, px_port);
 	}
 }
 
@@ -3243,15 +3579,23 @@ static const struct field handler_fields[] = {
 	HANDLER_F(name), HANDLER_F(module), HANDLER_F(nr_listeners), HANDLER_F(reserved),
 };
 
+#define PAIR_F(m) { #m, offsetof(struct syncsock_pair_info, m), \
+		    sizeof(((struct syncsock_pair_info *)0)->m) }
+static const struct field pair_fields[] = {
+	PAIR_F(listener), PAIR_F(flags), PAIR_F(client), PAIR_F(local), PAIR_F(source),
+	PAIR_F(backend), PAIR_F(up_queued), PAIR_F(down_queued), PAIR_F(reserved),
+};
+
 /* Everything a reader can see, as root in the initial namespace. */
 struct snapshot {
-	uint32_t n, nh;
+	uint32_t n, nh, np;
 	struct syncsock_listener_info list[SNAP_MAX];
 	struct syncsock_listener_info get[SNAP_MAX];
 	int get_err[SNAP_MAX];
 	int stats_err[SNAP_MAX + 1];
 	uint64_t *stats;	/* [SNAP_MAX + 1][rows][SYNCSOCK_STAT_MAX]; id 0 last */
 	struct syncsock_handler_info handlers[HANDLERS_MAX];
+	struct syncsock_pair_info pairs[SNAP_MAX];
 };
 
 static void snapshot_stats(int fd, uint32_t id, uint32_t rows, uint64_t *values, int *err)
@@ -3271,6 +3615,7 @@ static void snapshot_take(int fd, uint32_t ncpu, struct snapshot *s)
 	struct syncsock_handler_list h = {
 		.entries = (uintptr_t)s->handlers, .count = HANDLERS_MAX,
 	};
+	struct syncsock_pair_list p = { .entries = (uintptr_t)s->pairs, .count = SNAP_MAX };
 	uint32_t i;
 	int e;
 
@@ -3280,8 +3625,12 @@ static void snapshot_take(int fd, uint32_t ncpu, struct snapshot *s)
 	e = parent_ioctl(fd, SYNCSOCK_IOC_HANDLER_LIST, &h);
 	if (e)
 		die("quiet check: HANDLER_LIST: %s", errno_name(e));
+	e = parent_ioctl(fd, SYNCSOCK_IOC_PAIR_LIST, &p);
+	if (e)
+		die("quiet check: PAIR_LIST: %s", errno_name(e));
 	s->n = l.count;
 	s->nh = h.count;
+	s->np = p.count;
 	for (i = 0; i < s->n; i++) {
 		memset(&s->get[i], 0, sizeof(s->get[i]));
 		s->get[i].id = s->list[i].id;
@@ -3412,6 +3761,19 @@ static int snap_listener(const struct snapshot *s, uint32_t id)
 	return -1;
 }
 
+/* A pair is its accepted connection's (or first one's): listener and two ends. */
+static int snap_pair(const struct snapshot *s, const struct syncsock_pair_info *p)
+{
+	uint32_t i;
+
+	for (i = 0; i < s->np; i++)
+		if (s->pairs[i].listener == p->listener &&
+		    !memcmp(&s->pairs[i].client, &p->client, sizeof(p->client)) &&
+		    !memcmp(&s->pairs[i].local, &p->local, sizeof(p->local)))
+			return (int)i;
+	return -1;
+}
+
 static int snap_handler(const struct snapshot *s, const char *name)
 {
 	uint32_t i;
@@ -3423,8 +3785,8 @@ static int snap_handler(const struct snapshot *s, const char *name)
 }
 
 /*
- * Field by field, listeners by id and handlers by name (not by their place
- * in the lists); return: the differences.
+ * Field by field, listeners by id, handlers by name and pairs by their ends
+ * (not by their place in the lists); return: the differences.
  */
 static unsigned int snapshot_compare(uint32_t ncpu, const struct snapshot *b,
 				     const struct snapshot *a, enum diff_mode mode)
@@ -3476,6 +3838,20 @@ static unsigned int snapshot_compare(uint32_t ncpu, const struct snapshot *b,
 	for (i = 0; i < a->nh; i++)
 		if (snap_handler(b, a->handlers[i].name) < 0)
 			difference("handler %.32s is new", a->handlers[i].name);
+	for (i = 0; i < b->np; i++) {
+		j = snap_pair(a, &b->pairs[i]);
+		snprintf(what, sizeof(what), "the pair of listener %u, client port %u",
+			 b->pairs[i].listener, b->pairs[i].client.port);
+		if (j < 0)
+			difference("%s is gone", what);
+		else
+			compare_fields(what, pair_fields, ARRAY_SIZE(pair_fields), &b->pairs[i],
+				       &a->pairs[j]);
+	}
+	for (i = 0; i < a->np; i++)
+		if (snap_pair(b, &a->pairs[i]) < 0)
+			difference("the pair of listener %u, client port %u is new",
+				   a->pairs[i].listener, a->pairs[i].client.port);
 	return diff_n;
 }
 

@@ -25,7 +25,7 @@ inline constexpr int kExitUsage = 1;
 inline constexpr int kExitKernel = 2;
 
 // The help pages: one per object.
-enum class Topic { main, listener, handler, stats, version };
+enum class Topic { main, listener, pair, handler, stats, version };
 
 struct Options {
 	bool json = false;
@@ -48,6 +48,9 @@ struct ListenerList {};
 struct ListenerShow {
 	std::uint32_t id = 0;
 };
+struct PairList {
+	std::uint32_t id = kAllListeners;	// one listener's, or every listener's
+};
 struct HandlerList {};
 struct StatsCmd {
 	std::uint32_t id = kModuleStats;
@@ -58,7 +61,7 @@ struct StatsCmd {
 struct VersionCmd {};
 
 using Command = std::variant<Help, ShowVersion, ListenerAdd, ListenerDel, ListenerList,
-			     ListenerShow, HandlerList, StatsCmd, VersionCmd>;
+			     ListenerShow, PairList, HandlerList, StatsCmd, VersionCmd>;
 
 // A parsed command line: a command, or a usage error (with the help page
 // that would have helped).

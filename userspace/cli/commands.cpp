@@ -39,6 +39,18 @@ std::string timeout_text(std::uint32_t ms)
 	return ms == kTimeoutOff ? "off" : std::to_string(ms) + "ms";
 }
 
+// A pair's state: "connecting", "paused", "closing", those that hold joined
+// by commas, or "-".
+std::string pair_state(const PairInfo &p)
+{
+	std::string s;
+	for (auto [on, name] : {std::pair{p.connecting, "connecting"}, std::pair{p.paused, "paused"},
+				std::pair{p.closing, "closing"}})
+		if (on)
+			s += (s.empty() ? "" : ",") + std::string(name);
+	return s.empty() ? "-" : s;
+}
+
 std::string listener_table(const std::vector<ListenerInfo> &ls)
 {
 	Table t({{"ID", Align::right},
@@ -152,6 +164,7 @@ public:
 	int operator()(const ListenerDel &c);
 	int operator()(const ListenerList &);
 	int operator()(const ListenerShow &c);
+	int operator()(const PairList &c);
 	int operator()(const HandlerList &);
 	int operator()(const StatsCmd &c);
 	int operator()(const VersionCmd &);
@@ -351,6 +364,54 @@ int Runner::operator()(const ListenerShow &c)
 	return kExitOk;
 }
 
+int Runner::operator()(const PairList &c)
+{
+	ctx_.id = c.id;
+	auto *dev = device();
+	if (!dev)
+		return kExitKernel;
+	auto ps = dev->pair_list(c.id);
+	if (!ps)
+		return fail(Op::pair_list, ps.error());
+	if (opt_.json) {
+		// Addresses as the table prints them: one string a script can
+		// split, IPv6 in brackets.
+		Json j(opt_.pretty);
+		j.begin_array();
+		for (const auto &p : *ps)
+			j.begin_object()
+				.field("listener", p.listener)
+				.field("client", p.client.to_string())
+				.field("local", p.local.to_string())
+				.field("source", p.source.to_string())
+				.field("backend", p.backend.to_string())
+				.field("up_queued", p.up_queued)
+				.field("down_queued", p.down_queued)
+				.field("connecting", p.connecting)
+				.field("paused", p.paused)
+				.field("closing", p.closing)
+				.end_object();
+		j.end_array();
+		print(j);
+	} else {
+		Table t({{"LISTENER", Align::right},
+			 {"CLIENT"},
+			 {"LOCAL"},
+			 {"SOURCE"},
+			 {"BACKEND"},
+			 {"UP-QUEUED", Align::right},
+			 {"DOWN-QUEUED", Align::right},
+			 {"STATE"}});
+		for (const auto &p : *ps)
+			t.add_row({std::to_string(p.listener), p.client.to_string(),
+				   p.local.to_string(), p.source.to_string(), p.backend.to_string(),
+				   std::to_string(p.up_queued), std::to_string(p.down_queued),
+				   pair_state(p)});
+		out_ << t.render();
+	}
+	return kExitOk;
+}
+
 int Runner::operator()(const HandlerList &)
 {
 	auto *dev = device();
@@ -501,7 +562,8 @@ int run(const Invocation &inv, Env &env, std::ostream &out, std::ostream &err)
 		if (inv.options.json) {
 			out << json_error(inv.error, inv.options.pretty);
 		} else {
-			const char *obj[] = {"", "listener ", "handler ", "stats ", "version "};
+			const char *obj[] = {"", "listener ", "pair ", "handler ", "stats ",
+					     "version "};
 			err << "Error: " << inv.error << "\n"
 			    << "Try 'syncsockctl " << obj[static_cast<int>(inv.topic)] << "help'.\n";
 		}

@@ -12,7 +12,7 @@ std::string help_text(Topic topic)
 	case Topic::main:
 		return R"(Usage: syncsockctl [OPTIONS] OBJECT COMMAND [ARGS]
 
-OBJECT := { listener | handler | stats | version | help }
+OBJECT := { listener | pair | handler | stats | version | help }
 OPTIONS := { -j|--json | -p|--pretty | -d|--device PATH | -V|--version |
              -h|--help }
 
@@ -23,6 +23,7 @@ OPTIONS := { -j|--json | -p|--pretty | -d|--device PATH | -V|--version |
   syncsockctl listener del ID [abort]
   syncsockctl listener list
   syncsockctl listener show ID
+  syncsockctl pair list [listener ID]
   syncsockctl handler list
   syncsockctl stats [ID] [--per-cpu] [--watch [SECONDS]] [--count N]
   syncsockctl version
@@ -74,6 +75,25 @@ See syncsockctl(8).
          send what they have queued, then close; 'abort' resets them
   list   the listeners of this network namespace
   show   one listener and its counters
+)";
+	case Topic::pair:
+		return R"(Usage: syncsockctl pair list [listener ID]
+
+  list   the pairs of this network namespace's listeners, or of listener ID
+         only: a connection a listener accepted and the outbound connection
+         its handler opened for it (the proxy handler's, to a backend), each
+         forwarding what it receives to the other
+         LISTENER     the listener both belong to
+         CLIENT       the peer of the accepted connection
+         LOCAL        the address the client connected to
+         SOURCE       the local address of the outbound connection
+         BACKEND      the peer of the outbound connection
+         UP-QUEUED    bytes waiting to be sent to the backend
+         DOWN-QUEUED  bytes waiting to be sent to the client
+         STATE        connecting (the backend's connect is pending), paused
+                      (the client is not read until that connect is done
+                      and while the queue toward the backend is full),
+                      closing (one side is closing), or -
 )";
 	case Topic::handler:
 		return R"(Usage: syncsockctl handler list

@@ -30,6 +30,9 @@ std::string action(Op op, const ErrorContext &c)
 			    : "cannot read the module's counters";
 	case Op::handler_list:
 		return "cannot list the handlers";
+	case Op::pair_list:
+		return c.id ? "cannot list the pairs of listener " + std::to_string(c.id)
+			    : "cannot list the pairs";
 	}
 	return "request failed";
 }
@@ -135,9 +138,11 @@ std::string error_message(Op op, const Error &error, const ErrorContext &c)
 			break;
 		}
 	} else if (err == ENOENT && (op == Op::listener_del || op == Op::listener_get ||
-				     (op == Op::stats && c.id))) {
+				     ((op == Op::stats || op == Op::pair_list) && c.id))) {
 		reason = "no listener with id " + std::to_string(c.id) + " in this network namespace";
 		hint = kListHint;
+	} else if (err == ENOSPC && op == Op::pair_list && !c.id) {
+		hint = "list them one listener at a time: syncsockctl pair list listener ID";
 	} else if (err == ENOTTY) {
 		reason = "the module does not know this request";
 		hint = "is the module older than syncsockctl? compare: syncsockctl version";

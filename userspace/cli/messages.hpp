@@ -21,6 +21,7 @@ enum class Op {
 	listener_list,
 	stats,
 	handler_list,
+	pair_list,
 };
 
 // What the failed request was about.
@@ -28,7 +29,8 @@ struct ErrorContext {
 	std::string device{kDefaultDevice};
 	std::optional<Address> address;	// listener_add
 	std::string handler;		// listener_add
-	std::uint32_t id = 0;		// listener_del, listener_get, stats (0: module)
+	std::uint32_t id = 0;		// listener_del, listener_get, stats (0: module),
+					// pair_list (0: every listener)
 };
 
 // "cannot add a listener on 0.0.0.0:80: binding port 80 needs

@@ -113,6 +113,8 @@ private:
 	Opt listener();
 	Opt listener_add();
 	Opt listener_id_cmd(std::string_view cmd);
+	Opt pair();
+	Opt pair_list();
 	Opt handler();
 	Opt stats();
 
@@ -224,12 +226,14 @@ Parser::Opt Parser::object()
 		if (option(Topic::main) == Opt::stop)
 			return Opt::stop;
 	if (end())
-		return fail("no object given: say what to act on (listener, handler, stats, "
-			    "version)", Topic::main);
+		return fail("no object given: say what to act on (listener, pair, handler, "
+			    "stats, version)", Topic::main);
 
 	std::string_view obj = next();
 	if (obj == "listener")
 		return listener();
+	if (obj == "pair")
+		return pair();
 	if (obj == "handler")
 		return handler();
 	if (obj == "stats")
@@ -241,8 +245,8 @@ Parser::Opt Parser::object()
 	}
 	if (obj == "help")
 		return done(Help{Topic::main});
-	return fail("unknown object " + quoted(obj) + ": expected listener, handler, stats, "
-		    "version or help", Topic::main);
+	return fail("unknown object " + quoted(obj) + ": expected listener, pair, handler, "
+		    "stats, version or help", Topic::main);
 }
 
 Parser::Opt Parser::listener()
@@ -439,6 +443,60 @@ Parser::Opt Parser::listener_add()
 	if (v6only && cfg.address.family != Address::Family::ipv6)
 		return fail(where + "v6only is for IPv6 addresses", t);
 	return done(ListenerAdd{std::move(cfg)});
+}
+
+Parser::Opt Parser::pair()
+{
+	while (!end() && is_option(peek()))
+		if (option(Topic::pair) == Opt::stop)
+			return Opt::stop;
+	if (end())
+		return fail("pair: missing command (list or help)", Topic::pair);
+	std::string_view cmd = next();
+	if (cmd == "list")
+		return pair_list();
+	if (cmd == "help")
+		return done(Help{Topic::pair});
+	return fail("pair: unknown command " + quoted(cmd) + ": expected list or help",
+		    Topic::pair);
+}
+
+// pair list [listener ID]
+Parser::Opt Parser::pair_list()
+{
+	const Topic t = Topic::pair;
+	const std::string where = "pair list: ";
+	std::optional<std::uint32_t> id;
+
+	while (!end()) {
+		std::string_view tok = peek();
+		if (is_option(tok)) {
+			if (option(t) == Opt::stop)
+				return Opt::stop;
+			continue;
+		}
+		next();
+		if (tok == "help")
+			return done(Help{t});
+		if (tok == "listener") {
+			if (id)
+				return fail(where + "'listener' given twice", t);
+			if (end())
+				return fail(where + "'listener' needs a value: listener ID", t);
+			auto v = parse_id(next());
+			if (!v)
+				return fail(where + v.error().message, t);
+			id = *v;
+			continue;
+		}
+		// A bare id: say how to ask for one listener's pairs.
+		if (parse_id(tok))
+			return fail(where + "unexpected argument " + quoted(tok) +
+				    " (one listener's pairs: pair list listener " + std::string(tok) +
+				    ")", t);
+		return fail(where + "unexpected argument " + quoted(tok), t);
+	}
+	return done(PairList{id.value_or(kAllListeners)});
 }
 
 Parser::Opt Parser::handler()

@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 #include <exception>
+#include <functional>
 #include <new>
 #include <span>
 
@@ -119,15 +120,44 @@ HandlerInfo from_uapi(const struct syncsock_handler_info &in)
 	return HandlerInfo{from_field(in.name), from_field(in.module), in.nr_listeners};
 }
 
-// LISTENER_LIST and HANDLER_LIST: ask with room for what there was last
-// time, grow on ENOSPC (the kernel says how many there are).
+Result<PairInfo> from_uapi(const struct syncsock_pair_info &in)
+{
+	PairInfo p;
+	p.listener = in.listener;
+	// Flags this library does not know are left out.
+	p.connecting = in.flags & SYNCSOCK_PAIR_F_CONNECTING;
+	p.paused = in.flags & SYNCSOCK_PAIR_F_PAUSED;
+	p.closing = in.flags & SYNCSOCK_PAIR_F_CLOSING;
+	const std::pair<const struct syncsock_addr *, Address *> addrs[] = {
+		{&in.client, &p.client},
+		{&in.local, &p.local},
+		{&in.source, &p.source},
+		{&in.backend, &p.backend},
+	};
+	for (const auto &[from, to] : addrs) {
+		auto a = from_uapi(*from);
+		if (!a)
+			return a.error();
+		*to = *a;
+	}
+	p.up_queued = in.up_queued;
+	p.down_queued = in.down_queued;
+	return p;
+}
+
+// LISTENER_LIST, HANDLER_LIST and PAIR_LIST: ask with room for what there
+// was last time, grow on ENOSPC (the kernel says how many there are).
+// @prepare fills the request's other fields (PAIR_LIST's id).
 template <typename Req, typename Entry>
-Result<std::vector<Entry>> fetch_list(const Device::Ioctl &ioctl, unsigned long request)
+Result<std::vector<Entry>> fetch_list(const Device::Ioctl &ioctl, unsigned long request,
+				      const std::function<void(Req &)> &prepare = {})
 {
 	std::vector<Entry> entries(16);
 
 	for (int i = 0; i < kListTries; i++) {
 		Req req{};
+		if (prepare)
+			prepare(req);
 		req.entries = user_ptr(entries.data());
 		req.count = static_cast<std::uint32_t>(entries.size());
 		int err = ioctl(request, &req);
@@ -136,6 +166,12 @@ Result<std::vector<Entry>> fetch_list(const Device::Ioctl &ioctl, unsigned long 
 			entries.resize(req.total + req.total / 8 + 4);
 			continue;
 		}
+		// Room for every entry, and still too little: the module writes
+		// so many at most (SYNCSOCK_LIST_MAX in module/control.c).
+		if (err == ENOSPC && req.count < req.total)
+			return Error::from_errno(err, "there are " + std::to_string(req.total) +
+							      ", more than the module lists at once (" +
+							      std::to_string(req.count) + ")");
 		if (err)
 			return Error::from_errno(err);
 		if (req.count > entries.size())
@@ -325,6 +361,28 @@ Result<std::vector<HandlerInfo>> Device::handler_list() noexcept
 		out.reserve(raw->size());
 		for (const auto &in : *raw)
 			out.push_back(from_uapi(in));
+		return out;
+	});
+}
+
+Result<std::vector<PairInfo>> Device::pair_list(std::uint32_t id) noexcept
+{
+	return guarded([&]() -> Result<std::vector<PairInfo>> {
+		if (auto e = check_abi())
+			return *e;
+		auto raw = fetch_list<struct syncsock_pair_list, struct syncsock_pair_info>(
+			[this](unsigned long r, void *a) { return call(r, a); },
+			SYNCSOCK_IOC_PAIR_LIST, [id](struct syncsock_pair_list &req) { req.id = id; });
+		if (!raw)
+			return raw.error();
+		std::vector<PairInfo> out;
+		out.reserve(raw->size());
+		for (const auto &in : *raw) {
+			auto p = from_uapi(in);
+			if (!p)
+				return p.error();
+			out.push_back(std::move(*p));
+		}
 		return out;
 	});
 }

@@ -3,9 +3,10 @@
 // libsyncsock: the user-space control plane of syncsock.ko.
 //
 // Everything a program needs to manage the module through /dev/syncsock:
-// listeners (add, delete, get, list), counters, handlers and versions.  The
-// ioctls and their structures (uapi/linux/syncsock.h) stay behind this
-// header; callers never issue an ioctl themselves.
+// listeners (add, delete, get, list), the pairs of connections their
+// handlers forward between, counters, handlers and versions.  The ioctls and
+// their structures (uapi/linux/syncsock.h) stay behind this header; callers
+// never issue an ioctl themselves.
 //
 // Errors are values: every fallible call returns a Result<T> holding either
 // the T or an Error (a std::error_code in std::system_category(), i.e. an
@@ -241,6 +242,27 @@ struct HandlerInfo {
 	bool operator==(const HandlerInfo &) const = default;
 };
 
+// One pair (struct syncsock_pair_info): a connection a listener accepted and
+// the outbound connection its handler opened for it (the built-in proxy
+// handler's connection to a backend), each forwarding what it receives to
+// the other.  For a pair of two outbound connections, @client and @local are
+// those of the one opened first.
+struct PairInfo {
+	std::uint32_t listener = 0;	// the listener both belong to
+	bool connecting = false;	// the outbound connect is pending
+	bool paused = false;		// the client side is not read (the
+					// connect is pending, or the queue
+					// toward the backend is full)
+	bool closing = false;		// one side is closing
+	Address client;			// the peer of the accepted connection
+	Address local;			// the address the client connected to
+	Address source;			// the local address of the outbound connection
+	Address backend;		// the peer of the outbound connection
+	std::uint32_t up_queued = 0;	// bytes waiting to be sent to the backend
+	std::uint32_t down_queued = 0;	// bytes waiting to be sent to the client
+	bool operator==(const PairInfo &) const = default;
+};
+
 // What the module speaks (struct syncsock_version).
 struct VersionInfo {
 	std::uint32_t abi_version = 0;
@@ -277,6 +299,9 @@ std::vector<std::string> stat_names(std::uint32_t nr_stats, std::uint32_t nr_clo
 // Listener id 0 asks Control::stats() for the whole module's counters.
 inline constexpr std::uint32_t kModuleStats = 0;
 
+// Listener id 0 asks Control::pair_list() for the pairs of every listener.
+inline constexpr std::uint32_t kAllListeners = 0;
+
 // The operations of the control device.  Device talks to the kernel; tests
 // and tools put other implementations behind the same calls.
 class Control {
@@ -293,6 +318,9 @@ public:
 	// @id: a listener, or kModuleStats.
 	virtual Result<Stats> stats(std::uint32_t id, bool per_cpu) noexcept = 0;
 	virtual Result<std::vector<HandlerInfo>> handler_list() noexcept = 0;
+	// The pairs of listener @id, or of every listener of the namespace
+	// with kAllListeners.  ENOENT: no listener @id.
+	virtual Result<std::vector<PairInfo>> pair_list(std::uint32_t id) noexcept = 0;
 };
 
 // The control device.  Every call acts in the caller's network namespace.
@@ -317,6 +345,7 @@ public:
 	Result<std::vector<ListenerInfo>> listener_list() noexcept override;
 	Result<Stats> stats(std::uint32_t id, bool per_cpu) noexcept override;
 	Result<std::vector<HandlerInfo>> handler_list() noexcept override;
+	Result<std::vector<PairInfo>> pair_list(std::uint32_t id) noexcept override;
 
 private:
 	Device(Fd fd, Ioctl ioctl) : fd_(std::move(fd)), ioctl_(std::move(ioctl)) {}
