@@ -35,4 +35,8 @@ has include/net/tcp.h 'int[[:space:]]+tcp_sendpage_locked\(' &&
 # which PREEMPT_RT makes a real lock.
 has include/linux/local_lock.h 'define[[:space:]]+local_lock_nested_bh\(' &&
 	echo '#define SYNCSOCK_HAVE_LOCAL_LOCK_NESTED_BH 1'
+# skb_frags_readable() (6.12): an skb whose frags are device memory
+# (net_iov) has no pages to splice or copy.
+has include/linux/skbuff.h 'bool[[:space:]]+skb_frags_readable\(' &&
+	echo '#define SYNCSOCK_HAVE_SKB_FRAGS_READABLE 1'
 exit 0

@@ -84,6 +84,16 @@ static inline bool syncsock_sk_hold_net(struct sock *sk)
 #endif
 	return true;
 }
+
+/* Frags of device memory (devmem TCP) can be neither spliced nor copied. */
+static inline bool syncsock_skb_readable(const struct sk_buff *skb)
+{
+#ifdef SYNCSOCK_HAVE_SKB_FRAGS_READABLE
+	return skb_frags_readable(skb);
+#else
+	return true;
+#endif
+}
 #endif
 
 #endif /* _SYNCSOCK_COMPAT_H */

@@ -79,6 +79,19 @@ static void syncsock_conn_free_rcu(struct rcu_head *head)
 }
 
 /*
+ * Free a connection refused in its accept callback, after
+ * syncsock_pair_unlink(): a pair may have read its pointer under RCU just
+ * before, so a paired one waits for a grace period, as a released one does.
+ */
+static void syncsock_conn_free_unpaired(struct syncsock_conn *conn)
+{
+	if (test_bit(SYNCSOCK_CONN_PAIRED, &conn->flags))
+		call_rcu(&conn->rcu, syncsock_conn_free_rcu);
+	else
+		syncsock_conn_free(conn);
+}
+
+/*
  * Queue the connection's work from a socket callback: the release of a
  * lingering close, else the io work if @io.  Under sk_callback_lock, and only
  * while sk_user_data still points to @conn: once the release has detached
@@ -725,7 +738,7 @@ int syncsock_conn_create(struct syncsock_listener *lsn, struct socket *sock,
 			/* What it sent before refusing goes nowhere. */
 			syncsock_txq_purge(&conn->txq);
 			syncsock_framer_release(&conn->framer);
-			syncsock_conn_free(conn);
+			syncsock_conn_free_unpaired(conn);
 			goto out_unaccount;
 		}
 	}
@@ -746,7 +759,7 @@ int syncsock_conn_create(struct syncsock_listener *lsn, struct socket *sock,
 			lsn->handler->close(conn, SYNCSOCK_CLOSE_ERROR);
 		syncsock_txq_purge(&conn->txq);
 		syncsock_framer_release(&conn->framer);
-		syncsock_conn_free(conn);
+		syncsock_conn_free_unpaired(conn);
 		syncsock_stat_inc(lsn->stats, SYNCSOCK_STAT_ACCEPT_BUSY);
 		err = -EBUSY;
 		goto out_unaccount;
@@ -786,6 +799,11 @@ int syncsock_conn_create(struct syncsock_listener *lsn, struct socket *sock,
 	syncsock_stat_inc(lsn->stats, SYNCSOCK_STAT_WORK_RUNS);
 	syncsock_rx(conn);
 	syncsock_tx_flush(conn);
+	/* A pair's FIN that came during the accept callback: the io work
+	 * sends ours once the queue is empty.
+	 */
+	if (unlikely(test_bit(SYNCSOCK_CONN_TX_SHUT_PENDING, &conn->flags)))
+		mod_delayed_work(syncsock_wq, &conn->io_work, 0);
 	release_sock(sk);
 	return 0;
 

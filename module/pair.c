@@ -88,22 +88,26 @@ void syncsock_pair_unlink(struct syncsock_conn *conn, bool abort)
 	struct syncsock_listener *lsn = conn->lsn;
 	struct syncsock_conn *p;
 
-	if (!test_bit(SYNCSOCK_CONN_PAIRED, &conn->flags))
-		return;
+	/* Always under the lock, even when not paired (yet): a link made
+	 * meanwhile saw this one not closing, so it comes first and this
+	 * finds it; or it comes after and sees CLOSING.
+	 */
 	spin_lock_bh(&lsn->conns_lock);
 	p = rcu_dereference_protected(conn->pair, lockdep_is_held(&lsn->conns_lock));
 	if (p) {
 		bool done = test_bit(SYNCSOCK_CONN_PEER_FIN, &conn->flags) &&
 			    test_bit(SYNCSOCK_CONN_TX_SHUT, &conn->flags);
 
-		RCU_INIT_POINTER(conn->pair, NULL);
-		if (rcu_access_pointer(p->pair) == conn)
-			RCU_INIT_POINTER(p->pair, NULL);
-		/* Under the lock: @p's release must unlink first to free
-		 * it, and finds the pointers cleared.
+		/* The close first (a full barrier): a forward of @p that
+		 * finds the pointer gone finds @p closing too.  Under the
+		 * lock: @p's release must unlink to free @p, and then finds
+		 * the pointers cleared.
 		 */
 		if (abort || !done)
 			syncsock_conn_request_close(p, SYNCSOCK_CLOSE_PAIR, abort);
+		RCU_INIT_POINTER(conn->pair, NULL);
+		if (rcu_access_pointer(p->pair) == conn)
+			RCU_INIT_POINTER(p->pair, NULL);
 	}
 	spin_unlock_bh(&lsn->conns_lock);
 	/* Pairs with syncsock_pair_get(). */
@@ -134,7 +138,8 @@ static int syncsock_pair_link(struct syncsock_conn *from, struct syncsock_conn *
 	} else if (rcu_access_pointer(from->pair)) {
 		err = -EINVAL;
 	}
-	if (!err && (lsn->closing || test_bit(SYNCSOCK_CONN_CLOSING, &mate->flags)))
+	if (!err && (lsn->closing || test_bit(SYNCSOCK_CONN_CLOSING, &mate->flags) ||
+		     test_bit(SYNCSOCK_CONN_RELEASING, &mate->flags)))
 		err = -ESHUTDOWN;
 	if (!err) {
 		if (retry)
@@ -158,10 +163,12 @@ static int syncsock_connect_check(const struct syncsock_conn *from,
 	    (flags & ~(SYNCSOCK_CONNECT_PAIR | SYNCSOCK_CONNECT_RETRY)) ||
 	    flags == (SYNCSOCK_CONNECT_PAIR | SYNCSOCK_CONNECT_RETRY))
 		return -EINVAL;
-	/* From within a callback of @from that holds its socket lock: the
-	 * connect would take a second socket lock.
+	/* Not from softirq or with interrupts off (the socket's creation
+	 * may sleep; might_sleep() above catches a spinlock held), nor from
+	 * within a callback of @from that holds its socket lock (the connect
+	 * would take a second socket lock).
 	 */
-	if (READ_ONCE(from->owner) == current)
+	if (!in_task() || irqs_disabled() || READ_ONCE(from->owner) == current)
 		return -EINVAL;
 	switch (addr->sa_family) {
 	case AF_INET:
@@ -230,17 +237,21 @@ int syncsock_connect(struct syncsock_conn *from, const struct sockaddr *addr, in
 		conn->connect_err = err;
 	/* Atomic allocations once our callbacks may send from softirq. */
 	syncsock_conn_prepare_tx(sk);
+	syncsock_stat_inc(lsn->stats, SYNCSOCK_STAT_CONNECTS);
+	/* The rest under the socket lock: once NEW is cleared a close
+	 * request queues the release, which cannot get past its own
+	 * lock_sock() before we are done here.
+	 */
 	lock_sock(sk);
 	syncsock_conn_attach(conn);
 	syncsock_timeout_start(conn);
-	release_sock(sk);
-
 	spin_lock_bh(&lsn->conns_lock);
 	list_add_tail(&conn->node, &lsn->conns);
 	if (lsn->closing)
 		syncsock_conn_request_close(conn, lsn->close_reason, lsn->close_abort);
 	spin_unlock_bh(&lsn->conns_lock);
-	syncsock_stat_inc(lsn->stats, SYNCSOCK_STAT_CONNECTS);
+	/* The SYN-ACK may have come before our callbacks were installed. */
+	mod_delayed_work(syncsock_wq, &conn->io_work, 0);
 
 	clear_bit(SYNCSOCK_CONN_NEW, &conn->flags);
 	/* See syncsock_conn_create(). */
@@ -249,8 +260,7 @@ int syncsock_connect(struct syncsock_conn *from, const struct sockaddr *addr, in
 		conn->close_deadline = jiffies + msecs_to_jiffies(lsn->cfg.close_timeout_ms);
 		mod_delayed_work(syncsock_wq, &conn->release_work, 0);
 	}
-	/* The SYN-ACK may have come before our callbacks were installed. */
-	mod_delayed_work(syncsock_wq, &conn->io_work, 0);
+	release_sock(sk);
 	return 0;
 
 out_sock:
@@ -318,11 +328,13 @@ void syncsock_connect_progress(struct syncsock_conn *conn)
 					   conn->connect_deadline - now);
 			return;
 		}
-		err = -ETIMEDOUT;
+		/* An ICMP error seen meanwhile says why better. */
+		err = -(READ_ONCE(sk->sk_err_soft) ?: ETIMEDOUT);
 	} else if (!err && state == TCP_CLOSE) {
 		err = -(READ_ONCE(sk->sk_err) ?: ECONNREFUSED);
 	}
 	if (err) {
+		clear_bit(SYNCSOCK_CONN_WAKE_PAIR, &conn->flags);
 		set_bit(SYNCSOCK_CONN_CONNECT_FAILED, &conn->flags);
 		syncsock_connect_count(conn, err);
 		clear_bit(SYNCSOCK_CONN_CONNECTING, &conn->flags);
@@ -334,9 +346,12 @@ void syncsock_connect_progress(struct syncsock_conn *conn)
 	}
 	syncsock_stat_inc(conn->lsn->stats, SYNCSOCK_STAT_CONNECTED);
 	clear_bit(SYNCSOCK_CONN_CONNECTING, &conn->flags);
-	clear_bit(SYNCSOCK_CONN_RX_PAUSED, &conn->flags);
 	if (h->connected)
 		h->connected(conn, 0);
+	/* Only now: no data callback before connected.  The io work reads
+	 * right after this.
+	 */
+	clear_bit(SYNCSOCK_CONN_RX_PAUSED, &conn->flags);
 	if (test_and_clear_bit(SYNCSOCK_CONN_WAKE_PAIR, &conn->flags))
 		syncsock_pair_wake(conn);
 }
@@ -357,8 +372,13 @@ void syncsock_pair_wake(struct syncsock_conn *conn)
 		return;
 	/* The retry first: a FIN seen in between must not close it. */
 	set_bit(SYNCSOCK_CONN_RX_RETRY, &p->flags);
-	if (test_and_clear_bit(SYNCSOCK_CONN_RX_PAUSED, &p->flags))
-		syncsock_conn_kick(p->sk);	/* nothing once it is detached */
+	/* Not kicked while in its accept callback (sk_user_data is not ours
+	 * yet): its set-up reads once attached, and sees the flag cleared
+	 * (both sides full barriers).  Nothing once it is detached.
+	 */
+	if (test_and_clear_bit(SYNCSOCK_CONN_RX_PAUSED, &p->flags) &&
+	    !test_bit(SYNCSOCK_CONN_NEW, &p->flags))
+		syncsock_conn_kick(p->sk);
 	syncsock_pair_put(p);
 }
 
@@ -380,8 +400,10 @@ bool syncsock_pair_rx_done(struct syncsock_conn *conn)
 	if (!test_and_set_bit(SYNCSOCK_CONN_PEER_FIN, &conn->flags)) {
 		p = syncsock_pair_get(conn);
 		if (p) {
+			/* In its accept callback: its set-up looks. */
 			set_bit(SYNCSOCK_CONN_TX_SHUT_PENDING, &p->flags);
-			syncsock_conn_kick(p->sk);
+			if (!test_bit(SYNCSOCK_CONN_NEW, &p->flags))
+				syncsock_conn_kick(p->sk);
 			syncsock_pair_put(p);
 		}
 	}
@@ -414,7 +436,12 @@ static bool syncsock_pair_trylock(struct syncsock_conn *to, bool bh)
 
 	if (bh ? !spin_trylock_bh(&sk->sk_lock.slock) : !spin_trylock(&sk->sk_lock.slock))
 		return false;
-	if (!sock_owned_by_user_nocheck(sk) && !test_bit(SYNCSOCK_CONN_DETACHED, &to->flags))
+	/* Attached (not in its accept callback, not released), and not
+	 * closing: a lingering close has sent its FIN already.
+	 */
+	if (!sock_owned_by_user_nocheck(sk) && !test_bit(SYNCSOCK_CONN_DETACHED, &to->flags) &&
+	    !test_bit(SYNCSOCK_CONN_NEW, &to->flags) &&
+	    !test_bit(SYNCSOCK_CONN_CLOSING, &to->flags))
 		return true;
 	if (bh)
 		spin_unlock_bh(&sk->sk_lock.slock);
@@ -429,7 +456,8 @@ static bool syncsock_pair_trylock(struct syncsock_conn *to, bool bh)
  * negative errno of @to's socket.
  */
 static int syncsock_forward_locked(struct syncsock_conn *conn, struct syncsock_conn *to,
-				   const struct sk_buff *skb, unsigned int offset, size_t len)
+				   const struct sk_buff *skb, unsigned int offset, size_t len,
+				   size_t *inline_sent)
 {
 	struct syncsock_stats __percpu *st = conn->lsn->stats;
 	void *prev = to->owner;
@@ -454,10 +482,17 @@ static int syncsock_forward_locked(struct syncsock_conn *conn, struct syncsock_c
 			set_bit(SYNCSOCK_CONN_NOMEM, &conn->flags);
 		syncsock_stat_add(st, SYNCSOCK_STAT_FWD_COPIED_BYTES, queued);
 	}
-	/* Room came while TCP sent, or bytes were queued behind others. */
-	if (to->send_again || queued)
-		syncsock_tx_flush(to);
+	/* Room came while TCP sent, or bytes were queued: @to's own work
+	 * flushes.  Not a flush here: it could run @to's receive pass (and
+	 * its handler) nested within this one's.  Attached and locked by
+	 * us: the release cancels the work after it detaches.
+	 */
+	if (to->send_again || queued) {
+		to->send_again = false;
+		mod_delayed_work(syncsock_wq, &to->io_work, 0);
+	}
 	to->owner = prev;
+	*inline_sent = sent;
 	return n < 0 ? n : sent + queued;
 }
 
@@ -473,8 +508,15 @@ int syncsock_forward(struct syncsock_conn *conn, const struct sk_buff *skb,
 	if (unlikely(!len))
 		return 0;
 	to = syncsock_pair_get(conn);
-	if (unlikely(!to))
-		return -ENOTCONN;
+	if (unlikely(!to)) {
+		if (!test_bit(SYNCSOCK_CONN_PAIRED, &conn->flags))
+			return -ENOTCONN;
+		/* The pair is gone: its release asked for this one's close
+		 * too (an abort upgrades this request).
+		 */
+		syncsock_conn_request_close(conn, SYNCSOCK_CLOSE_PAIR, false);
+		return -EPIPE;
+	}
 	if (unlikely(test_bit(SYNCSOCK_CONN_CLOSING, &to->flags) ||
 		     test_bit(SYNCSOCK_CONN_TX_SHUT, &to->flags))) {
 		syncsock_conn_request_close(conn, SYNCSOCK_CLOSE_PAIR,
@@ -482,16 +524,24 @@ int syncsock_forward(struct syncsock_conn *conn, const struct sk_buff *skb,
 		ret = -EPIPE;
 		goto out;
 	}
+	/* Device memory (devmem TCP): no pages to send or copy. */
+	if (unlikely(!syncsock_skb_readable(skb))) {
+		syncsock_conn_request_close(conn, SYNCSOCK_CLOSE_HANDLER_ERROR, true);
+		ret = -EIO;
+		goto out;
+	}
 
 	if (!READ_ONCE(syncsock_fwd_queue_only) &&
 	    !test_bit(SYNCSOCK_CONN_CONNECTING, &to->flags) &&
 	    syncsock_pair_trylock(to, bh)) {
-		ret = syncsock_forward_locked(conn, to, skb, offset, len);
+		size_t sent = 0;
+
+		ret = syncsock_forward_locked(conn, to, skb, offset, len, &sent);
 		if (bh)
 			spin_unlock_bh(&to->sk->sk_lock.slock);
 		else
 			spin_unlock(&to->sk->sk_lock.slock);
-		syncsock_stat_inc(st, SYNCSOCK_STAT_FWD_INLINE);
+		syncsock_stat_inc(st, sent ? SYNCSOCK_STAT_FWD_INLINE : SYNCSOCK_STAT_FWD_QUEUED);
 		if (ret < 0) {
 			/* The pair's socket failed: its own callbacks close
 			 * it, and this one with it.
@@ -509,7 +559,10 @@ int syncsock_forward(struct syncsock_conn *conn, const struct sk_buff *skb,
 			set_bit(SYNCSOCK_CONN_NOMEM, &conn->flags);
 		syncsock_stat_inc(st, SYNCSOCK_STAT_FWD_QUEUED);
 		syncsock_stat_add(st, SYNCSOCK_STAT_FWD_COPIED_BYTES, taken);
-		if (taken)
+		/* In its accept callback, sk_user_data is not ours: its
+		 * set-up flushes once attached.
+		 */
+		if (taken && !test_bit(SYNCSOCK_CONN_NEW, &to->flags))
 			syncsock_conn_kick(to->sk);
 	}
 

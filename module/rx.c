@@ -114,8 +114,16 @@ static int syncsock_recv_actor(read_descriptor_t *desc, struct sk_buff *skb,
 	syncsock_stat_add(lsn->stats, SYNCSOCK_STAT_RX_BYTES, used);
 	syncsock_stat_inc(lsn->stats, SYNCSOCK_STAT_RX_SEGMENTS);
 	if (unlikely(used < len)) {
-		/* The handler's send queue is full: read on once it drains. */
-		set_bit(SYNCSOCK_CONN_RX_THROTTLED, &conn->flags);
+		/* The handler's send queue is full: read on once it drains.
+		 * Not for a forward that found the pair's queue full (it
+		 * paused this one: the pair's drain resumes it, whatever
+		 * this one's own queue holds) or short of memory (the retry
+		 * comes back).
+		 */
+		if (!test_bit(SYNCSOCK_CONN_RX_PAUSED, &conn->flags) &&
+		    !(test_bit(SYNCSOCK_CONN_PAIRED, &conn->flags) &&
+		      test_bit(SYNCSOCK_CONN_NOMEM, &conn->flags)))
+			set_bit(SYNCSOCK_CONN_RX_THROTTLED, &conn->flags);
 		syncsock_stat_inc(lsn->stats, SYNCSOCK_STAT_RX_THROTTLED);
 		desc->count = 0;
 	}

@@ -297,6 +297,13 @@ static bool syncsock_fwd_fill(struct syncsock_fwd_vec *v, const struct sk_buff *
 {
 	unsigned int pos = skb_headlen(skb);
 	const struct sk_buff *frag;
+	/* A spliced fragment keeps its whole receive buffer until the peer
+	 * acknowledges it, while TCP charges the socket only the bytes:
+	 * splice only an skb whose buffers are mostly its bytes, so that a
+	 * peer sending small segments into large buffers cannot make a
+	 * pair hold many times what its send buffer says.
+	 */
+	bool splice = skb->len >= skb->truesize / 2;
 	int i;
 
 	if (offset < pos) {
@@ -320,7 +327,7 @@ static bool syncsock_fwd_fill(struct syncsock_fwd_vec *v, const struct sk_buff *
 		if (v->nr == SYNCSOCK_FWD_BATCH)
 			return true;
 		n = min_t(size_t, len, pos + size - offset);
-		if (sendpage_ok(page)) {
+		if (splice && sendpage_ok(page)) {
 			bvec_set_page(&v->bv[v->nr++], page, n,
 				      skb_frag_off(f) + offset - pos);
 			v->len += n;

@@ -81,8 +81,12 @@ static void syncsock_src_copy(u8 *dst, const struct syncsock_txq_src *src, size_
 	size_t i;
 
 	if (src->skb) {
-		/* The range was checked against the skb by the caller. */
-		WARN_ON_ONCE(skb_copy_bits(src->skb, src->offset + skip, dst, len));
+		/* The range and the skb's readability were checked by
+		 * syncsock_txq_append_skb(): this cannot fail.  Should it,
+		 * the bytes are zeroes, never what the memory held before.
+		 */
+		if (WARN_ON_ONCE(skb_copy_bits(src->skb, src->offset + skip, dst, len)))
+			memset(dst, 0, len);
 		return;
 	}
 	for (i = 0; i < src->nr && len; i++) {
@@ -228,7 +232,8 @@ int syncsock_txq_append_skb(struct syncsock_txq *q, const struct sk_buff *skb,
 {
 	const struct syncsock_txq_src src = { .skb = skb, .offset = offset };
 
-	if (WARN_ON_ONCE(offset > skb->len || len > skb->len - offset))
+	if (WARN_ON_ONCE(offset > skb->len || len > skb->len - offset) ||
+	    !syncsock_skb_readable(skb))
 		return -EINVAL;
 	return syncsock_txq_append_src(q, &src, 0, len, gfp);
 }

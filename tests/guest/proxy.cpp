@@ -17,6 +17,9 @@
 //  [noread]     a backend that never reads: the client's sending stops (its
 //               window closes), the module's memory stays within the send
 //               queue's limit, and everything arrives once the backend reads.
+//  [crossflow]  a client that sends all its request before it reads, while
+//               the backend streams its answer: neither direction waits for
+//               the other (16 MiB each way through a 64 KiB send queue).
 //  [halfclose]  a FIN each way reaches the other side while the other
 //               direction goes on.
 //  [reset]      a client's reset resets the backend connection, and a
@@ -546,4 +549,89 @@ TEST_CASE("proxy: curl, wrk and sockperf through it, unchanged", "[tools]")
 	     static_cast<unsigned long long>(*reqs), static_cast<unsigned long long>(*recv));
 	CHECK(ssk::get(st, "connected") == ssk::get(st, "accepted"));
 	CHECK(ssk::get(st, "handler_errors") == 0);
+}
+
+TEST_CASE("proxy: each direction flows on its own", "[crossflow]")
+{
+	ssk::ModuleSession mod;
+	kmsg("proxy crossflow");
+	Fd l = user_listener("127.0.0.1", 7501);
+	unsigned px = add_proxy("127.0.0.1", 7500, "127.0.0.1:7501", "txq_limit=65536");
+	Fd cl = connect_tcp(7500);
+	Fd be = accept_one(l.get());
+	set_timeouts(cl.get(), 60s);
+	set_timeouts(be.get(), 60s);
+	const std::size_t kBytes = 16u << 20, kChunk = 1 << 16;
+	std::string be_err, up_err;
+	std::uint64_t be_got = 0;
+
+	// The backend streams its answer while it reads the request.
+	std::thread bw([&] {
+		try {
+			std::vector<std::uint8_t> b(kChunk);
+			for (std::uint64_t off = 0; off < kBytes; off += kChunk) {
+				payload_fill_fast(b, 1, off);
+				send_all(be.get(), b);
+			}
+		} catch (const std::exception &e) {
+			be_err = e.what();
+		}
+	});
+	// It starts reading a second late: by then the request has filled
+	// the proxy's queue towards it, and the answer the one towards the
+	// client, which is not reading yet.
+	std::thread br([&] {
+		std::vector<std::uint8_t> b(kChunk);
+		std::this_thread::sleep_for(1s);
+		while (be_got < kBytes) {
+			ssize_t n = ::recv(be.get(), b.data(), b.size(), 0);
+			if (n <= 0) {
+				up_err = "backend read: " + (n ? errno_str(errno) : std::string("EOF")) +
+					 " after " + std::to_string(be_got);
+				return;
+			}
+			if (payload_mismatch_fast({b.data(), static_cast<std::size_t>(n)}, 2, be_got))
+				up_err = "backend read different bytes";
+			be_got += static_cast<std::size_t>(n);
+		}
+	});
+	// The client: all of its request first, only then the answer.
+	std::string cl_err;
+	try {
+		std::vector<std::uint8_t> b(kChunk);
+		for (std::uint64_t off = 0; off < kBytes; off += kChunk) {
+			payload_fill_fast(b, 2, off);
+			send_all(cl.get(), b);
+		}
+	} catch (const std::exception &e) {
+		cl_err = e.what();
+	}
+	std::uint64_t got = 0;
+	bool same = true;
+	if (cl_err.empty()) {
+		std::vector<std::uint8_t> b(kChunk);
+		while (got < kBytes) {
+			ssize_t n = ::recv(cl.get(), b.data(), b.size(), 0);
+			if (n <= 0)
+				break;
+			if (payload_mismatch_fast({b.data(), static_cast<std::size_t>(n)}, 1, got))
+				same = false;
+			got += static_cast<std::size_t>(n);
+		}
+	}
+	// The backend's reading ends by itself (or its 60 s timeout); then
+	// its writer is unblocked whatever happened.
+	br.join();
+	::shutdown(be.get(), SHUT_RDWR);
+	bw.join();
+	INFO("client send: " << (cl_err.empty() ? "ok" : cl_err) << "; backend: " << be_err << " "
+			     << up_err << "; client got " << got << ", backend got " << be_got);
+	CHECK(cl_err.empty());
+	CHECK(got == kBytes);
+	CHECK(same);
+	CHECK(be_got == kBytes);
+	CHECK(up_err.empty());
+	be.reset();
+	cl.reset();
+	REQUIRE(wait_for([&] { return ssk::conns(px) == 0; }, 20s));
 }
