@@ -51,6 +51,15 @@ static void syncsock_timeout_fire(struct timer_list *t)
 		next = d;
 	}
 	if (cfg->idle_timeout_ms != SYNCSOCK_TIMEOUT_OFF) {
+		/* A connect in progress is not idle: its own timeout ends it
+		 * (with the connected callback, which may try elsewhere).  Nor
+		 * is a connection paused for its pair: the pair's connect, or
+		 * the pair's own idle timeout if its queue does not drain,
+		 * bounds the wait.
+		 */
+		if (test_bit(SYNCSOCK_CONN_CONNECTING, &conn->flags) ||
+		    test_bit(SYNCSOCK_CONN_RX_PAUSED, &conn->flags))
+			syncsock_conn_active(conn);
 		d = syncsock_timeout_after(READ_ONCE(conn->last_active), cfg->idle_timeout_ms);
 		if (!time_before(now, d)) {
 			syncsock_conn_request_close(conn, SYNCSOCK_CLOSE_IDLE, false);

@@ -269,6 +269,27 @@ TEST_CASE("proxy: a backend that drops SYNs times out", "[timeout]")
 	CHECK(ssk::get(st, "connect_timeout") >= 1);
 	CHECK(ssk::get(st, "connected") == 4);
 	CHECK(ssk::get(st, "app2") == 0);
+
+	// An idle timeout shorter than the connect timeout: a connect in
+	// progress is not idle, the failover still happens.
+	unsigned px2 = ssk::add_listener("addr=127.0.0.1 port=7433 handler=proxy "
+					 "idle_timeout_ms=200 config=backends=127.0.0.1:7431,"
+					 "127.0.0.1:7432 connect-timeout=800");
+	for (int i = 0; i < 2; i++) {
+		Fd fd = connect_tcp(7433);
+		send_str(fd.get(), "patient");
+		::shutdown(fd.get(), SHUT_WR);
+		Got g = read_upto(fd.get(), 8, 10s);
+		INFO("client " << i << " of the idle-timeout listener: got '" << g.data << "'"
+			       << g.end());
+		CHECK(g.data == "patient");
+		CHECK(g.eof);
+	}
+	REQUIRE(wait_for([&] { return ssk::conns(px2) == 0; }, 20s));
+	auto st2 = ssk::stats(px2);
+	INFO(ssk::format(st2));
+	CHECK(ssk::get(st2, "connect_timeout") >= 1);
+	CHECK(ssk::get(st2, "closed_idle") == 0);
 }
 
 TEST_CASE("proxy: a backend that never reads throttles the client", "[noread]")

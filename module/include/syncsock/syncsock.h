@@ -156,7 +156,10 @@ struct syncsock_handler {
  * one closes early, the other is closed too (reset if the first was reset).
  * If the connect fails, @from is reset, unless the connected callback
  * retries: %SYNCSOCK_CONNECT_RETRY, with the failed connection as @from,
- * gives its pair to a new connection.
+ * gives its pair to a new connection (bytes the handler sent on the failed
+ * one are dropped with it; forwards wait, since @from does not read until
+ * a connect succeeds).  The idle timeout does not run while the connect is
+ * in progress: the connect timeout bounds it.
  *
  * Context: process context, may sleep, no socket of ours locked (the accept
  * and connected callbacks).
