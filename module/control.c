@@ -265,30 +265,86 @@ out:
 #define SYNCSOCK_LIST_SLACK	16
 #define SYNCSOCK_LIST_MAX	65536
 
-struct syncsock_list_ctx {
-	struct syncsock_listener_info *infos;
+/*
+ * A list's entries, gathered by a visit of the listeners: at most @room of
+ * @size bytes each at @entries; @total counts every entry there is.
+ */
+struct syncsock_snap {
+	void *entries;
+	size_t size;
 	u32 room;
 	u32 total;
 };
 
-static int syncsock_list_one(struct syncsock_listener *lsn, void *data)
+/* The next entry to fill, or NULL when there is no room (still counted). */
+static void *syncsock_snap_next(struct syncsock_snap *snap)
 {
-	struct syncsock_list_ctx *ctx = data;
+	void *e = snap->total < snap->room ? snap->entries + snap->total * snap->size : NULL;
 
-	if (ctx->total < ctx->room)
-		syncsock_fill_info(lsn, &ctx->infos[ctx->total]);
-	ctx->total++;
+	snap->total++;
+	return e;
+}
+
+/*
+ * Gather a list for a caller with room for @count entries.  Memory for the
+ * entries there are (and a few more that may come meanwhile), not for
+ * whatever count the caller names: anyone may list.  If more came than
+ * that, again with room for those; the last try takes the caller's count
+ * (up to the cap), so that -ENOSPC means the caller's room was short.
+ * Return: 0 (snap->entries to kvfree()) or -ENOMEM.
+ */
+static int syncsock_snap_take(struct syncsock_net *sn, const struct syncsock_visit *v,
+			      struct syncsock_snap *snap, u32 count)
+{
+	int tries = 0;
+	u32 want;
+
+	snap->entries = NULL;
+	snap->room = 0;
+	snap->total = 0;
+	syncsock_visit_listeners(sn, v);	/* room 0: only counts */
+	want = snap->total;
+	do {
+		kvfree(snap->entries);
+		snap->entries = NULL;
+		snap->total = 0;
+		snap->room = min3(count, (u32)SYNCSOCK_LIST_MAX,
+				  ++tries < 3 ? want + SYNCSOCK_LIST_SLACK : U32_MAX);
+		if (snap->room) {
+			snap->entries = kvcalloc(snap->room, snap->size,
+						 GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+			if (!snap->entries)
+				return -ENOMEM;
+		}
+		syncsock_visit_listeners(sn, v);
+		want = snap->total;
+	} while (snap->total > snap->room && snap->room < min_t(u32, count, SYNCSOCK_LIST_MAX));
 	return 0;
 }
 
-/* How many listeners a list would find now (ctx->room 0: only counts). */
-static u32 syncsock_count_listeners(struct syncsock_net *sn)
+/*
+ * Write a list back: @count entries at @uentries, then the header @req of
+ * @req_len bytes at @arg (its count and total set by the caller).
+ * Return: 0, -EFAULT, or -ENOSPC when the caller's room was short.
+ */
+static long syncsock_snap_put(const struct syncsock_snap *snap, u64 uentries, u32 count,
+			      void __user *arg, const void *req, size_t req_len)
 {
-	struct syncsock_list_ctx ctx = {};
-	struct syncsock_visit v = { syncsock_list_one, &ctx };
+	if (count && copy_to_user(u64_to_user_ptr(uentries), snap->entries,
+				  count * snap->size))
+		return -EFAULT;
+	if (copy_to_user(arg, req, req_len))
+		return -EFAULT;
+	return snap->total > snap->room ? -ENOSPC : 0;
+}
 
-	syncsock_visit_listeners(sn, &v);
-	return ctx.total;
+static int syncsock_list_one(struct syncsock_listener *lsn, void *data)
+{
+	struct syncsock_listener_info *info = syncsock_snap_next(data);
+
+	if (info)
+		syncsock_fill_info(lsn, info);
+	return 0;
 }
 
 struct syncsock_get_ctx {
@@ -332,51 +388,22 @@ static long syncsock_ioc_get(struct net *net, void __user *arg)
 
 static long syncsock_ioc_list(struct net *net, void __user *arg)
 {
-	struct syncsock_net *sn = syncsock_pernet(net);
 	struct syncsock_listener_list req;
-	struct syncsock_list_ctx ctx = {};
-	struct syncsock_visit v = { syncsock_list_one, &ctx };
-	int tries = 0;
-	u32 want;
-	long ret = 0;
+	struct syncsock_snap snap = { .size = sizeof(struct syncsock_listener_info) };
+	struct syncsock_visit v = { syncsock_list_one, &snap };
+	long ret;
 
 	if (copy_from_user(&req, arg, sizeof(req)))
 		return -EFAULT;
 	if (!syncsock_zero(req.reserved, sizeof(req.reserved)))
 		return -EINVAL;
-	/*
-	 * Memory for the listeners there are (and a few more that may come
-	 * meanwhile), not for whatever count the caller names: anyone may
-	 * list.  If more came than that, again with room for those; the last
-	 * try takes the caller's count (up to the cap), so that -ENOSPC means
-	 * the caller's room was short.
-	 */
-	want = syncsock_count_listeners(sn);
-	do {
-		kvfree(ctx.infos);
-		ctx.infos = NULL;
-		ctx.total = 0;
-		ctx.room = min3(req.count, (u32)SYNCSOCK_LIST_MAX,
-				++tries < 3 ? want + SYNCSOCK_LIST_SLACK : U32_MAX);
-		if (ctx.room) {
-			ctx.infos = kvcalloc(ctx.room, sizeof(*ctx.infos),
-					     GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
-			if (!ctx.infos)
-				return -ENOMEM;
-		}
-		syncsock_visit_listeners(sn, &v);
-		want = ctx.total;
-	} while (ctx.total > ctx.room && ctx.room < min_t(u32, req.count, SYNCSOCK_LIST_MAX));
-	req.count = min(ctx.total, ctx.room);
-	req.total = ctx.total;
-	if (req.count && copy_to_user(u64_to_user_ptr(req.entries), ctx.infos,
-				      req.count * sizeof(*ctx.infos)))
-		ret = -EFAULT;
-	else if (copy_to_user(arg, &req, sizeof(req)))
-		ret = -EFAULT;
-	else if (ctx.total > ctx.room)
-		ret = -ENOSPC;
-	kvfree(ctx.infos);
+	ret = syncsock_snap_take(syncsock_pernet(net), &v, &snap, req.count);
+	if (ret)
+		return ret;
+	req.count = min(snap.total, snap.room);
+	req.total = snap.total;
+	ret = syncsock_snap_put(&snap, req.entries, req.count, arg, &req, sizeof(req));
+	kvfree(snap.entries);
 	return ret;
 }
 
@@ -475,11 +502,9 @@ static long syncsock_ioc_handlers(struct net *net, void __user *arg)
 }
 
 struct syncsock_pairs_ctx {
+	struct syncsock_snap snap;
 	u32 id;			/* 0: every listener */
 	bool found;		/* the listener @id exists */
-	struct syncsock_pair_info *infos;
-	u32 room;
-	u32 total;
 };
 
 static void syncsock_sk_to_user(const struct sock *sk, bool peer, struct syncsock_addr *out)
@@ -512,11 +537,10 @@ static int syncsock_pairs_one(struct syncsock_listener *lsn, void *data)
 		p_out = test_bit(SYNCSOCK_CONN_OUTBOUND, &p->flags);
 		if (c_out && (!p_out || (uintptr_t)c > (uintptr_t)p))
 			continue;
-		if (ctx->total++ >= ctx->room)
+		info = syncsock_snap_next(&ctx->snap);
+		if (!info)
 			continue;
-		info = &ctx->infos[ctx->total - 1];
-		memset(info, 0, sizeof(*info));
-		info->listener = lsn->id;
+		info->listener = lsn->id;	/* kvcalloc()ed: the rest is zero */
 		if (test_bit(SYNCSOCK_CONN_CONNECTING, &p->flags))
 			info->flags |= SYNCSOCK_PAIR_F_CONNECTING;
 		if (test_bit(SYNCSOCK_CONN_RX_PAUSED, &c->flags))
@@ -537,57 +561,26 @@ static int syncsock_pairs_one(struct syncsock_listener *lsn, void *data)
 
 static long syncsock_ioc_pairs(struct net *net, void __user *arg)
 {
-	struct syncsock_net *sn = syncsock_pernet(net);
 	struct syncsock_pair_list req;
-	struct syncsock_pairs_ctx ctx = {};
+	struct syncsock_pairs_ctx ctx = { .snap.size = sizeof(struct syncsock_pair_info) };
 	struct syncsock_visit v = { syncsock_pairs_one, &ctx };
-	int tries = 0;
-	long ret = 0;
-	u32 want;
+	long ret;
 
 	if (copy_from_user(&req, arg, sizeof(req)))
 		return -EFAULT;
 	if (req.reserved0 || !syncsock_zero(req.reserved, sizeof(req.reserved)))
 		return -EINVAL;
 	ctx.id = req.id;
-	/* As LISTENER_LIST: memory for the pairs there are, not for the
-	 * caller's count; once more if more came meanwhile.
-	 */
-	syncsock_visit_listeners(sn, &v);
-	if (ctx.id && !ctx.found)
-		return -ENOENT;
-	want = ctx.total;
-	do {
-		kvfree(ctx.infos);
-		ctx.infos = NULL;
-		ctx.total = 0;
-		ctx.room = min3(req.count, (u32)SYNCSOCK_LIST_MAX,
-				++tries < 3 ? want + SYNCSOCK_LIST_SLACK : U32_MAX);
-		if (ctx.room) {
-			ctx.infos = kvcalloc(ctx.room, sizeof(*ctx.infos),
-					     GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
-			if (!ctx.infos)
-				return -ENOMEM;
-		}
-		ctx.found = false;
-		syncsock_visit_listeners(sn, &v);
-		want = ctx.total;
-	} while (ctx.total > ctx.room && ctx.room < min_t(u32, req.count, SYNCSOCK_LIST_MAX));
-	if (ctx.id && !ctx.found) {
+	ret = syncsock_snap_take(syncsock_pernet(net), &v, &ctx.snap, req.count);
+	if (!ret && ctx.id && !ctx.found)
 		ret = -ENOENT;
-		goto out;
+	if (!ret) {
+		req.count = min(ctx.snap.total, ctx.snap.room);
+		req.total = ctx.snap.total;
+		ret = syncsock_snap_put(&ctx.snap, req.entries, req.count, arg, &req,
+					sizeof(req));
 	}
-	req.count = min(ctx.total, ctx.room);
-	req.total = ctx.total;
-	if (req.count && copy_to_user(u64_to_user_ptr(req.entries), ctx.infos,
-				      req.count * sizeof(*ctx.infos)))
-		ret = -EFAULT;
-	else if (copy_to_user(arg, &req, sizeof(req)))
-		ret = -EFAULT;
-	else if (ctx.total > ctx.room)
-		ret = -ENOSPC;
-out:
-	kvfree(ctx.infos);
+	kvfree(ctx.snap.entries);
 	return ret;
 }
 
