@@ -545,10 +545,13 @@ TEST_CASE("proxy: a backend that closes in the middle", "[midclose]")
 		Fd cl = connect_tcp(7480);
 		Fd be = accept_one(l.get());
 		std::string big(1 << 20, 'z');
+		int send_err = 0;
 		std::thread w([&] {
 			for (int i = 0; i < 8; i++)
-				if (::send(cl.get(), big.data(), big.size(), MSG_NOSIGNAL) < 0)
+				if (::send(cl.get(), big.data(), big.size(), MSG_NOSIGNAL) < 0) {
+					send_err = errno;
 					break;
+				}
 		});
 		CHECK(read_upto(be.get(), 1000, 10s).data.size() == 1000);
 		// More has arrived, unread: the close is a reset.
@@ -558,7 +561,10 @@ TEST_CASE("proxy: a backend that closes in the middle", "[midclose]")
 		be.reset();
 		Got g = read_upto(cl.get(), 1, 10s);
 		w.join();
-		CHECK(g.err == ECONNRESET);
+		// The reset reaches the client: its read sees it, or its send
+		// did first (the error is reported once).
+		INFO("client read: '" << g.data << "'" << g.end() << "; send: " << send_err);
+		CHECK((g.err == ECONNRESET || send_err == ECONNRESET || send_err == EPIPE));
 	}
 	REQUIRE(wait_for([&] { return ssk::conns(px) == 0; }, 20s));
 }
