@@ -427,30 +427,6 @@ void syncsock_pair_tx_shut(struct syncsock_conn *conn)
 }
 
 /*
- * Take the socket lock of @to without waiting, as a softirq holds it
- * (bh_lock_sock()), and only if no process owns it and it is still ours.
- */
-static bool syncsock_pair_trylock(struct syncsock_conn *to, bool bh)
-{
-	struct sock *sk = to->sk;
-
-	if (bh ? !spin_trylock_bh(&sk->sk_lock.slock) : !spin_trylock(&sk->sk_lock.slock))
-		return false;
-	/* Attached (not in its accept callback, not released), and not
-	 * closing: a lingering close has sent its FIN already.
-	 */
-	if (!sock_owned_by_user_nocheck(sk) && !test_bit(SYNCSOCK_CONN_DETACHED, &to->flags) &&
-	    !test_bit(SYNCSOCK_CONN_NEW, &to->flags) &&
-	    !test_bit(SYNCSOCK_CONN_CLOSING, &to->flags))
-		return true;
-	if (bh)
-		spin_unlock_bh(&sk->sk_lock.slock);
-	else
-		spin_unlock(&sk->sk_lock.slock);
-	return false;
-}
-
-/*
  * Send what can go of @len bytes of @skb on @to, whose lock we hold.
  * Return: bytes taken (sent, or queued behind bytes already queued), or a
  * negative errno of @to's socket.
@@ -496,13 +472,47 @@ static int syncsock_forward_locked(struct syncsock_conn *conn, struct syncsock_c
 	return n < 0 ? n : sent + queued;
 }
 
+/*
+ * With @to's spinlock taken (as a softirq holds it, bh_lock_sock()): the
+ * forward, if no process owns @to and it is still ours to send on:
+ * attached (not in its accept callback, not released) and not closing (a
+ * lingering close has sent its FIN already).  Return: as
+ * syncsock_forward_locked(), -EBUSY (queue instead), or -ESHUTDOWN (@to
+ * is closing).
+ */
+static int syncsock_forward_held(struct syncsock_conn *conn, struct syncsock_conn *to,
+				 const struct sk_buff *skb, unsigned int offset, size_t len,
+				 size_t *inline_sent)
+{
+	if (sock_owned_by_user_nocheck(to->sk) || test_bit(SYNCSOCK_CONN_DETACHED, &to->flags) ||
+	    test_bit(SYNCSOCK_CONN_NEW, &to->flags))
+		return -EBUSY;
+	if (test_bit(SYNCSOCK_CONN_CLOSING, &to->flags))
+		return -ESHUTDOWN;
+	return syncsock_forward_locked(conn, to, skb, offset, len, inline_sent);
+}
+
+/* The forward under @to's spinlock, if it is free.  Return: as above. */
+static int syncsock_forward_trylock(struct syncsock_conn *conn, struct syncsock_conn *to,
+				    const struct sk_buff *skb, unsigned int offset, size_t len,
+				    size_t *inline_sent)
+{
+	spinlock_t *l = &to->sk->sk_lock.slock;
+	int ret;
+
+	if (!spin_trylock_bh(l))
+		return -EBUSY;
+	ret = syncsock_forward_held(conn, to, skb, offset, len, inline_sent);
+	spin_unlock_bh(l);
+	return ret;
+}
+
 int syncsock_forward(struct syncsock_conn *conn, const struct sk_buff *skb,
 		     unsigned int offset, size_t len)
 {
 	struct syncsock_stats __percpu *st = conn->lsn->stats;
 	struct syncsock_conn *to;
-	bool bh = in_task();
-	size_t taken = 0;
+	size_t taken = 0, sent = 0;
 	int ret;
 
 	if (unlikely(!len))
@@ -531,22 +541,23 @@ int syncsock_forward(struct syncsock_conn *conn, const struct sk_buff *skb,
 		goto out;
 	}
 
+	/* @to's lock without waiting for it: never wait for a second socket's
+	 * lock while holding one's own.  With bottom halves off, as a softirq
+	 * holds it (in softirq they are off already: the _bh is a count).
+	 */
+	ret = -EBUSY;
 	if (!READ_ONCE(syncsock_fwd_queue_only) &&
-	    !test_bit(SYNCSOCK_CONN_CONNECTING, &to->flags) &&
-	    syncsock_pair_trylock(to, bh)) {
-		size_t sent = 0;
-
-		ret = syncsock_forward_locked(conn, to, skb, offset, len, &sent);
-		if (bh)
-			spin_unlock_bh(&to->sk->sk_lock.slock);
-		else
-			spin_unlock(&to->sk->sk_lock.slock);
+	    !test_bit(SYNCSOCK_CONN_CONNECTING, &to->flags))
+		ret = syncsock_forward_trylock(conn, to, skb, offset, len, &sent);
+	if (ret != -EBUSY) {
 		syncsock_stat_inc(st, sent ? SYNCSOCK_STAT_FWD_INLINE : SYNCSOCK_STAT_FWD_QUEUED);
 		if (ret < 0) {
-			/* The pair's socket failed: its own callbacks close
-			 * it, and this one with it.
+			/* The pair is closing, or its socket failed (its own
+			 * callbacks close it): this one closes with it.
 			 */
-			syncsock_conn_request_close(conn, SYNCSOCK_CLOSE_PAIR, true);
+			syncsock_conn_request_close(conn, SYNCSOCK_CLOSE_PAIR,
+						    ret != -ESHUTDOWN ||
+						    test_bit(SYNCSOCK_CONN_ABORT, &to->flags));
 			ret = -EPIPE;
 			goto out;
 		}
