@@ -14,6 +14,9 @@
 //  [none]       no backend answers: each client is reset, promptly.
 //  [timeout]    a backend whose accept queue is full drops the SYNs: the
 //               connect timeout skips it.
+//  [limits]     both connections of a pair count against max_conns: with 3,
+//               a second client finds no room for its backend connection
+//               and is reset; once the first has gone, a client is served.
 //  [noread]     a backend that never reads: the client's sending stops (its
 //               window closes), the module's memory stays within the send
 //               queue's limit, and everything arrives once the backend reads.
@@ -697,4 +700,37 @@ TEST_CASE("proxy: each direction flows on its own", "[crossflow]")
 	be.reset();
 	cl.reset();
 	REQUIRE(wait_for([&] { return ssk::conns(px) == 0; }, 20s));
+}
+
+TEST_CASE("proxy: both sides count against max_conns", "[limits]")
+{
+	ssk::ModuleSession mod;
+	kmsg("proxy limits");
+	ssk::add_listener("addr=127.0.0.1 port=7511 handler=echo");
+	unsigned px = add_proxy("127.0.0.1", 7510, "127.0.0.1:7511", "max_conns=3");
+	Fd first = connect_tcp(7510);
+	send_str(first.get(), "one");
+	REQUIRE(read_upto(first.get(), 3, 10s).data == "one");
+	REQUIRE(ssk::conns(px) == 2);
+
+	Fd second;
+	int err = try_connect(endpoint("127.0.0.1", 7510), second);
+	Got g;
+	if (!err) {
+		::send(second.get(), "two", 3, MSG_NOSIGNAL);
+		g = read_upto(second.get(), 3, 10s);
+	}
+	INFO("second client: connect " << errno_str(err) << ", read '" << g.data << "'" << g.end());
+	CHECK(g.data.empty());
+	CHECK((err == ECONNRESET || g.err == ECONNRESET || g.eof));
+
+	first.reset();
+	REQUIRE(wait_for([&] { return ssk::conns(px) == 0; }, 20s));
+	Fd third = connect_tcp(7510);
+	send_str(third.get(), "three");
+	CHECK(read_upto(third.get(), 5, 10s).data == "three");
+	auto st = ssk::stats(px);
+	INFO(ssk::format(st));
+	CHECK(ssk::get(st, "accept_rejected") == 1);
+	CHECK(ssk::get(st, "connects") == 2);
 }
