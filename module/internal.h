@@ -155,6 +155,11 @@ struct syncsock_conn {
 					 */
 	bool send_again;		/* ... and did: flush after the send */
 	bool in_write_space;		/* the handler's write_space runs */
+	bool fwd_short;			/* a forward in the data callback took
+					 * less than offered (the pair's queue
+					 * full, or memory short): not a full
+					 * queue of this one's own
+					 */
 	void *owner;			/* context holding the socket lock for
 					 * us, see syncsock_ctx_token()
 					 */

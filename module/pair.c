@@ -595,6 +595,9 @@ int syncsock_forward(struct syncsock_conn *conn, const struct sk_buff *skb,
 	}
 	syncsock_stat_add(st, test_bit(SYNCSOCK_CONN_OUTBOUND, &conn->flags) ?
 			  SYNCSOCK_STAT_FWD_DOWN_BYTES : SYNCSOCK_STAT_FWD_UP_BYTES, taken);
+	/* Short for the pair's sake, not for a queue of this one's own. */
+	if (taken < len)
+		conn->fwd_short = true;
 	ret = taken;
 out:
 	syncsock_pair_put(to);

@@ -80,6 +80,7 @@ static int syncsock_recv_actor(read_descriptor_t *desc, struct sk_buff *skb,
 {
 	struct syncsock_conn *conn = desc->arg.data;
 	struct syncsock_listener *lsn = conn->lsn;
+	bool fwd_short = false;
 	int used;
 
 	/* tcp_read_sock() offers the rest of an skb again at once after a
@@ -97,10 +98,13 @@ static int syncsock_recv_actor(read_descriptor_t *desc, struct sk_buff *skb,
 
 	/* At delivery, before the handler runs (and maybe replies). */
 	trace_syncsock_rx(conn->sk, lsn->id, TCP_SKB_CB(skb)->seq + offset, len, !in_task());
-	if (lsn->framer.type)
+	if (lsn->framer.type) {
 		used = syncsock_rx_framed(conn, skb, offset, len);
-	else
+	} else {
 		used = lsn->handler->data(conn, skb, offset, len);
+		fwd_short = conn->fwd_short;
+		conn->fwd_short = false;
+	}
 	if (unlikely(used < 0)) {
 		if (!test_bit(SYNCSOCK_CONN_CLOSING, &conn->flags))
 			syncsock_handler_failed(conn);
@@ -115,14 +119,13 @@ static int syncsock_recv_actor(read_descriptor_t *desc, struct sk_buff *skb,
 	syncsock_stat_inc(lsn->stats, SYNCSOCK_STAT_RX_SEGMENTS);
 	if (unlikely(used < len)) {
 		/* The handler's send queue is full: read on once it drains.
-		 * Not for a forward that found the pair's queue full (it
-		 * paused this one: the pair's drain resumes it, whatever
-		 * this one's own queue holds) or short of memory (the retry
-		 * comes back).
+		 * Not for a forward that took less (the pair's queue full:
+		 * the pair's drain resumes this one, whatever this one's own
+		 * queue holds; or memory short: the retry comes back).  By
+		 * what the forward said, not by RX_PAUSED, which the pair's
+		 * drain on another CPU may have cleared already.
 		 */
-		if (!test_bit(SYNCSOCK_CONN_RX_PAUSED, &conn->flags) &&
-		    !(test_bit(SYNCSOCK_CONN_PAIRED, &conn->flags) &&
-		      test_bit(SYNCSOCK_CONN_NOMEM, &conn->flags)))
+		if (!fwd_short)
 			set_bit(SYNCSOCK_CONN_RX_THROTTLED, &conn->flags);
 		syncsock_stat_inc(lsn->stats, SYNCSOCK_STAT_RX_THROTTLED);
 		desc->count = 0;

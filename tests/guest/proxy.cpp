@@ -473,7 +473,7 @@ TEST_CASE("proxy: delete and rmmod under traffic", "[delete]")
 		// stream ends.
 		constexpr int kClients = 32;
 		std::atomic<std::uint64_t> bytes{0};
-		std::atomic<int> ended{0}, clean{0};
+		std::atomic<int> ended{0}, clean{0}, up{0};
 		std::vector<std::thread> ts;
 		for (int i = 0; i < kClients; i++)
 			ts.emplace_back([&] {
@@ -482,6 +482,7 @@ TEST_CASE("proxy: delete and rmmod under traffic", "[delete]")
 					ended++;
 					return;
 				}
+				up++;
 				std::string out(1 << 16, 'd');
 				for (;;) {
 					if (::send(fd.get(), out.data(), out.size(), MSG_NOSIGNAL) <= 0) {
@@ -501,6 +502,10 @@ TEST_CASE("proxy: delete and rmmod under traffic", "[delete]")
 				}
 				ended++;
 			});
+		// Every client connected (the debug kernel takes its time),
+		// then three seconds of traffic.
+		CHECK(wait_for([&] { return up + ended == kClients; }, 60s));
+		CHECK(up == kClients);
 		std::this_thread::sleep_for(3s);
 		const std::uint64_t before = bytes;
 		note("%llu bytes through the proxy before the %s",
@@ -513,6 +518,8 @@ TEST_CASE("proxy: delete and rmmod under traffic", "[delete]")
 		bool all = wait_for([&] { return ended == kClients; }, 40s);
 		for (auto &t : ts)
 			t.join();
+		INFO(up << " clients connected, " << ended << " ended, " << clean
+			<< " of them with a FIN or a reset");
 		CHECK(before > 0);
 		CHECK(all);
 		CHECK(clean + 0 == kClients);
