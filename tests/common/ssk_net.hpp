@@ -242,6 +242,31 @@ struct EchoPlan {
 	std::uint64_t seed = 1;		// connection i sends stream seed + i
 };
 
+// The integrity plan of the echo and proxy tests: connection i sends one
+// message of kIntegritySizes[i % 10] (1 byte to 4 MiB), then one of a random
+// size up to 256 KiB.
+inline constexpr std::size_t kIntegritySizes[] = {1,	 2,	7,     100,	1460,
+						  4096, 65535, 65537, 1 << 20, 4 << 20};
+
+inline std::optional<std::size_t> integrity_message_size(std::size_t conn, unsigned msg)
+{
+	if (msg == 0)
+		return kIntegritySizes[conn % std::size(kIntegritySizes)];
+	if (msg == 1)
+		return Rng(conn).log_between(1, 256 * 1024);
+	return std::nullopt;
+}
+
+// The bytes @conns connections of that plan send.
+inline std::uint64_t integrity_bytes(std::size_t conns)
+{
+	std::uint64_t total = 0;
+	for (std::size_t c = 0; c < conns; c++)
+		for (unsigned m = 0; auto sz = integrity_message_size(c, m); m++)
+			total += *sz;
+	return total;
+}
+
 // Many echo connections, ping-pong by message: message k+1 is sent once the
 // echo of message k is complete; within a message, writing and reading run
 // together.

@@ -19,18 +19,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-constexpr std::size_t kSizes[] = {1,     2,     7,	    100,	 1460,
-				  4096,  65535, 65537, 1 << 20, 4 << 20};
 constexpr std::size_t kConns = 64;
-
-std::optional<std::size_t> message_size(std::size_t conn, unsigned msg)
-{
-	if (msg == 0)
-		return kSizes[conn % std::size(kSizes)];
-	if (msg == 1)
-		return Rng(conn).log_between(1, 256 * 1024);
-	return std::nullopt;
-}
 
 void run_integrity(const std::string &ip, std::uint16_t port)
 {
@@ -39,13 +28,10 @@ void run_integrity(const std::string &ip, std::uint16_t port)
 	unsigned id = ssk::add_listener("addr=" + ip + " port=" + std::to_string(port) +
 					" handler=echo backlog=256");
 
-	std::uint64_t expected = 0;
-	for (std::size_t c = 0; c < kConns; c++)
-		for (unsigned m = 0; auto sz = message_size(c, m); m++)
-			expected += *sz;
+	const std::uint64_t expected = integrity_bytes(kConns);
 
 	EchoPlan plan;
-	plan.message = message_size;
+	plan.message = integrity_message_size;
 	plan.after = EchoPlan::After::HalfClose;
 	plan.seed = 1000;
 	EchoClient cl(endpoint(ip, port), plan);
