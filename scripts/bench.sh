@@ -20,7 +20,12 @@
 #             open loop (split-4k.json) and at 10,000 (split-10k-4k.json),
 #             the headline cells three times
 #             (split-repeat.json) and fixed open-loop rates
-#             (split-rates.json)
+#             (split-rates.json); then the proxies (split-proxy.json):
+#             syncsock's proxy handler, HAProxy, nginx stream and the
+#             bench's epoll relay on the server's vCPU, relaying to the
+#             bench's epoll echo on the client's (the client and the
+#             backend share it), at 1, 64 and 1,000 connections, 64 B and
+#             4 KiB
 #   smp2      2 vCPUs: every path at 1, 64, 1,000 and 10,000 connections,
 #             64 B and 4 KiB messages; sockperf (64 B, 4 KiB) and wrk
 #             (1, 64 and 1,000 connections)
@@ -49,8 +54,8 @@
 #                   connections and churn at 32): a few minutes, to
 #                   try the script
 #   --split-files LIST  split: only these of its files (default: all):
-#                   main (split.json), 10k, 4k, 10k-4k, repeat, rates
-#                   (split-SUFFIX.json)
+#                   main (split.json), 10k, 4k, 10k-4k, repeat, rates,
+#                   proxy (split-SUFFIX.json)
 #   --kernel K      the guest kernel: 6.12 (default) or rt, Debian's 6.12
 #                   PREEMPT_RT kernel (the same ratios, measured on RT)
 #   --trace         syncsock-trace alongside each run (needs the tracer:
@@ -93,7 +98,9 @@ bench_prepare() {
 	SSB_BIN="$SSB_BUILD/userspace/guest-bin/syncsock-bench"
 	VM_ARGS=(--kernel "${SSB_KERNEL:-6.12}" --module "$kout/module/syncsock.ko")
 	local f
-	for f in wrk sockperf; do VM_ARGS+=(--host-tool "$f"); done
+	# HAProxy and nginx (with its stream module): the proxy paths.
+	for f in wrk sockperf haproxy nginx; do VM_ARGS+=(--host-tool "$f"); done
+	VM_ARGS+=(--host-file /usr/lib/nginx/modules/ngx_stream_module.so)
 	for f in "$top/tests/guest/lib.sh" "$top/tests/guest/bench_smoke.sh"; do
 		VM_ARGS+=(--script "$f")
 	done
@@ -250,15 +257,15 @@ fi
 
 . "$here/lib.sh"
 
-quick= split_files=main,10k,4k,10k-4k,repeat,rates trace= duration=3 guests=split,smp2,smp1,idlepoll,mem1g,mem100k out=
+quick= split_files=main,10k,4k,10k-4k,repeat,rates,proxy trace= duration=3 guests=split,smp2,smp1,idlepoll,mem1g,mem100k out=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--quick) quick=1 ;;
 	--split-files)
 		split_files=${2:?--split-files needs a list}
 		for f in ${split_files//,/ }; do
-			case "$f" in main | 10k | 4k | 10k-4k | repeat | rates) ;;
-			*) die "--split-files: unknown file '$f' (main, 10k, 4k, 10k-4k, repeat, rates)" ;;
+			case "$f" in main | 10k | 4k | 10k-4k | repeat | rates | proxy) ;;
+			*) die "--split-files: unknown file '$f' (main, 10k, 4k, 10k-4k, repeat, rates, proxy)" ;;
 			esac
 		done
 		shift ;;
@@ -309,7 +316,7 @@ warm=1
 t="--duration $duration --warmup $warm --ext-duration $duration $trace"
 if [ -n "$quick" ]; then
 	split="--conns 64 --sizes 64 --depth 1 --churn 32 $t"
-	split_more=()
+	split_more=("proxy=--paths proxies --conns 1,64 --sizes 64 $t")
 	matrix="--conns 1,64 --sizes 64 $t --sockperf --wrk --wrk-conns 64"
 	control="--conns 1,64 --sizes 64 $t"
 	memory="--paths kernel,epoll --conns 1k --sizes 64 $t --memory 1000"
@@ -326,7 +333,8 @@ else
 		"4k=--conns 64,1k --sizes 4k --depth 1,8 --load 50,90 $t"
 		"10k-4k=--conns 10k --sizes 4k --depth 1,8 $t"
 		"repeat=--paths kernel,epoll,epoll-reuseport --conns 64,1k --sizes 64 --depth 1,8 --repeat 3 $t"
-		"rates=--paths kernel,epoll,epoll-reuseport --conns 64,1k --sizes 64 --rate 2k,5k,8k $t")
+		"rates=--paths kernel,epoll,epoll-reuseport --conns 64,1k --sizes 64 --rate 2k,5k,8k $t"
+		"proxy=--paths proxies --conns 1,64,1k --sizes 64,4k $t")
 	matrix="--conns 1,64,1k,10k --sizes 64,4k $t --sockperf --sockperf-sizes 64,4k --wrk --wrk-conns 1,64,1k"
 	control="--conns 1,64 --sizes 64 $t --sockperf"
 	memory="--paths kernel,epoll --conns 10k --sizes 64 $t --memory 10000"
@@ -369,7 +377,7 @@ run mem1g "$(wd 900)" "$memory" --smp 2 --mem 1G
 run mem100k "$(wd 1200)" "$memory100k" --smp 2 --mem 4G
 
 files=()
-for n in split split-10k split-4k split-10k-4k split-repeat split-rates smp2 smp1 idlepoll mem1g mem100k; do
+for n in split split-10k split-4k split-10k-4k split-repeat split-rates split-proxy smp2 smp1 idlepoll mem1g mem100k; do
 	[ -s "$out/$n.json" ] && files+=("$out/$n.json")
 done
 [ ${#files[@]} -gt 0 ] || die "no guest produced results"

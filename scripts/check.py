@@ -37,7 +37,9 @@ SINGLE_PLAN = os.path.join(TOP, "tests/guest/plan.tcg-single")
 ALL_STAGES = ["host", "build", "style", "harness", "guest"]
 ALL_KERNELS = ["6.1", "6.12", "rt", "debug"]
 # Host programs the in-guest tests use, copied in with their libraries.
-GUEST_TOOLS = ["/usr/sbin/ip", "/usr/sbin/tc", "curl", "wrk", "sockperf"]
+GUEST_TOOLS = ["/usr/sbin/ip", "/usr/sbin/tc", "curl", "wrk", "sockperf", "haproxy", "nginx"]
+# nginx's stream module (the bench's nginx proxy path).
+GUEST_FILES = ["/usr/lib/nginx/modules/ngx_stream_module.so"]
 
 
 class Results:
@@ -219,6 +221,8 @@ def guest_args(kernel, info, out, plan):
             "--plan", plan, "--quiet"]
     for tool in GUEST_TOOLS:
         args += ["--host-tool", tool]
+    for f in GUEST_FILES:
+        args += ["--host-file", f]
     for ko in ("module/syncsock.ko", "tests/kunit/syncsock_kunit.ko"):
         if os.path.exists(os.path.join(out, ko)):
             args += ["--module", os.path.join(out, ko)]

@@ -21,6 +21,7 @@ pkgs=(
 	clang llvm libbpf-dev bpftool pkg-config
 	cmake catch2 liburing-dev
 	sockperf wrk iperf3 curl iproute2 gnuplot-nox python3-docutils
+	haproxy nginx libnginx-mod-stream
 	linux-source-6.12
 )
 
@@ -41,8 +42,20 @@ apt_update() {
 if [ ${#missing[@]} -gt 0 ]; then
 	apt_update
 	log "installing ${missing[*]}"
+	# haproxy and nginx are only run by the benchmark, in guests: their
+	# packages must not start them as services on this host.
+	policy=/usr/sbin/policy-rc.d
+	own_policy=
+	if [ ! -e "$policy" ]; then
+		printf '#!/bin/sh\n# syncsock scripts/deps.sh: no service starts while it installs\nexit 101\n' >"$policy"
+		chmod 0755 "$policy"
+		own_policy=1
+	fi
+	rc=0
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-		"${missing[@]}" >/dev/null
+		"${missing[@]}" >/dev/null || rc=$?
+	[ -z "$own_policy" ] || rm -f "$policy"
+	[ "$rc" -eq 0 ] || die "apt-get install ${missing[*]} failed"
 fi
 
 # The stock kernels of the matrix (scripts/kernels.sh fetches them) must be

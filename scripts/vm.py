@@ -192,6 +192,10 @@ def build_initramfs(args, info, workdir):
         if not os.path.exists(path):
             raise RuntimeError(f"host tool {prog} not found")
         root.add_program(path, "/usr/bin/" + os.path.basename(path))
+    for path in args.host_file:
+        if not os.path.exists(path):
+            raise RuntimeError(f"host file {path} not found")
+        root.add_program(path, path)
     for mod in args.module:
         root.add(mod, "/modules/" + os.path.basename(mod), 0o644)
     root.add_kernel_modules(info.get("KMODDIR"), args.kmod)
@@ -318,6 +322,8 @@ def main():
     ap.add_argument("--script", action="append", default=[], help="a script for /tests")
     ap.add_argument("--host-tool", action="append", default=[],
                     help="a host program (e.g. sockperf) copied into /usr/bin with its libraries")
+    ap.add_argument("--host-file", action="append", default=[],
+                    help="a host file (e.g. a plugin) copied to the same path, with its libraries")
     ap.add_argument("--kmod", action="append", default=["veth", "sch_netem"],
                     help="a module of the kernel itself to load at boot (veth and sch_netem always)")
     ap.add_argument("--smp", type=int, default=2)

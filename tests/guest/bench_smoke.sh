@@ -5,8 +5,9 @@
 # in user space) completes a short run in which the client checks every
 # echoed byte; sockperf and wrk run against the kernel sockperf and http
 # handlers and their user-space peers and their output is understood; an
-# open-loop run at a fixed rate completes; the JSON written is valid (schema
-# syncsock-bench/1).  Figures are not judged
+# open-loop run at a fixed rate completes; the proxy paths (syncsock's
+# proxy, HAProxy, nginx, the bench's relay) complete a short run each; the
+# JSON written is valid (schema syncsock-bench/1).  Figures are not judged
 # here: see Documentation/benchmarks.md.
 . /tests/lib.sh
 command -v syncsock-bench >/dev/null || fail "syncsock-bench is not in /tests/bin"
@@ -32,6 +33,21 @@ syncsock-bench run --quiet --paths kernel,epoll --kernel-port 7300 --port 7310 -
 syncsock-bench validate --strict --require-paths kernel,epoll /tmp/open.json ||
 	fail "the open-loop result file is not valid"
 grep -q '"mode": "open"' /tmp/open.json || fail "the open-loop runs are not marked open"
+# The proxy paths: syncsock's proxy handler, HAProxy, nginx stream and the
+# bench's epoll relay, each relaying to the bench's epoll echo, every byte
+# checked; the kernel proxy's forwards are in the result.
+if [ "$ssk_kernel" = debug ]; then
+	set -- --conns 1 --sizes 64 --duration 0.3 --warmup 0.2
+else
+	set -- --conns 1,32 --sizes 64,4k --duration 0.5 --warmup 0.2
+fi
+syncsock-bench run --quiet --paths proxies --port 7410 "$@" --json /tmp/proxy.json ||
+	fail "syncsock-bench run --paths proxies failed"
+syncsock-bench validate --strict --require-paths proxies /tmp/proxy.json ||
+	fail "the proxy result file is not valid"
+grep -q '"fwd_inline"' /tmp/proxy.json || fail "the proxy runs have no forward counters"
+syncsock-bench table /tmp/proxy.json | grep -q 'through a proxy to one backend' ||
+	fail "the table has no proxy cells"
 # The kernel path really served the echo runs: the listener counted them.
 n=$(syncsockctl -j stats "$id" | sed -n 's/.*"rx_bytes":\([0-9]*\).*/\1/p')
 [ "${n:-0}" -gt 0 ] || fail "the syncsockctl listener saw no bytes"

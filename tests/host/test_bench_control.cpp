@@ -36,9 +36,10 @@ public:
 		return h;
 	}
 	std::uint16_t start(const std::string &path, std::uint16_t port, unsigned threads,
-			    std::string &error) override
+			    const std::string &backend, std::string &error) override
 	{
-		started.push_back(path + ":" + std::to_string(port) + ":" + std::to_string(threads));
+		started.push_back(path + ":" + std::to_string(port) + ":" + std::to_string(threads) +
+				  (backend.empty() ? "" : ">" + backend));
 		if (path == "broken") {
 			error = "it broke";
 			return 0;
@@ -89,6 +90,10 @@ TEST_CASE("bench control: hello first, then start, sample, stop", "[bench][contr
 	CHECK(call(h, s, R"({"op":"sample"})") == R"({"ok":true,"tick_hz":100})");
 	CHECK(call(h, s, R"({"op":"stop"})") == R"({"ok":true})");
 	CHECK(h.started == std::vector<std::string>{"epoll:7101:2"});
+	CHECK(call(h, s,
+		   R"({"op":"start","path":"proxy","port":7120,"backend":"198.18.0.2:7130"})") ==
+	      R"({"ok":true,"port":7120})");
+	CHECK(h.started.back() == "proxy:7120:1>198.18.0.2:7130");
 	CHECK(h.samples == 1);
 	CHECK(h.stops == 1);
 	CHECK(s.end.empty());
@@ -129,6 +134,10 @@ TEST_CASE("bench control: bad requests get a reason, never a start", "[bench][co
 	      "\"threads\" is 1 to 1024");
 	CHECK(err(R"({"op":"start","path":"epoll","port":7101,"threads":-1})") ==
 	      "\"threads\" is 1 to 1024");
+	for (const char *b : {R"("10.0.0.2")", R"("10.0.0.2:")", R"("a:1")", R"("10.0.0.2:0")",
+			      R"(7130)", R"("10.0.0.2:70000")"})
+		CHECK(err(std::string(R"({"op":"start","path":"proxy","port":7120,"backend":)") + b +
+			  "}") == "\"backend\" is ADDRESS:PORT (IPv4)");
 	CHECK(h.started.empty());
 	CHECK(err(R"({"op":"start","path":"broken","port":7101})") == "it broke");
 	CHECK(s.end.empty());

@@ -411,7 +411,8 @@ TEST_CASE("bench options: lists, defaults and errors", "[bench][options]")
 	std::string err;
 	auto o = parse_options({"syncsock-bench", "run"}, err);
 	REQUIRE(o);
-	CHECK(o->paths == path_order());
+	// The echo paths; the proxy paths only when asked for.
+	CHECK(o->paths == echo_paths());
 	CHECK(o->conns == std::vector<unsigned>{1, 64});
 	CHECK(o->pin == "same");
 	CHECK(o->rates.empty());
@@ -431,7 +432,21 @@ TEST_CASE("bench options: lists, defaults and errors", "[bench][options]")
 	      "syncsock-bench run --paths kernel,epoll --rate 20k --sizes 4k --kernel-port 7000 --duration 0.5");
 
 	CHECK_FALSE(parse_options({"syncsock-bench", "run", "--paths", "kqueue"}, err));
-	CHECK(err == "bad --paths 'kqueue': unknown path 'kqueue' (kernel, epoll, epoll-reuseport, epoll-busy, io_uring, blocking, spin)");
+	CHECK(err == "bad --paths 'kqueue': unknown path 'kqueue' (kernel, epoll, epoll-reuseport, "
+		     "epoll-busy, io_uring, blocking, spin; proxies: proxy, haproxy, nginx, relay)");
+	o = parse_options({"syncsock-bench", "run", "--paths", "proxies", "--backend", "10.0.0.2"}, err);
+	REQUIRE(o);
+	CHECK(o->paths == std::vector<std::string>{"proxy", "haproxy", "nginx", "relay"});
+	CHECK(o->backend == "10.0.0.2");
+	CHECK(parse_options({"syncsock-bench", "run", "--paths", "all"}, err)->paths == echo_paths());
+	CHECK_FALSE(parse_options({"syncsock-bench", "run", "--backend", "here"}, err));
+	CHECK(err == "bad --backend 'here': an IPv4 address, or ADDRESS:PORT");
+	CHECK_FALSE(parse_options({"syncsock-bench", "serve", "relay"}, err));
+	CHECK(err == "serve relay needs --backend ADDRESS:PORT");
+	CHECK_FALSE(parse_options({"syncsock-bench", "serve", "relay", "--backend", "10.0.0.2"}, err));
+	o = parse_options({"syncsock-bench", "serve", "relay", "--backend", "10.0.0.2:7130"}, err);
+	REQUIRE(o);
+	CHECK(o->kind == "relay");
 	CHECK_FALSE(parse_options({"syncsock-bench", "run", "--pin", "left"}, err));
 	CHECK_FALSE(parse_options({"syncsock-bench", "run", "--duration"}, err));
 	CHECK(err == "--duration needs a value");
@@ -464,8 +479,8 @@ TEST_CASE("bench options: lists, defaults and errors", "[bench][options]")
 	REQUIRE(o);
 	CHECK(o->listen == "198.18.0.1:7000");
 	CHECK_FALSE(parse_options({"syncsock-bench", "serve", "kqueue"}, err));
-	CHECK(err == "serve: no kind 'kqueue' (blocking, epoll, io_uring, spin or http; none: the "
-		     "control server)");
+	CHECK(err == "serve: no kind 'kqueue' (blocking, epoll, io_uring, spin, http or relay; "
+		     "none: the control server)");
 	CHECK_FALSE(parse_options({"syncsock-bench", "serve", "--listen", "7099"}, err));
 	CHECK(err == "bad --listen '7099': an IPv4 address, or ADDRESS:PORT");
 	o = parse_options({"syncsock-bench", "run", "--server", "198.18.0.1", "--depth", "1,8",
@@ -501,4 +516,70 @@ TEST_CASE("bench options: lists, defaults and errors", "[bench][options]")
 	o = parse_options({"syncsock-bench", "run", "--trace"}, err);
 	REQUIRE(o);
 	CHECK(o->trace);
+}
+
+TEST_CASE("bench table: the proxy paths in cells of their own, against HAProxy, with the targets",
+	  "[bench][table][proxy]")
+{
+	// The server on its own CPU: CPU per request and capacity are its.
+	auto split = [](Value r, double us) {
+		Value sv = Value::object();
+		sv.set("busy", 0.9);
+		Value u = Value::object();
+		u.set("total", us);
+		sv.set("us_per_req", u);
+		sv.set("capacity_rps_derived", 1e6 / us);
+		sv.set("leaking", false);
+		Value sp = Value::object();
+		sp.set("server", sv);
+		r.set("split", sp);
+		return r;
+	};
+	Value px = split(run("proxy", 1, 40, 90, 20000), 10);
+	Value k = Value::object();
+	k.set("fwd_inline", 6000);
+	k.set("fwd_queued", 12);
+	px.set("kernel_counters", k);
+	Value d = doc({run("epoll", 1, 20, 50, 40000), px, split(run("haproxy", 1, 100, 200, 8000), 40),
+		       split(run("nginx", 1, 120, 260, 7000), 45), split(run("relay", 1, 70, 150, 12000), 25),
+		       split(run("proxy", 64, 300, 900, 90000), 12),
+		       split(run("haproxy", 64, 500, 1500, 60000), 20)});
+	Value c = d["conditions"];
+	c.set("setup", "two hosts");
+	Value sh = Value::object();
+	Value cpus = Value::array();
+	cpus.push(Value(0.0));
+	sh.set("server_cpus", cpus);
+	c.set("server_host", sh);
+	d.set("conditions", c);
+	std::string out = render_report({d});
+	INFO(out);
+	// The echo path keeps its own cell; the proxies share one, HAProxy
+	// the base of its ratios, the kernel's forwards shown.
+	auto cell = out.find("== through a proxy to one backend: server on 1 CPU of its own");
+	REQUIRE(cell != std::string::npos);
+	CHECK(out.find("epoll") < cell);
+	CHECK(out.find("p50 x haproxy", cell) != std::string::npos);
+	auto row = out.find("\nproxy ", cell);
+	REQUIRE(row != std::string::npos);
+	std::string line = out.substr(row + 1, out.find('\n', row + 1) - row - 1);
+	CHECK(line.find("0.40x") != std::string::npos);	// p50 40 against 100
+	CHECK(line.find("0.25x") != std::string::npos);	// 10 us against 40
+	CHECK(line.find("4.00x") != std::string::npos);	// capacity 100,000 against 25,000
+	CHECK(line.find("6,000/12") != std::string::npos);
+	std::string sum = render_summary({d});
+	INFO(sum);
+	CHECK(sum.find("syncsock's proxy against HAProxy") != std::string::npos);
+	// 1 connection: every target met; 64: the CPU target missed (0.60x),
+	// and no p50 target there.
+	auto one = sum.find("proxy on its own CPU      1");
+	auto many = sum.find("proxy on its own CPU     64");
+	REQUIRE(one != std::string::npos);
+	REQUIRE(many != std::string::npos);
+	std::string l1 = sum.substr(one, sum.find('\n', one) - one);
+	std::string l64 = sum.substr(many, sum.find('\n', many) - many);
+	CHECK(l1.find("missed") == std::string::npos);
+	CHECK(l1.find("0.40x  met") != std::string::npos);
+	CHECK(l64.find("0.60x  missed") != std::string::npos);
+	CHECK(l64.find("1.67x  missed") != std::string::npos);
 }

@@ -184,9 +184,16 @@ json::Value dispatch_op(Host &host, Session &session, const json::Value &req)
 				    " is a privileged port: serve paths on 1024 and above");
 		if (threads && !whole(threads, 1, 1024))
 			return fail("\"threads\" is 1 to 1024");
+		const json::Value *backend = req.find("backend");
+		std::string bh;
+		std::uint16_t bp = 0;
+		if (backend && (!backend->is_string() || !parse_where(backend->as_string(), bh, bp) ||
+				backend->as_string().find(':') == std::string::npos))
+			return fail("\"backend\" is ADDRESS:PORT (IPv4)");
 		std::string err;
 		std::uint16_t p = host.start(path->as_string(), std::uint16_t(port->as_number()),
-					     threads ? unsigned(threads->as_number()) : 1u, err);
+					     threads ? unsigned(threads->as_number()) : 1u,
+					     backend ? backend->as_string() : std::string(), err);
 		if (!p)
 			return fail(err.empty() ? "the server did not start" : err);
 		r.set("ok", true);
@@ -358,15 +365,28 @@ std::vector<int> Remote::server_cpus() const
 }
 
 std::uint16_t Remote::start(const std::string &path, std::uint16_t port, unsigned threads,
-			    std::string &error)
+			    std::string &error, const std::string &backend)
 {
 	json::Value req = json::Value::object();
 	req.set("op", "start");
 	req.set("path", path);
 	req.set("port", port);
 	req.set("threads", threads);
+	if (!backend.empty())
+		req.set("backend", backend);
 	auto rep = call(req, error);
 	return rep ? std::uint16_t(rep->num("port")) : 0;
+}
+
+std::string Remote::local_address() const
+{
+	sockaddr_in a{};
+	socklen_t len = sizeof(a);
+	char buf[INET_ADDRSTRLEN] = {};
+	if (getsockname(ch_.fd(), reinterpret_cast<sockaddr *>(&a), &len) < 0 ||
+	    a.sin_family != AF_INET || !inet_ntop(AF_INET, &a.sin_addr, buf, sizeof(buf)))
+		return "127.0.0.1";
+	return buf;
 }
 
 std::optional<json::Value> Remote::sample(std::string &error)

@@ -8,8 +8,10 @@
 //
 //   hello {version}            the serving host: its kernel, CPUs, the
 //                              CPUs its servers run on, the paths it has
-//   start {path, port, threads}  stop what runs, start one server path
-//                              (kernel: a syncsock echo listener) on port
+//   start {path, port, threads, backend}  stop what runs, start one server
+//                              path (kernel: a syncsock echo listener) on
+//                              port; a proxy path relays to backend,
+//                              "ADDRESS:PORT" (IPv4)
 //   sample                     the host's counters now: per-CPU busy time,
 //                              the server's own CPU time and context
 //                              switches, syncsock's counters, memory
@@ -69,9 +71,10 @@ public:
 	virtual ~Host() = default;
 	// Facts about the host (kernel, vcpus, cpu_model, server cpus, paths).
 	virtual json::Value hello() = 0;
-	// Start @path on @port: the port it listens on, or 0 and @error.
+	// Start @path on @port (a proxy path relaying to @backend): the port
+	// it listens on, or 0 and @error.
 	virtual std::uint16_t start(const std::string &path, std::uint16_t port, unsigned threads,
-				    std::string &error) = 0;
+				    const std::string &backend, std::string &error) = 0;
 	virtual json::Value sample() = 0;
 	virtual void stop() = 0;
 };
@@ -104,7 +107,10 @@ public:
 	// The server's CPUs on its host.
 	std::vector<int> server_cpus() const;
 	std::uint16_t start(const std::string &path, std::uint16_t port, unsigned threads,
-			    std::string &error);
+			    std::string &error, const std::string &backend = {});
+	// The address of this end of the control connection: where the
+	// serving host reaches this one.
+	std::string local_address() const;
 	std::optional<json::Value> sample(std::string &error);
 	bool stop(std::string &error);
 	// Ask the serving side to exit (scripted set-ups).

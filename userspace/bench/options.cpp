@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "control.hpp"
+#include "proxies.hpp"
 #include "report.hpp"
 #include "servers.hpp"
 
@@ -83,7 +84,7 @@ std::string usage()
        syncsock-bench serve [OPTIONS]      on the box under test: serve each path
                                            when syncsock-bench run --server asks
        syncsock-bench serve KIND [OPTIONS] run one user-space server (blocking, epoll,
-                                           io_uring, spin, http) until killed
+                                           io_uring, spin, http, relay) until killed
        syncsock-bench table FILE.json...   the terminal table of result files
        syncsock-bench report FILE.json...  the same in Markdown
        syncsock-bench plot [-o DIR] FILE.json...  PNG plots (gnuplot)
@@ -99,7 +100,13 @@ back is checked.
                       loop (no acceptor thread); epoll-busy busy-polls the
                       NIC's NAPI instance
                       (SO_BUSY_POLL 50 us, SO_PREFER_BUSY_POLL, per-epoll
-                      parameters on 6.9+, else net.core.busy_poll while it runs)
+                      parameters on 6.9+, else net.core.busy_poll while it runs);
+                      "proxies" (or any of proxy,haproxy,nginx,relay): the
+                      same echo through a proxy to one backend (the bench's
+                      epoll echo on this host): syncsock's proxy handler,
+                      HAProxy (mode tcp), nginx (stream) and the bench's own
+                      epoll relay, each with one thread or worker per server
+                      CPU and no logging
   --conns LIST        connection counts, e.g. 1,64,1k,10k (default 1,64)
   --sizes LIST        message sizes in bytes, e.g. 64,4k (default 64)
   --depth LIST        messages outstanding per connection, closed loop (1;
@@ -134,6 +141,9 @@ back is checked.
   --host ADDR         IPv4 address to serve and connect on (127.0.0.1)
   --port N            first port of the servers (7100; the kernel listener
                       is added on N+10 unless --kernel-port)
+  --backend ADDR[:PORT]  proxy paths: the backend listens here, on this host
+                      (default: the address the serving host reached us at,
+                      or 127.0.0.1; port N+30)
   --kernel-port N     use the syncsock echo listener already on this port
                       (e.g. added with syncsockctl) for the kernel path
   --device PATH       the control device (/dev/syncsock)
@@ -162,6 +172,7 @@ serve (the control server): --listen ADDR:PORT (0.0.0.0:7099) for the
   a test network only
 serve KIND:
   --port N  --host ADDR  --threads N  --cpus LIST  --ready-fd FD
+  --backend ADDR:PORT (relay: where each connection is relayed to)
 plot:
   -o DIR              where the .gp scripts and PNGs go (.)
   --all-cdfs          a CDF for every connection count, not just 1 and 64
@@ -195,8 +206,8 @@ std::optional<Options> parse_options(const std::vector<std::string> &args, std::
 	if (o.command == "serve" && i < args.size() && !args[i].empty() && args[i][0] != '-') {
 		if (!valid_server_kind(args[i])) {
 			error = "serve: no kind '" + args[i] +
-				"' (blocking, epoll, io_uring, spin or http; none: the control "
-				"server)";
+				"' (blocking, epoll, io_uring, spin, http or relay; none: the "
+				"control server)";
 			return std::nullopt;
 		}
 		o.kind = args[i++];
@@ -232,7 +243,9 @@ std::optional<Options> parse_options(const std::vector<std::string> &args, std::
 				return std::nullopt;
 			std::vector<std::string> p;
 			if (*v == "all")
-				p = path_order();
+				p = echo_paths();
+			else if (*v == "proxies")
+				p = proxy_paths();
 			else
 				p = split(*v, ',');
 			for (auto &x : p)
@@ -240,7 +253,8 @@ std::optional<Options> parse_options(const std::vector<std::string> &args, std::
 				    path_order().end())
 					return bad("unknown path '" + x +
 						   "' (kernel, epoll, epoll-reuseport, epoll-busy, "
-						   "io_uring, blocking, spin)");
+						   "io_uring, blocking, spin; proxies: proxy, haproxy, "
+						   "nginx, relay)");
 			(a == "--paths" ? o.paths : o.require_paths) = p;
 		} else if (a == "--conns" || a == "--wrk-conns") {
 			if (!(v = value(a)))
@@ -348,10 +362,18 @@ std::optional<Options> parse_options(const std::vector<std::string> &args, std::
 			if (!(v = value(a)))
 				return std::nullopt;
 			o.host = *v;
+		} else if (a == "--backend") {
+			if (!(v = value(a)))
+				return std::nullopt;
+			std::string h;
+			std::uint16_t p;
+			if (!control::parse_where(*v, h, p))
+				return bad("an IPv4 address, or ADDRESS:PORT");
+			o.backend = *v;
 		} else if (a == "--port" || a == "--kernel-port") {
 			if (!(v = value(a)))
 				return std::nullopt;
-			auto x = num(1, 65535 - 20);
+			auto x = num(1, 65535 - 40);
 			if (!x)
 				return bad("a port");
 			(a == "--port" ? o.port : o.kernel_port) = std::uint16_t(*x);
@@ -438,7 +460,12 @@ std::optional<Options> parse_options(const std::vector<std::string> &args, std::
 		}
 	}
 	if (o.paths.empty())
-		o.paths = path_order();
+		o.paths = echo_paths();
+	if (o.command == "serve" && o.kind == "relay" &&
+	    (o.backend.empty() || o.backend.find(':') == std::string::npos)) {
+		error = "serve relay needs --backend ADDRESS:PORT";
+		return std::nullopt;
+	}
 	if ((o.command == "table" || o.command == "report" || o.command == "plot" ||
 	     o.command == "validate") &&
 	    o.files.empty()) {

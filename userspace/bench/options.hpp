@@ -14,7 +14,7 @@ struct Options {
 	std::string command;	// run, serve, table, report, plot, validate, help, version
 
 	// run
-	std::vector<std::string> paths;	// default: every path
+	std::vector<std::string> paths;	// default: every echo path
 	std::vector<unsigned> conns{1, 64};
 	std::vector<std::size_t> sizes{64};
 	std::vector<unsigned> depths{1};
@@ -34,6 +34,7 @@ struct Options {
 	std::uint16_t port = 7100;	// first port of the servers
 	std::uint16_t kernel_port = 0;	// an existing listener; 0: add one
 	std::string device = "/dev/syncsock";
+	std::string backend;	// run: the proxies' backend, HOST[:PORT]; serve relay: ADDR:PORT
 	bool sockperf = false;
 	std::vector<std::size_t> sockperf_sizes{64};
 	bool wrk = false;

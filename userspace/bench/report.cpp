@@ -7,13 +7,25 @@
 #include <map>
 #include <tuple>
 
+#include "proxies.hpp"
+
 namespace ssb {
 
-const std::vector<std::string> &path_order()
+const std::vector<std::string> &echo_paths()
 {
 	static const std::vector<std::string> order = {"kernel",     "epoll",    "epoll-reuseport",
 						       "epoll-busy", "io_uring", "blocking",
 						       "spin"};
+	return order;
+}
+
+const std::vector<std::string> &path_order()
+{
+	static const std::vector<std::string> order = [] {
+		std::vector<std::string> o = echo_paths();
+		o.insert(o.end(), proxy_paths().begin(), proxy_paths().end());
+		return o;
+	}();
 	return order;
 }
 
@@ -179,7 +191,8 @@ json::Value merged_external(const std::vector<json::Value> &docs)
 
 namespace {
 
-using Key = std::tuple<bool, bool, bool, double, double, double, double, std::string, double>;
+using Key =
+	std::tuple<bool, bool, bool, bool, double, double, double, double, std::string, double>;
 
 // An open-loop run at a fraction of its path's own capacity (of its
 // closed-loop peak, in files from before the capacity search): the
@@ -206,7 +219,9 @@ Key key_of(const json::Value &r)
 	std::string mode = r.str("mode", "closed");
 	if (load > 0)
 		mode += " load " + fmt_fixed(load * 100, 0);
-	return {!r["two_hosts"].as_bool(), r["idle_poll"].as_bool(), r["small_guest"].as_bool(),
+	// The proxy paths' cells after the echo ones.
+	return {is_proxy_path(r.str("path")), !r["two_hosts"].as_bool(), r["idle_poll"].as_bool(),
+		r["small_guest"].as_bool(),
 		r.num("vcpus"), r.num("msg_size"), r.num("conns"), r.num("depth", 1), mode,
 		load > 0 ? 0 : r.num("rate")};
 }
@@ -396,6 +411,74 @@ std::string render_split_cell(const std::vector<const json::Value *> &v, bool md
 	return out;
 }
 
+// The CPU a proxy path spends per request: the serving host's (two
+// hosts), else the whole host's (client and backend included).
+double proxy_cpu(const json::Value *r)
+{
+	if (!r)
+		return NAN;
+	if ((*r)["two_hosts"].as_bool())
+		return (*r)["split"]["server"]["us_per_req"].num("total", NAN);
+	return (*r)["cpu_us_per_req"].num("total", NAN);
+}
+
+// What a proxy path can serve: the derived capacity (two hosts), else
+// what it served.
+double proxy_capacity(const json::Value *r)
+{
+	if (r && (*r)["two_hosts"].as_bool())
+		return capacity(r);
+	return tput(r);
+}
+
+bool is_proxy_cell(const std::vector<const json::Value *> &v)
+{
+	return !v.empty() && is_proxy_path(v.front()->str("path"));
+}
+
+// A cell of the proxy paths: each against HAProxy.
+std::string render_proxy_cell(const std::vector<const json::Value *> &v, bool md)
+{
+	const json::Value *ha = find_path(v, "haproxy");
+	const bool two = (*v.front())["two_hosts"].as_bool();
+	std::vector<std::string> titles = {"path", "req/s", "p50 us", "p99 us",
+					   two ? "server us/req" : "CPU us/req"};
+	if (two)
+		titles.push_back("capacity req/s");
+	for (const char *c : {"ctx/req srv", "p50 x haproxy", "CPU x haproxy",
+			      two ? "capacity x haproxy" : "req/s x haproxy",
+			      "forwards inline/queued"})
+		titles.push_back(c);
+	TextTable t(titles);
+	std::string failures;
+	for (auto *r : v) {
+		std::string path = r->str("path");
+		if (r->num("errors") != 0) {
+			failures += (md ? "- " : "") + path + ": FAILED: " + r->str("error", "errors") +
+				    "\n";
+			continue;
+		}
+		const json::Value &k = (*r)["kernel_counters"];
+		std::string fwd = k.find("fwd_inline") ? fmt_count(k.num("fwd_inline")) + "/" +
+								 fmt_count(k.num("fwd_queued"))
+						       : "";
+		std::vector<std::string> row = {path, fmt_count(tput(r)), fmt_us(lat(r, "p50")),
+						fmt_us(lat(r, "p99")), fmt_fixed(proxy_cpu(r), 1)};
+		if (two)
+			row.push_back(fmt_count(proxy_capacity(r)));
+		for (auto &c : {fmt_fixed((*r)["ctx_per_req"].num("server", NAN), 2),
+				fmt_ratio(div(lat(r, "p50"), lat(ha, "p50"))),
+				fmt_ratio(div(proxy_cpu(r), proxy_cpu(ha))),
+				fmt_ratio(div(proxy_capacity(r), proxy_capacity(ha))), fwd})
+			row.push_back(c);
+		t.add(row);
+	}
+	std::string out = md ? t.markdown() : t.render();
+	if (!failures.empty())
+		out += (md ? "\n" : "") + failures;
+	return out;
+}
+
 } // namespace
 
 std::string render_report(const std::vector<json::Value> &docs, bool md)
@@ -403,6 +486,16 @@ std::string render_report(const std::vector<json::Value> &docs, bool md)
 	json::Value runs = merged_runs(docs);
 	std::string out;
 	for (auto &[k, v] : group(runs)) {
+		if (is_proxy_cell(v)) {
+			out += heading("through a proxy to one backend: " + cell_title(*v.front()) +
+					       (v.front()->operator[]("two_hosts").as_bool()
+							? " (the proxy on the server's CPU; capacity "
+							  "derived from its CPU per request)"
+							: ""),
+				       md);
+			out += render_proxy_cell(v, md) + "\n";
+			continue;
+		}
 		if (v.front()->operator[]("two_hosts").as_bool()) {
 			out += heading(cell_title(*v.front()) +
 					       " (capacity: requests/s the server's CPUs would "
@@ -511,7 +604,38 @@ std::string render_summary(const std::vector<json::Value> &docs, bool md)
 			fmt_ratio(div(lat(kr, "p99"), lat(ep, "p99")))});
 		any_split = true;
 	}
+	// The proxy against HAProxy, with the targets of the proxy issue.
+	TextTable pt({"setup", "conns", "size", "p50 x haproxy", "target <= 0.5x", "CPU/req x haproxy",
+		      "target <= 0.5x", "capacity x haproxy", "target >= 2x"},
+		     {false, true, true, true, false, true, false, true, false});
+	bool any_proxy = false;
+	for (auto &[k, v] : group(runs)) {
+		const json::Value *pr = find_path(v, "proxy");
+		const json::Value *ha = find_path(v, "haproxy");
+		if (!pr || !ha || !is_proxy_cell(v))
+			continue;
+		auto verdict = [](double x, double want, bool le) {
+			if (!std::isfinite(x))
+				return std::string("-");
+			return std::string((le ? x <= want : x >= want) ? "met" : "missed");
+		};
+		double p50 = div(lat(pr, "p50"), lat(ha, "p50"));
+		double cpu = div(proxy_cpu(pr), proxy_cpu(ha));
+		double cap = div(proxy_capacity(pr), proxy_capacity(ha));
+		bool two = (*pr)["two_hosts"].as_bool();
+		pt.add({two ? "proxy on its own CPU" : fmt_count(pr->num("vcpus")) + " vCPUs",
+			fmt_count(pr->num("conns")), fmt_count(pr->num("msg_size")) + " B",
+			fmt_ratio(p50), pr->num("conns") == 1 ? verdict(p50, 0.5, true) : "",
+			fmt_ratio(cpu), verdict(cpu, 0.5, true), fmt_ratio(cap),
+			verdict(cap, 2, false)});
+		any_proxy = true;
+	}
 	std::string out;
+	if (any_proxy)
+		out += heading("syncsock's proxy against HAProxy (the p50 target is at 1 "
+			       "connection; capacity: derived on its own CPU, else req/s)",
+			       md) +
+		       (md ? pt.markdown() : pt.render()) + (any_split || any ? "\n" : "");
 	if (any_split)
 		out += heading("the server on its own CPUs: the kernel path's CPU per request and "
 			       "derived capacity against epoll and the best user-space path",

@@ -15,8 +15,11 @@ namespace ssb {
 
 inline constexpr const char *kSchema = "syncsock-bench/1";
 
-// The order paths are listed in.
+// The order paths are listed in: the echo paths, then the proxy paths
+// (proxies.hpp).
 const std::vector<std::string> &path_order();
+// The paths that echo themselves (run's default: kernel ... spin).
+const std::vector<std::string> &echo_paths();
 
 // Aligned text: columns padded to their widest cell, two spaces apart,
 // numbers right-aligned, no trailing blanks.

@@ -29,6 +29,7 @@
 #include "http.hpp"
 #include "kernel.hpp"
 #include "net.hpp"
+#include "proxies.hpp"
 #include "report.hpp"
 #include "servers.hpp"
 #include "stats.hpp"
@@ -131,6 +132,10 @@ std::uint16_t path_port(const Options &o, const std::string &path)
 {
 	if (path == "kernel")
 		return o.kernel_port ? o.kernel_port : std::uint16_t(o.port + 10);
+	if (is_proxy_path(path)) {
+		auto &pp = proxy_paths();
+		return std::uint16_t(o.port + 20 + (std::find(pp.begin(), pp.end(), path) - pp.begin()));
+	}
 	auto &po = path_order();
 	return std::uint16_t(o.port + (std::find(po.begin(), po.end(), path) - po.begin()));
 }
@@ -221,8 +226,13 @@ void busy_poll_sysctl(bool on)
 }
 } // namespace
 
+void track_server_child(pid_t pid)
+{
+	track_child(pid);
+}
+
 pid_t start_server_process(const std::string &kind, const std::string &host, std::uint16_t port,
-			   unsigned threads, const std::vector<int> &cpus)
+			   unsigned threads, const std::vector<int> &cpus, const std::string &backend)
 {
 	if (kind == "epoll-busy")
 		busy_poll_sysctl(true);
@@ -233,6 +243,10 @@ pid_t start_server_process(const std::string &kind, const std::string &host, std
 					 host,	       "--port", std::to_string(port),
 					 "--threads", std::to_string(threads), "--cpus",
 					 cpu_list(cpus), "--ready-fd", "3"};
+	if (!backend.empty()) {
+		argv.push_back("--backend");
+		argv.push_back(backend);
+	}
 	std::vector<char *> args;
 	for (auto &a : argv)
 		args.push_back(a.data());
@@ -308,11 +322,13 @@ struct CellContext {
 	unsigned ncpu = 1;
 	bool trace = false;	// --trace, and the tracer is there
 	control::Remote *remote = nullptr;	// run --server
+	std::string backend;	// the proxy paths' backend, ADDRESS:PORT
 };
 
 // Before the window (@before): the slow readings first and /proc/stat last;
 // after it, /proc/stat first.
-Snapshot snap(pid_t server, CellContext &cx, bool kernel, const Client &cl, bool before)
+Snapshot snap(pid_t server, CellContext &cx, KernelControl *kc, std::uint32_t kid, const Client &cl,
+	      bool before)
 {
 	Snapshot s;
 	auto fast = [&] {
@@ -328,13 +344,13 @@ Snapshot snap(pid_t server, CellContext &cx, bool kernel, const Client &cl, bool
 			s.done_remote = cl.completed_so_far();
 			return;
 		}
-		if (kernel && cx.kc) {
-			s.kcount = cx.kc->counters(cx.kernel_id);
+		if (kc && kid) {
+			s.kcount = kc->counters(kid);
 			s.done_k = cl.completed_so_far();
 		}
 		if (server > 0) {
-			s.server = process_ctx(server);
-			s.server_cpu = process_cpu(server);
+			s.server = group_ctx(server);
+			s.server_cpu = group_cpu(server);
 			s.done_srv = cl.completed_so_far();
 		}
 	};
@@ -473,8 +489,12 @@ json::Value run_cell(CellContext &cx, const std::string &path, unsigned conns, s
 	};
 
 	bool kernel = path == "kernel";
+	// The paths with no server process: the module's counters stand for it.
+	const bool in_kernel = kernel || path == "proxy";
+	const bool proxied = is_proxy_path(path);
 	unsigned sthreads = o.server_threads ? o.server_threads : cx.ncpu;
 	ServerProc sp;
+	ProxyServer proxy;
 	std::uint16_t port;
 	std::string connect_host = o.host;
 	if (cx.remote) {
@@ -484,7 +504,8 @@ json::Value run_cell(CellContext &cx, const std::string &path, unsigned conns, s
 		std::string err;
 		progress(tag + " " + cell_name(path, conns, size) + ": starting it on " +
 			 cx.remote->address());
-		port = cx.remote->start(path, path_port(o, path), sthreads, err);
+		port = cx.remote->start(path, path_port(o, path), sthreads, err,
+					proxied ? cx.backend : std::string());
 		if (!port)
 			return fail(err);
 		connect_host = cx.remote->address();
@@ -492,6 +513,13 @@ json::Value run_cell(CellContext &cx, const std::string &path, unsigned conns, s
 		if (!cx.kc || !cx.kernel_id)
 			return fail("no syncsock listener (is syncsock.ko loaded?)");
 		port = cx.kernel_port;
+	} else if (proxied) {
+		port = path_port(o, path);
+		raise_nofile(std::uint64_t(conns) * 4 + 1024);
+		std::string err;
+		if (!proxy.start(path, o.host, port, cx.backend, sthreads, cx.pl.server, o.device, err))
+			return fail(err);
+		sp.pid = proxy.pid();
 	} else {
 		port = path_port(o, path);
 		if (path == "blocking")
@@ -503,7 +531,9 @@ json::Value run_cell(CellContext &cx, const std::string &path, unsigned conns, s
 			return fail(e.what());
 		}
 	}
-	r.set("server_threads", kernel ? 0u : (path == "blocking" ? conns : sthreads));
+	r.set("server_threads", in_kernel ? 0u : (path == "blocking" ? conns : sthreads));
+	if (proxied)
+		r.set("backend", cx.backend);
 
 	ClientConfig cc;
 	cc.addr = make_addr(connect_host, port);
@@ -561,7 +591,9 @@ json::Value run_cell(CellContext &cx, const std::string &path, unsigned conns, s
 			    " connections not answered within two minutes of warm-up");
 	}
 	MemSnap m1 = mem_snap();
-	Snapshot a = snap(sp.pid, cx, kernel, cl, true);
+	KernelControl *skc = kernel ? cx.kc : proxy.kernel();
+	std::uint32_t skid = kernel ? cx.kernel_id : proxy.kernel_id();
+	Snapshot a = snap(sp.pid, cx, skc, skid, cl, true);
 	std::uint64_t c0 = cl.completed_so_far();
 	cl.measure_begin();
 	std::uint64_t t0 = now_ns();
@@ -577,7 +609,7 @@ json::Value run_cell(CellContext &cx, const std::string &path, unsigned conns, s
 	}
 	std::uint64_t t1 = now_ns();
 	cl.measure_end();
-	Snapshot b = snap(sp.pid, cx, kernel, cl, false);
+	Snapshot b = snap(sp.pid, cx, skc, skid, cl, false);
 	ClientResult res = cl.finish();
 	if (cx.trace) {
 		json::Value t = traced ? tr.stop() : json::Value::object();
@@ -586,6 +618,9 @@ json::Value run_cell(CellContext &cx, const std::string &path, unsigned conns, s
 		r.set("trace", t);
 	}
 	cl.close_all();
+	if (proxied)
+		sp.pid = -1;	// the proxy's own: it stops it
+	proxy.stop();
 	sp.stop();
 	if (cx.remote) {
 		std::string err;
@@ -702,7 +737,7 @@ json::Value run_cell(CellContext &cx, const std::string &path, unsigned conns, s
 	json::Value ctx = json::Value::object();
 	double client_ctx = double((b.self.ru_nvcsw + b.self.ru_nivcsw) -
 				   (a.self.ru_nvcsw + a.self.ru_nivcsw));
-	if (kernel) {
+	if (in_kernel) {
 		// No server process: what could switch on the server side is
 		// the module's process-context work (a kworker run each).
 		double runs = double(b.kcount["work_runs"] - a.kcount["work_runs"]);
@@ -715,19 +750,26 @@ json::Value run_cell(CellContext &cx, const std::string &path, unsigned conns, s
 	r.set("ctx_per_req", ctx);
 
 	json::Value pc = json::Value::object();
-	pc.set("server", kernel ? json::Value() :
+	pc.set("server", in_kernel ? json::Value() :
 		json::Value(round_to(double((b.server_cpu.utime + b.server_cpu.stime) -
 				(a.server_cpu.utime + a.server_cpu.stime)) * tick_us * per_srv, 3)));
 	pc.set("client", round_to((tv_us(b.self.ru_utime) + tv_us(b.self.ru_stime) -
 				   tv_us(a.self.ru_utime) - tv_us(a.self.ru_stime)) * per, 3));
 	r.set("process_cpu_us_per_req", pc);
 
-	if (kernel) {
+	if (in_kernel) {
 		json::Value k = json::Value::object();
 		for (const char *n : {"rx_softirq", "rx_process", "rx_deferred", "work_runs",
 				      "tx_inline_bytes", "tx_inline_softirq_bytes", "tx_queued_bytes",
 				      "rx_bytes"})
 			k.set(n, b.kcount[n] - a.kcount[n]);
+		// The proxy's forwards: in the receiving softirq or queued,
+		// spliced or copied.
+		if (path == "proxy")
+			for (const char *n : {"fwd_inline", "fwd_queued", "fwd_spliced_bytes",
+					      "fwd_copied_bytes", "fwd_up_bytes", "fwd_down_bytes",
+					      "fwd_paused", "connects", "connected"})
+				k.set(n, b.kcount[n] - a.kcount[n]);
 		r.set("kernel_counters", k);
 	}
 	json::Value mem = json::Value::object();
@@ -1284,7 +1326,7 @@ int run_bench(const Options &o)
 	doc.set("tool", tool);
 	json::Value cond = conditions(o);
 
-	CellContext cx{o, {}, nullptr, 0, 0, 1};
+	CellContext cx{o, {}, nullptr, 0, 0, 1, false, nullptr, {}};
 	cx.pl = placement(o);
 	cx.ncpu = unsigned(online_cpus());
 	std::unique_ptr<control::Remote> remote;
@@ -1344,6 +1386,27 @@ int run_bench(const Options &o)
 			    "-DSYNCSOCK_VMLINUX_BTF=...): --trace is ignored");
 			cond.set("trace", "requested, but " + o.trace_program + " is not installed");
 		}
+	}
+	// The proxy paths' backend: the epoll echo, on this host's CPUs
+	// (with the client), for the whole run.
+	ServerProc backend;
+	if (std::any_of(o.paths.begin(), o.paths.end(), is_proxy_path)) {
+		std::string bhost = remote ? remote->local_address() : "127.0.0.1";
+		std::uint16_t bport = std::uint16_t(o.port + 30);
+		if (!o.backend.empty())
+			control::parse_where(o.backend, bhost, bport);
+		if (o.backend.find(':') == std::string::npos)
+			bport = std::uint16_t(o.port + 30);
+		raise_nofile(1 << 20);
+		try {
+			backend.pid = start_server_process("epoll", bhost, bport, cx.ncpu, cx.pl.client);
+		} catch (const std::exception &e) {
+			say("syncsock-bench: the proxies' backend: " + std::string(e.what()));
+			return 2;
+		}
+		cx.backend = bhost + ":" + std::to_string(bport);
+		say("the proxies' backend: the epoll echo on " + cx.backend + " (this host)");
+		cond.set("proxy_backend", "epoll echo on " + cx.backend + ", the client's host");
 	}
 	doc.set("conditions", cond);
 	say("syncsock-bench: " + cond.str("kernel") + ", " + fmt_count(cond.num("vcpus")) +
@@ -1494,6 +1557,7 @@ int run_serve(const Options &o)
 	else if (o.pin != "none")
 		cfg.cpus = allowed_cpus();
 	cfg.ready_fd = o.ready_fd;
+	cfg.backend = o.backend;
 	return run_server(cfg);
 }
 

@@ -33,14 +33,19 @@ std::string describe_repeat(const json::Value &rep);
 // the control server for run --server (serve without a kind).
 int run_serve(const Options &o);
 
-// A user-space server of @kind (serve KIND) in a child process of its own
-// process group, on @cpus, killed if this process dies: its pid once it
-// listens.  Throws std::runtime_error.
 // serve without a kind (serve.cpp).
 int run_control_server(const Options &o);
 
+// A user-space server of @kind (serve KIND) in a child process of its own
+// process group, on @cpus, killed if this process dies: its pid once it
+// listens.  @backend is the relay's.  Throws std::runtime_error.
 pid_t start_server_process(const std::string &kind, const std::string &host, std::uint16_t port,
-			   unsigned threads, const std::vector<int> &cpus);
+			   unsigned threads, const std::vector<int> &cpus,
+			   const std::string &backend = {});
+// Kill it (its process group) and reap it.
 void stop_server_process(pid_t pid);
+// A server child started otherwise (HAProxy, nginx): killed, with its
+// process group, if this process is interrupted.
+void track_server_child(pid_t pid);
 
 } // namespace ssb

@@ -15,6 +15,7 @@
 #include "control.hpp"
 #include "kernel.hpp"
 #include "net.hpp"
+#include "proxies.hpp"
 #include "report.hpp"
 #include "run.hpp"
 #include "servers.hpp"
@@ -40,18 +41,30 @@ public:
 		std::string err;
 		if (KernelControl::open(o_.device, err))
 			p.push("kernel");
-		for (auto &k : path_order())
-			if (k != "kernel")
+		for (auto &k : path_order()) {
+			std::string why;
+			if (k != "kernel" && (!is_proxy_path(k) || proxy_available(k, o_.device, why)))
 				p.push(k);
+		}
 		h.set("paths", p);
 		h.set("boot_id", read_file("/proc/sys/kernel/random/boot_id"));
 		return h;
 	}
 
 	std::uint16_t start(const std::string &path, std::uint16_t port, unsigned threads,
-			    std::string &error) override
+			    const std::string &backend, std::string &error) override
 	{
 		stop();
+		if (is_proxy_path(path)) {
+			if (!proxy_.start(path, o_.host, port, backend, threads, cpus_, o_.device,
+					  error))
+				return 0;
+			return port;
+		}
+		if (!backend.empty()) {
+			error = "the " + path + " path echoes: it takes no backend";
+			return 0;
+		}
 		if (path == "kernel") {
 			kc_ = KernelControl::open(o_.device, error);
 			if (!kc_)
@@ -64,7 +77,8 @@ public:
 			return port;
 		}
 		if (std::find(path_order().begin(), path_order().end(), path) == path_order().end()) {
-			error = "no path '" + path + "' (kernel, epoll, epoll-reuseport, epoll-busy, io_uring, blocking, spin)";
+			error = "no path '" + path + "' (kernel, epoll, epoll-reuseport, epoll-busy, "
+				"io_uring, blocking, spin, proxy, haproxy, nginx, relay)";
 			return 0;
 		}
 		if (path == "blocking")
@@ -85,16 +99,19 @@ public:
 		s.set("t_ns", now_ns());
 		s.set("tick_hz", ticks_per_second());
 		s.set("cpus", control::cpus_json(parse_proc_stat_cpus(stat)));
-		if (pid_ > 0) {
-			ProcessCpu pc = process_cpu(pid_);
+		// A server's whole process group: nginx's workers too.
+		if (pid_t pid = pid_ > 0 ? pid_ : proxy_.pid(); pid > 0) {
+			ProcessCpu pc = group_cpu(pid);
 			json::Value sv = json::Value::object();
 			sv.set("cpu_ticks", pc.utime + pc.stime);
-			sv.set("ctx", process_ctx(pid_).total());
+			sv.set("ctx", group_ctx(pid).total());
 			s.set("server", sv);
 		}
-		if (kc_ && kid_) {
+		KernelControl *kc = kc_ ? kc_.get() : proxy_.kernel();
+		std::uint32_t kid = kc_ ? kid_ : proxy_.kernel_id();
+		if (kc && kid) {
 			json::Value k = json::Value::object();
-			for (auto &[name, v] : kc_->counters(kid_))
+			for (auto &[name, v] : kc->counters(kid))
 				k.set(name, v);
 			s.set("kernel", k);
 		}
@@ -110,6 +127,7 @@ public:
 	{
 		stop_server_process(pid_);
 		pid_ = -1;
+		proxy_.stop();
 		kc_.reset();	// deletes the listener it added
 		kid_ = 0;
 	}
@@ -120,6 +138,7 @@ private:
 	pid_t pid_ = -1;
 	std::unique_ptr<KernelControl> kc_;
 	std::uint32_t kid_ = 0;
+	ProxyServer proxy_;
 };
 
 } // namespace

@@ -32,7 +32,8 @@ namespace ssb {
 bool valid_server_kind(const std::string &kind)
 {
 	return kind == "blocking" || kind == "epoll" || kind == "epoll-reuseport" ||
-	       kind == "epoll-busy" || kind == "io_uring" || kind == "spin" || kind == "http";
+	       kind == "epoll-busy" || kind == "io_uring" || kind == "spin" || kind == "http" ||
+	       kind == "relay";
 }
 
 // <linux/eventpoll.h> of 6.9 and later; the build host's may be older.
@@ -713,6 +714,232 @@ private:
 	std::vector<int> incoming_;
 };
 
+// ---- relay: the user-space proxy ------------------------------------------
+
+struct RelayPair;
+
+// One socket of a pair, and what was read from it that its peer has not
+// taken yet.
+struct RelaySide {
+	int fd = -1;
+	RelaySide *peer = nullptr;
+	RelayPair *pair = nullptr;
+	std::string pend;
+	std::size_t pend_off = 0;
+	bool eof = false;	// this side's FIN was read
+	bool shut = false;	// and passed on: the peer was shut for writing
+};
+
+struct RelayPair {
+	RelaySide client, backend;
+	bool connected = false;	// the backend's connect completed
+	bool dead = false;
+};
+
+class RelayWorker {
+public:
+	RelayWorker(const sockaddr_in &backend, int cpu) : backend_(backend), cpu_(cpu)
+	{
+		ep_ = epoll_create1(EPOLL_CLOEXEC);
+		efd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+		if (ep_ < 0 || efd_ < 0)
+			throw std::runtime_error(std::string("epoll/eventfd: ") + strerror(errno));
+		epoll_event ev{};
+		ev.events = EPOLLIN;
+		ev.data.ptr = &wake_;
+		if (epoll_ctl(ep_, EPOLL_CTL_ADD, efd_, &ev) < 0)
+			throw std::runtime_error(std::string("epoll_ctl: ") + strerror(errno));
+		std::thread([this] { run(); }).detach();
+	}
+
+	// From the accepting thread: the worker sets the pair up itself, so
+	// no other thread ever touches a pair.
+	void add(int fd)
+	{
+		{
+			std::lock_guard<std::mutex> g(lock_);
+			incoming_.push_back(fd);
+		}
+		std::uint64_t one = 1;
+		(void)!write(efd_, &one, sizeof(one));
+	}
+
+private:
+	void setup(int cfd)
+	{
+		int bfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		if (bfd < 0) {
+			close_abort(cfd);
+			return;
+		}
+		set_nodelay(bfd);
+		if (connect(bfd, reinterpret_cast<const sockaddr *>(&backend_), sizeof(backend_)) < 0 &&
+		    errno != EINPROGRESS) {
+			close(bfd);
+			close_abort(cfd);
+			return;
+		}
+		auto *p = new RelayPair;
+		p->client.fd = cfd;
+		p->backend.fd = bfd;
+		p->client.peer = &p->backend;
+		p->backend.peer = &p->client;
+		p->client.pair = p->backend.pair = p;
+		for (RelaySide *s : {&p->client, &p->backend}) {
+			epoll_event ev{};
+			ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+			ev.data.ptr = s;
+			if (epoll_ctl(ep_, EPOLL_CTL_ADD, s->fd, &ev) < 0) {
+				kill(p);
+				return;
+			}
+		}
+	}
+
+	// A reset or an error on either side: both go, with a reset.
+	void kill(RelayPair *p)
+	{
+		if (p->dead)
+			return;
+		p->dead = true;
+		close_abort(p->client.fd);
+		close_abort(p->backend.fd);
+		graveyard_.push_back(p);
+	}
+
+	// Both directions done: both close gracefully.
+	void finish(RelayPair *p)
+	{
+		p->dead = true;
+		close(p->client.fd);
+		close(p->backend.fd);
+		graveyard_.push_back(p);
+	}
+
+	// Move what @s received to its peer: first what the peer did not
+	// take before, then read on until the socket is empty or the peer
+	// full (then the peer's EPOLLOUT edge brings us back).
+	void pump(RelaySide *s)
+	{
+		RelayPair *p = s->pair;
+		int to = s->peer->fd;
+		if (s->pend_off < s->pend.size()) {
+			ssize_t w = send_some(to, s->pend.data() + s->pend_off,
+					      s->pend.size() - s->pend_off);
+			if (w < 0)
+				return kill(p);
+			s->pend_off += std::size_t(w);
+			if (s->pend_off < s->pend.size())
+				return;
+			s->pend.clear();
+			s->pend_off = 0;
+		}
+		while (!s->eof) {
+			ssize_t n = recv(s->fd, buf_, sizeof(buf_), 0);
+			if (n > 0) {
+				ssize_t w = send_some(to, buf_, std::size_t(n));
+				if (w < 0)
+					return kill(p);
+				if (w < n) {
+					s->pend.assign(buf_ + w, std::size_t(n - w));
+					return;
+				}
+				continue;
+			}
+			if (n == 0) {
+				s->eof = true;
+				break;
+			}
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return;
+			return kill(p);
+		}
+		if (!s->shut) {
+			s->shut = true;
+			if (shutdown(to, SHUT_WR) < 0)
+				return kill(p);
+		}
+		if (s->peer->shut && s->peer->pend_off == s->peer->pend.size())
+			finish(p);
+	}
+
+	void event(RelaySide *s, std::uint32_t events)
+	{
+		RelayPair *p = s->pair;
+		if (p->dead)
+			return;
+		if (!p->connected) {
+			if (s == &p->client) {
+				// Not read until the backend answers: its
+				// window closes.  A reset ends it.
+				if (events & (EPOLLERR | EPOLLHUP))
+					kill(p);
+				return;
+			}
+			int err = 0;
+			socklen_t len = sizeof(err);
+			if (getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0 || err ||
+			    (events & (EPOLLERR | EPOLLHUP)))
+				return kill(p);
+			if (!(events & EPOLLOUT))
+				return;
+			p->connected = true;
+			pump(&p->client);
+			if (!p->dead)
+				pump(&p->backend);
+			return;
+		}
+		if (events & EPOLLERR)
+			return kill(p);
+		// Readable (or its FIN): move its bytes on.  Writable: what
+		// its peer could not give it goes now, and the peer is read on.
+		if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP))
+			pump(s);
+		if (!p->dead && (events & EPOLLOUT))
+			pump(s->peer);
+	}
+
+	void run()
+	{
+		pin_self(cpu_);
+		epoll_event evs[256];
+		while (true) {
+			int n = epoll_wait(ep_, evs, 256, -1);
+			for (int i = 0; i < n; i++) {
+				if (evs[i].data.ptr == &wake_) {
+					std::uint64_t v;
+					(void)!read(efd_, &v, sizeof(v));
+					std::vector<int> fds;
+					{
+						std::lock_guard<std::mutex> g(lock_);
+						fds.swap(incoming_);
+					}
+					for (int fd : fds)
+						setup(fd);
+					continue;
+				}
+				event(static_cast<RelaySide *>(evs[i].data.ptr), evs[i].events);
+			}
+			// Freed only now: later events of this batch may name them.
+			for (RelayPair *p : graveyard_)
+				delete p;
+			graveyard_.clear();
+		}
+	}
+
+	sockaddr_in backend_;
+	int cpu_;
+	int ep_ = -1;
+	int efd_ = -1;
+	char wake_ = 0;	// its address marks the eventfd's events
+	std::mutex lock_;
+	std::vector<int> incoming_;
+	std::vector<RelayPair *> graveyard_;
+	char buf_[65536];
+};
+
 void say_ready(int fd)
 {
 	if (fd < 0)
@@ -748,6 +975,24 @@ int run_server(const ServerConfig &cfg)
 	std::vector<std::unique_ptr<EpollWorker>> ep;
 	std::vector<std::unique_ptr<SpinWorker>> sp;
 	std::vector<std::unique_ptr<UringWorker>> ur;
+	std::vector<std::unique_ptr<RelayWorker>> rl;
+	sockaddr_in backend{};
+	if (cfg.kind == "relay") {
+		auto colon = cfg.backend.rfind(':');
+		try {
+			if (colon == std::string::npos)
+				throw std::runtime_error("no port");
+			int bport = std::stoi(cfg.backend.substr(colon + 1));
+			if (bport < 1 || bport > 65535)
+				throw std::runtime_error("no port");
+			backend = make_addr(cfg.backend.substr(0, colon), std::uint16_t(bport));
+		} catch (const std::exception &) {
+			std::fprintf(stderr, "syncsock-bench: relay: --backend '%s': give IPv4 ADDRESS:PORT\n",
+				     cfg.backend.c_str());
+			close(lfd);
+			return 1;
+		}
+	}
 	try {
 		for (unsigned i = 0; i < nthreads; i++) {
 			int cpu = worker_cpu(cfg, i);
@@ -761,6 +1006,8 @@ int run_server(const ServerConfig &cfg)
 					ep.back()->listen_on(i ? listen_tcp(cfg.host, cfg.port, cfg.backlog,
 									   true)
 							       : lfd);
+			} else if (cfg.kind == "relay") {
+				rl.push_back(std::make_unique<RelayWorker>(backend, cpu));
 			} else if (cfg.kind == "spin") {
 				sp.push_back(std::make_unique<SpinWorker>(cpu));
 			} else if (cfg.kind == "io_uring") {
@@ -812,6 +1059,9 @@ int run_server(const ServerConfig &cfg)
 			ep[i % ep.size()]->add(fd);
 		} else if (!sp.empty()) {
 			sp[i % sp.size()]->add(fd);
+		} else if (!rl.empty()) {
+			set_nonblock(fd);
+			rl[i % rl.size()]->add(fd);
 		} else {
 			ur[i % ur.size()]->add(fd);
 		}

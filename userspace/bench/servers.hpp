@@ -10,6 +10,10 @@
 //              the send straight from the buffer that was received into
 //   spin       non-blocking sockets polled in a loop, one thread per CPU
 //   http       the epoll reactor answering HTTP like the kernel's http handler
+//   relay      not a server: an edge-triggered epoll proxy, one thread per
+//              CPU, relaying each connection to @backend both ways (a FIN
+//              is passed on as a FIN, a reset or an error resets the other
+//              side); the proxy paths' own user-space relay
 //
 // Connections are accepted by the main thread and handed to the workers in
 // turn (connection i to worker i mod threads); worker i runs on
@@ -30,6 +34,7 @@ struct ServerConfig {
 	std::vector<int> cpus;
 	int backlog = 4096;
 	int ready_fd = -1;	// "ready\n" is written here once listening
+	std::string backend;	// relay: where to, IPv4 ADDRESS:PORT
 };
 
 bool valid_server_kind(const std::string &kind);

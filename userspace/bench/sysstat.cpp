@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -128,7 +129,9 @@ std::optional<ProcessCpu> parse_pid_stat(const std::string &text)
 	for (int i = 3; i <= 15; i++) {
 		if (!(in >> field))
 			return std::nullopt;
-		if (i == 14)
+		if (i == 5)
+			c.pgrp = pid_t(std::stol(field));
+		else if (i == 14)
 			c.utime = std::stoull(field);
 		else if (i == 15)
 			c.stime = std::stoull(field);
@@ -140,6 +143,52 @@ ProcessCpu process_cpu(pid_t pid)
 {
 	return parse_pid_stat(read_file("/proc/" + std::to_string(pid) + "/stat"))
 		.value_or(ProcessCpu{});
+}
+
+std::vector<pid_t> process_group(pid_t pgid)
+{
+	std::vector<pid_t> out;
+	if (pgid <= 0)
+		return out;
+	if (process_cpu(pgid).pgrp == pgid)
+		out.push_back(pgid);
+	DIR *d = opendir("/proc");
+	if (!d)
+		return out;
+	while (struct dirent *e = readdir(d)) {
+		char *end;
+		long pid = std::strtol(e->d_name, &end, 10);
+		if (*end || pid <= 0 || pid == pgid)
+			continue;
+		auto c = parse_pid_stat(read_file("/proc/" + std::string(e->d_name) + "/stat"));
+		if (c && c->pgrp == pgid)
+			out.push_back(pid_t(pid));
+	}
+	closedir(d);
+	return out;
+}
+
+ProcessCpu group_cpu(pid_t pgid)
+{
+	ProcessCpu sum;
+	sum.pgrp = pgid;
+	for (pid_t p : process_group(pgid)) {
+		ProcessCpu c = process_cpu(p);
+		sum.utime += c.utime;
+		sum.stime += c.stime;
+	}
+	return sum;
+}
+
+CtxSwitches group_ctx(pid_t pgid)
+{
+	CtxSwitches sum;
+	for (pid_t p : process_group(pgid)) {
+		CtxSwitches c = process_ctx(p);
+		sum.voluntary += c.voluntary;
+		sum.nonvoluntary += c.nonvoluntary;
+	}
+	return sum;
 }
 
 std::map<std::string, std::uint64_t> parse_meminfo(const std::string &text)

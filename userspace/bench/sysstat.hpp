@@ -10,6 +10,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace ssb {
 
@@ -39,9 +40,17 @@ CtxSwitches process_ctx(pid_t pid);
 // utime + stime of the whole thread group (/proc/PID/stat), in ticks.
 struct ProcessCpu {
 	std::uint64_t utime = 0, stime = 0;
+	pid_t pgrp = 0;	// its process group
 };
 std::optional<ProcessCpu> parse_pid_stat(const std::string &text);
 ProcessCpu process_cpu(pid_t pid);
+
+// The processes of process group @pgid, the leader first when it lives (a
+// server started in a group of its own: nginx's master and its workers).
+std::vector<pid_t> process_group(pid_t pgid);
+// process_cpu() and process_ctx() summed over process_group(@pgid).
+ProcessCpu group_cpu(pid_t pgid);
+CtxSwitches group_ctx(pid_t pgid);
 
 // /proc/meminfo: name -> kB.
 std::map<std::string, std::uint64_t> parse_meminfo(const std::string &text);

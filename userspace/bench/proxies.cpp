@@ -1,0 +1,291 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "proxies.hpp"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+
+#include "external.hpp"
+#include "kernel.hpp"
+#include "net.hpp"
+#include "run.hpp"
+#include "sysstat.hpp"
+
+namespace ssb {
+
+const char kNginxStreamModule[] = "/usr/lib/nginx/modules/ngx_stream_module.so";
+
+const std::vector<std::string> &proxy_paths()
+{
+	static const std::vector<std::string> p = {"proxy", "haproxy", "nginx", "relay"};
+	return p;
+}
+
+bool is_proxy_path(const std::string &path)
+{
+	auto &p = proxy_paths();
+	return std::find(p.begin(), p.end(), path) != p.end();
+}
+
+bool proxy_available(const std::string &path, const std::string &device, std::string &why)
+{
+	if (path == "proxy") {
+		if (access(device.c_str(), R_OK | W_OK) == 0)
+			return true;
+		why = device + ": " + strerror(errno) + " (load syncsock.ko)";
+		return false;
+	}
+	if (path == "haproxy" || path == "nginx") {
+		if (!have_program(path)) {
+			why = path + " is not installed (Debian: apt-get install " +
+			      (path == "nginx" ? "nginx libnginx-mod-stream" : "haproxy") + ")";
+			return false;
+		}
+		if (path == "nginx" && access(kNginxStreamModule, R_OK) != 0) {
+			why = std::string("nginx has no stream module at ") + kNginxStreamModule +
+			      " (Debian: apt-get install libnginx-mod-stream)";
+			return false;
+		}
+		return true;
+	}
+	return path == "relay";
+}
+
+// Connections a proxy may hold: two descriptors each, within the hard limit
+// of open files (raise_nofile() raised it as far as it goes).
+unsigned proxy_max_conns()
+{
+	rlimit r{};
+	if (getrlimit(RLIMIT_NOFILE, &r) < 0 || r.rlim_max == RLIM_INFINITY)
+		return 200000;
+	return unsigned(std::clamp<rlim_t>((r.rlim_max - 256) / 2, 256, 200000));
+}
+
+std::string haproxy_config(const std::string &host, std::uint16_t port, const std::string &backend,
+			   unsigned threads, const std::string &dir)
+{
+	const std::string maxconn = std::to_string(proxy_max_conns());
+	// No "log" line anywhere: HAProxy logs nothing.  Long client and
+	// server timeouts: a benchmark's idle connections stay.
+	return "# syncsock-bench: HAProxy relaying to the bench's backend\n"
+	       "global\n"
+	       "    nbthread " + std::to_string(threads) + "\n"
+	       "    maxconn " + maxconn + "\n"
+	       "    pidfile " + dir + "/haproxy.pid\n"
+	       "defaults\n"
+	       "    mode tcp\n"
+	       "    maxconn " + maxconn + "\n"
+	       "    timeout connect 3s\n"
+	       "    timeout client 10m\n"
+	       "    timeout server 10m\n"
+	       "frontend clients\n"
+	       "    bind " + host + ":" + std::to_string(port) + " backlog 4096\n"
+	       "    default_backend backends\n"
+	       "backend backends\n"
+	       "    server backend " + backend + "\n";
+}
+
+std::string nginx_config(const std::string &host, std::uint16_t port, const std::string &backend,
+			 unsigned threads, const std::string &dir)
+{
+	// One worker per CPU; with one, no master either (the worker is the
+	// process measured).  No access log (stream logs only with
+	// access_log), errors only, to stderr.
+	std::string s = "# syncsock-bench: nginx stream relaying to the bench's backend\n"
+			"load_module " + std::string(kNginxStreamModule) + ";\n"
+			"daemon off;\n";
+	if (threads <= 1)
+		s += "master_process off;\n";
+	else
+		s += "worker_processes " + std::to_string(threads) + ";\n";
+	s += "pid " + dir + "/nginx.pid;\n"
+	     "error_log stderr error;\n"
+	     "worker_rlimit_nofile " + std::to_string(2 * proxy_max_conns() + 64) + ";\n"
+	     "events {\n"
+	     "    worker_connections " + std::to_string(proxy_max_conns()) + ";\n"
+	     "    multi_accept on;\n"
+	     "}\n"
+	     "stream {\n"
+	     "    server {\n"
+	     "        listen " + host + ":" + std::to_string(port) + " backlog=4096;\n"
+	     "        proxy_pass " + backend + ";\n"
+	     "        proxy_connect_timeout 3s;\n"
+	     "        proxy_timeout 10m;\n"
+	     "    }\n"
+	     "}\n";
+	return s;
+}
+
+namespace {
+
+// Start @argv in a process group of its own, on @cpus, output to @log.
+pid_t spawn_on(const std::vector<std::string> &argv, const std::vector<int> &cpus,
+	       const std::string &log)
+{
+	std::vector<char *> args;
+	for (auto &a : argv)
+		args.push_back(const_cast<char *>(a.c_str()));
+	args.push_back(nullptr);
+	pid_t pid = fork();
+	if (pid != 0)
+		return pid;
+	if (!cpus.empty()) {
+		cpu_set_t set;
+		CPU_ZERO(&set);
+		for (int c : cpus)
+			CPU_SET(c, &set);
+		sched_setaffinity(0, sizeof(set), &set);
+	}
+	setpgid(0, 0);
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd >= 0) {
+		dup2(fd, 1);
+		dup2(fd, 2);
+	}
+	int null = open("/dev/null", O_RDONLY);
+	if (null >= 0)
+		dup2(null, 0);
+	execvp(args[0], args.data());
+	_exit(127);
+}
+
+std::string last_lines(const std::string &text)
+{
+	std::string t = text;
+	while (!t.empty() && t.back() == '\n')
+		t.pop_back();
+	auto p = t.rfind('\n');
+	p = p == std::string::npos ? 0 : t.rfind('\n', p ? p - 1 : 0);
+	t = p == std::string::npos ? t : t.substr(p + 1);
+	std::replace(t.begin(), t.end(), '\n', ' ');
+	return t.empty() ? "no output" : t;
+}
+
+} // namespace
+
+ProxyServer::ProxyServer() = default;
+
+ProxyServer::~ProxyServer()
+{
+	stop();
+}
+
+void ProxyServer::stop()
+{
+	if (pid_ > 0)
+		stop_server_process(pid_);
+	pid_ = -1;
+	kc_.reset();	// deletes the listener it added
+	kid_ = 0;
+	if (!dir_.empty()) {
+		for (const char *f : {"/haproxy.cfg", "/nginx.conf", "/out.log", "/haproxy.pid",
+				      "/nginx.pid"})
+			unlink((dir_ + f).c_str());
+		rmdir(dir_.c_str());
+		dir_.clear();
+	}
+}
+
+bool ProxyServer::start(const std::string &path, const std::string &host, std::uint16_t port,
+			const std::string &backend, unsigned threads, const std::vector<int> &cpus,
+			const std::string &device, std::string &error)
+{
+	stop();
+	if (!is_proxy_path(path)) {
+		error = "no proxy path '" + path + "' (proxy, haproxy, nginx, relay)";
+		return false;
+	}
+	std::string bhost;
+	std::uint16_t bport = 0;
+	auto colon = backend.rfind(':');
+	if (colon != std::string::npos) {
+		bhost = backend.substr(0, colon);
+		bport = std::uint16_t(std::atoi(backend.c_str() + colon + 1));
+	}
+	if (bhost.empty() || !bport) {
+		error = "the " + path + " path needs a backend, ADDRESS:PORT (got '" + backend + "')";
+		return false;
+	}
+	if (!proxy_available(path, device, error))
+		return false;
+	if (threads == 0)
+		threads = 1;
+	if (path == "proxy") {
+		kc_ = KernelControl::open(device, error);
+		if (!kc_)
+			return false;
+		kid_ = kc_->ensure(host, port, "proxy", "backends=" + backend, error);
+		if (!kid_) {
+			kc_.reset();
+			return false;
+		}
+		return true;
+	}
+	if (path == "relay") {
+		try {
+			pid_ = start_server_process("relay", host, port, threads, cpus, backend);
+		} catch (const std::exception &e) {
+			error = e.what();
+			return false;
+		}
+		return true;
+	}
+	char tmpl[] = "/tmp/syncsock-bench-proxy.XXXXXX";
+	if (!mkdtemp(tmpl)) {
+		error = std::string("mkdtemp: ") + strerror(errno);
+		return false;
+	}
+	dir_ = tmpl;
+	std::string conf, log = dir_ + "/out.log";
+	std::vector<std::string> argv;
+	if (path == "haproxy") {
+		conf = dir_ + "/haproxy.cfg";
+		std::ofstream(conf) << haproxy_config(host, port, backend, threads, dir_);
+		argv = {"haproxy", "-db", "-f", conf};
+	} else {
+		conf = dir_ + "/nginx.conf";
+		std::ofstream(conf) << nginx_config(host, port, backend, threads, dir_);
+		argv = {"nginx", "-e", "stderr", "-p", dir_ + "/", "-c", conf};
+	}
+	raise_nofile(1 << 20);
+	pid_ = spawn_on(argv, cpus, log);
+	if (pid_ < 0) {
+		error = std::string("fork: ") + strerror(errno);
+		pid_ = -1;
+		return false;
+	}
+	track_server_child(pid_);
+	// Listening within 10 s, and still there.
+	std::uint64_t until = now_ns() + 10000000000ull;
+	int status;
+	while (true) {
+		if (waitpid(pid_, &status, WNOHANG) == pid_) {
+			error = path + " exited at start: " + last_lines(read_file(log));
+			pid_ = -1;
+			return false;
+		}
+		if (wait_listening(port, 0))
+			return true;
+		if (now_ns() > until) {
+			error = path + " is not listening on port " + std::to_string(port) +
+				" after 10 s: " + last_lines(read_file(log));
+			stop();
+			return false;
+		}
+		usleep(20000);
+	}
+}
+
+} // namespace ssb
