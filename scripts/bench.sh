@@ -25,7 +25,7 @@
 #             bench's epoll relay on the server's vCPU, relaying to the
 #             bench's epoll echo on the client's (the client and the
 #             backend share it), at 1, 64 and 1,000 connections, 64 B and
-#             4 KiB
+#             4 KiB, each cell three times (the median and the spread)
 #   smp2      2 vCPUs: every path at 1, 64, 1,000 and 10,000 connections,
 #             64 B and 4 KiB messages; sockperf (64 B, 4 KiB) and wrk
 #             (1, 64 and 1,000 connections)
@@ -58,6 +58,11 @@
 #                   proxy (split-SUFFIX.json)
 #   --kernel K      the guest kernel: 6.12 (default) or rt, Debian's 6.12
 #                   PREEMPT_RT kernel (the same ratios, measured on RT)
+#   --sysctl K=V    set this sysctl in every guest before it runs (a
+#                   control: e.g. net.ipv4.tcp_autocorking=0); repeatable,
+#                   recorded in each file's note
+#   --append ARGS   split: these kernel parameters in both guests (a
+#                   control: e.g. idle=poll), recorded in each file's note
 #   --trace         syncsock-trace alongside each run (needs the tracer:
 #                   built when the debug kernel exists); its figures are not
 #                   comparable with untraced runs
@@ -145,6 +150,7 @@ bench_guest_cmd() {
 	cat <<GUEST
 . /tests/lib.sh
 set -e
+$(sysctl_lines)
 ssk_load
 # max-conns: the mem100k guest holds 100,000 (the default is 65,536).
 id=\$(syncsockctl listener add 127.0.0.1:7000 handler echo backlog 4096 max-conns 1000000)
@@ -156,6 +162,19 @@ echo "##SSB-JSON-END"
 GUEST
 }
 
+# --sysctl's settings, as guest shell lines (sysctl(8) is not in the guest:
+# /proc/sys).
+sysctl_lines() {
+	local kv
+	local kv f
+	for kv in ${SSB_SYSCTLS:-}; do
+		f=/proc/sys/$(echo "${kv%%=*}" | tr . /)
+		echo "[ -w $f ] || { echo '--sysctl ${kv%%=*}: no such sysctl in this guest' >&2; exit 1; }"
+		echo "echo '${kv#*=}' >$f"
+		echo "echo 'sysctl ${kv}'"
+	done
+}
+
 # The two guests of the split set-up (bench_split).
 split_server_cmd() {
 	cat <<GUEST
@@ -164,6 +183,7 @@ set -e
 ip link set lo up
 ip link set eth0 up
 ip addr add 198.18.0.1/24 dev eth0
+$(sysctl_lines)
 ssk_load
 syncsock-bench serve --listen 198.18.0.1:7099 --host 198.18.0.1 --cpus 0
 GUEST
@@ -181,6 +201,7 @@ set -e
 ip link set lo up
 ip link set eth0 up
 ip addr add 198.18.0.2/24 dev eth0
+$(sysctl_lines)
 rc=0
 GUEST
 	local runs=() i suffix exit
@@ -203,36 +224,51 @@ GUEST
 
 # bench_split DIR NAME TIMEOUT ARGS LABEL [SUFFIX=ARGS]...: the isolated
 # server.  Two 1-vCPU guests, each QEMU on a host core of its own (when the
-# host has two), on one virtio link (QEMU's socket netdev, on a free port of
-# the host's loopback): the server guest (DIR/NAME-server/) serves every
+# host has two), on one virtio link (QEMU's socket netdev over UDP, a
+# datagram a frame, on two free ports of the host's loopback; SSB_LINK=tcp:
+# over a TCP connection, as before 2026-12-06, whose Nagle and delayed ACKs
+# between the two QEMUs held frames back 40 ms): the server guest (DIR/NAME-server/) serves every
 # path on its one vCPU, the client guest runs syncsock-bench run --server
 # ARGS and its JSON goes to DIR/NAME.json; then each further ARGS, into
 # DIR/NAME-SUFFIX.json.
 bench_split() {
 	local dir=$1 name=$2 timeout=$3 args=$4 label=$5
 	shift 5
-	local srv="$dir/$name-server" port rc=0 cpu0=() cpu1=()
+	local srv="$dir/$name-server" port port2 rc=0 cpu0=() cpu1=() sl cl
 	mkdir -p "$srv"
-	port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	if [ "${SSB_LINK:-udp}" = udp ]; then
+		# One UDP datagram a frame, each way: nothing between the
+		# two QEMUs waits for anything (no Nagle, no delayed ACK).
+		read -r port port2 < <(python3 -c 'import socket
+s = [socket.socket(socket.AF_INET, socket.SOCK_DGRAM) for _ in range(2)]
+for x in s: x.bind(("127.0.0.1", 0))
+print(*(x.getsockname()[1] for x in s))')
+		sl="socket,id=n0,udp=127.0.0.1:$port2,localaddr=127.0.0.1:$port"
+		cl="socket,id=n0,udp=127.0.0.1:$port,localaddr=127.0.0.1:$port2"
+	else
+		port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+		sl="socket,id=n0,listen=127.0.0.1:$port" cl="socket,id=n0,connect=127.0.0.1:$port"
+	fi
 	if [ "$(nproc)" -ge 2 ]; then
 		cpu0=(--host-cpus 0) cpu1=(--host-cpus 1)
 	else
 		log "warning: one host core: the two guests share it"
 	fi
-	local nic=(--smp 1 --kmod virtio_net --qemu-arg=-device)
+	local nic=(--smp 1 --kmod virtio_net ${SSB_APPEND:+--append "$SSB_APPEND"} --qemu-arg=-device)
 	python3 "$here/vm.py" "${VM_ARGS[@]}" "${nic[@]}" \
 		--qemu-arg=virtio-net-pci,netdev=n0,mac=52:54:00:53:00:01 "${cpu0[@]}" \
-		--qemu-arg=-netdev --qemu-arg="socket,id=n0,listen=127.0.0.1:$port" \
+		--qemu-arg=-netdev --qemu-arg="$sl" \
 		--log-dir "$srv" --timeout "$timeout" --quiet --cmd "$(split_server_cmd)" \
 		>"$srv/vm.log" 2>&1 &
 	local vm=$! i
 	for i in $(seq 200); do
+		[ "${SSB_LINK:-udp}" = udp ] && break	# the client waits for serve itself
 		ss -Hltn "sport = :$port" | grep -q . && break
 		sleep 0.1
 	done
 	bench_guest "$dir" "$name" "$timeout" "$(split_client_cmd "$args" "$label" "$@")" \
 		"${nic[@]}" --qemu-arg=virtio-net-pci,netdev=n0,mac=52:54:00:53:00:02 "${cpu1[@]}" \
-		--qemu-arg=-netdev --qemu-arg="socket,id=n0,connect=127.0.0.1:$port" || rc=$?
+		--qemu-arg=-netdev --qemu-arg="$cl" || rc=$?
 	# The client asked the server to exit (--server-exit); a client that
 	# failed before that leaves it waiting: stop it rather than wait for
 	# its watchdog.
@@ -257,6 +293,7 @@ fi
 
 . "$here/lib.sh"
 
+SSB_SYSCTLS= SSB_APPEND=
 quick= split_files=main,10k,4k,10k-4k,repeat,rates,proxy trace= duration=3 guests=split,smp2,smp1,idlepoll,mem1g,mem100k out=
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -270,6 +307,12 @@ while [ $# -gt 0 ]; do
 		done
 		shift ;;
 	--trace) trace=--trace ;;
+	--append) SSB_APPEND=${2:?--append needs kernel parameters}; shift ;;
+	--sysctl)
+		[[ "${2:-}" =~ ^[a-z0-9_.]+=[A-Za-z0-9_.-]+$ ]] ||
+			die "--sysctl: NAME=VALUE, e.g. net.ipv4.tcp_autocorking=0 (a value without blanks)"
+		SSB_SYSCTLS="${SSB_SYSCTLS:-} $2"
+		shift ;;
 	--duration)
 		duration=${2:?--duration needs seconds}
 		[[ "$duration" =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "--duration: seconds, e.g. 3 or 0.5"
@@ -307,7 +350,7 @@ if [ -n "$trace" ] && [ ! -x "$SSB_BUILD/userspace/trace/syncsock-trace" ]; then
 fi
 
 others=$(pgrep -c qemu-system || true)
-note="kernel $KREL, host $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at the start, $others other QEMU guest(s) running"
+note="kernel $KREL${SSB_SYSCTLS:+, sysctl$SSB_SYSCTLS in the guests}${SSB_APPEND:+, split guests booted with $SSB_APPEND}, host $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at the start, $others other QEMU guest(s) running"
 [ "$others" -eq 0 ] || log "warning: $others other QEMU guest(s) running: the figures will be noisy"
 log "$note"
 
@@ -334,7 +377,7 @@ else
 		"10k-4k=--conns 10k --sizes 4k --depth 1,8 $t"
 		"repeat=--paths kernel,epoll,epoll-reuseport --conns 64,1k --sizes 64 --depth 1,8 --repeat 3 $t"
 		"rates=--paths kernel,epoll,epoll-reuseport --conns 64,1k --sizes 64 --rate 2k,5k,8k $t"
-		"proxy=--paths proxies --conns 1,64,1k --sizes 64,4k $t")
+		"proxy=--paths proxies --conns 1,64,1k --sizes 64,4k --repeat 3 $t")
 	matrix="--conns 1,64,1k,10k --sizes 64,4k $t --sockperf --sockperf-sizes 64,4k --wrk --wrk-conns 1,64,1k"
 	control="--conns 1,64 --sizes 64 $t --sockperf"
 	memory="--paths kernel,epoll --conns 10k --sizes 64 $t --memory 10000"

@@ -45,17 +45,21 @@ if [ ${#missing[@]} -gt 0 ]; then
 	# haproxy and nginx are only run by the benchmark, in guests: their
 	# packages must not start them as services on this host.
 	policy=/usr/sbin/policy-rc.d
-	own_policy=
 	if [ ! -e "$policy" ]; then
+		trap 'rm -f "$policy"' EXIT
 		printf '#!/bin/sh\n# syncsock scripts/deps.sh: no service starts while it installs\nexit 101\n' >"$policy"
 		chmod 0755 "$policy"
-		own_policy=1
 	fi
-	rc=0
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-		"${missing[@]}" >/dev/null || rc=$?
-	[ -z "$own_policy" ] || rm -f "$policy"
-	[ "$rc" -eq 0 ] || die "apt-get install ${missing[*]} failed"
+		"${missing[@]}" >/dev/null || die "apt-get install ${missing[*]} failed"
+	# Nor at the next boot: the services this installed stay off.
+	for svc in haproxy nginx; do
+		case " ${missing[*]} " in *" $svc "*)
+			if command -v systemctl >/dev/null; then
+				systemctl disable --quiet "$svc" 2>/dev/null || true
+			fi ;;
+		esac
+	done
 fi
 
 # The stock kernels of the matrix (scripts/kernels.sh fetches them) must be

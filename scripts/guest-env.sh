@@ -22,7 +22,7 @@ guest_prepare() {
 	"$top/scripts/build-example.sh" "$KDIR" "$out" "$out-example" >"$out-example.log" 2>&1 ||
 		{ tail -n 30 "$out-example.log"; die "building examples/kvcounter for $k failed"; }
 	VM_ARGS=(--kernel "$k")
-	for f in /usr/sbin/ip curl wrk sockperf haproxy nginx; do VM_ARGS+=(--host-tool "$f"); done
+	for f in /usr/sbin/ip curl wrk sockperf /usr/sbin/haproxy /usr/sbin/nginx; do VM_ARGS+=(--host-tool "$f"); done
 	VM_ARGS+=(--host-file /usr/lib/nginx/modules/ngx_stream_module.so)
 	VM_ARGS+=(--module "$out-example/syncsock_kvcounter.ko")
 	local f

@@ -225,7 +225,7 @@ TEST_CASE("bench proxies: HAProxy's and nginx's configurations", "[bench][proxy]
 	CHECK(n4.find("master_process") == std::string::npos);
 
 	CHECK(proxy_max_conns() >= 256);
-	CHECK(proxy_max_conns() <= 200000);
+	CHECK(proxy_max_conns() <= kMaxConns);
 	CHECK(is_proxy_path("haproxy"));
 	CHECK_FALSE(is_proxy_path("epoll"));
 	std::string why;

@@ -16,6 +16,7 @@
 #include <cstring>
 #include <fstream>
 
+#include "control.hpp"
 #include "external.hpp"
 #include "kernel.hpp"
 #include "net.hpp"
@@ -25,6 +26,20 @@
 namespace ssb {
 
 const char kNginxStreamModule[] = "/usr/lib/nginx/modules/ngx_stream_module.so";
+
+namespace {
+
+// A program in PATH, else in /usr/sbin (where Debian puts haproxy and
+// nginx, and a user's PATH may not go): its path, or "".
+std::string program_path(const std::string &name)
+{
+	if (have_program(name))
+		return name;
+	std::string sbin = "/usr/sbin/" + name;
+	return access(sbin.c_str(), X_OK) == 0 ? sbin : std::string();
+}
+
+} // namespace
 
 const std::vector<std::string> &proxy_paths()
 {
@@ -47,7 +62,7 @@ bool proxy_available(const std::string &path, const std::string &device, std::st
 		return false;
 	}
 	if (path == "haproxy" || path == "nginx") {
-		if (!have_program(path)) {
+		if (program_path(path).empty()) {
 			why = path + " is not installed (Debian: apt-get install " +
 			      (path == "nginx" ? "nginx libnginx-mod-stream" : "haproxy") + ")";
 			return false;
@@ -68,8 +83,10 @@ unsigned proxy_max_conns()
 {
 	rlimit r{};
 	if (getrlimit(RLIMIT_NOFILE, &r) < 0 || r.rlim_max == RLIM_INFINITY)
-		return 200000;
-	return unsigned(std::clamp<rlim_t>((r.rlim_max - 256) / 2, 256, 200000));
+		return kMaxConns;
+	if (r.rlim_max < 768)
+		return 256;
+	return unsigned(std::min<rlim_t>((r.rlim_max - 256) / 2, kMaxConns));
 }
 
 std::string haproxy_config(const std::string &host, std::uint16_t port, const std::string &backend,
@@ -113,12 +130,14 @@ std::string nginx_config(const std::string &host, std::uint16_t port, const std:
 	     "error_log stderr error;\n"
 	     "worker_rlimit_nofile " + std::to_string(2 * proxy_max_conns() + 64) + ";\n"
 	     "events {\n"
-	     "    worker_connections " + std::to_string(proxy_max_conns()) + ";\n"
+	     // Descriptors, not relayed connections: two each.
+	     "    worker_connections " + std::to_string(2 * proxy_max_conns()) + ";\n"
 	     "    multi_accept on;\n"
 	     "}\n"
 	     "stream {\n"
 	     "    server {\n"
-	     "        listen " + host + ":" + std::to_string(port) + " backlog=4096;\n"
+	     "        listen " + host + ":" + std::to_string(port) + " backlog=4096" +
+	     (threads > 1 ? " reuseport" : "") + ";\n"
 	     "        proxy_pass " + backend + ";\n"
 	     "        proxy_connect_timeout 3s;\n"
 	     "        proxy_timeout 10m;\n"
@@ -209,12 +228,7 @@ bool ProxyServer::start(const std::string &path, const std::string &host, std::u
 	}
 	std::string bhost;
 	std::uint16_t bport = 0;
-	auto colon = backend.rfind(':');
-	if (colon != std::string::npos) {
-		bhost = backend.substr(0, colon);
-		bport = std::uint16_t(std::atoi(backend.c_str() + colon + 1));
-	}
-	if (bhost.empty() || !bport) {
+	if (backend.find(':') == std::string::npos || !control::parse_where(backend, bhost, bport)) {
 		error = "the " + path + " path needs a backend, ADDRESS:PORT (got '" + backend + "')";
 		return false;
 	}
@@ -222,6 +236,13 @@ bool ProxyServer::start(const std::string &path, const std::string &host, std::u
 		return false;
 	if (threads == 0)
 		threads = 1;
+	// A listener already there (a proxy a killed run left behind) would
+	// pass for this one.
+	if (wait_listening(port, 0)) {
+		error = "port " + std::to_string(port) + " is taken: a proxy left by an earlier run? "
+			"(ss -ltnp 'sport = :" + std::to_string(port) + "')";
+		return false;
+	}
 	if (path == "proxy") {
 		kc_ = KernelControl::open(device, error);
 		if (!kc_)
@@ -248,18 +269,27 @@ bool ProxyServer::start(const std::string &path, const std::string &host, std::u
 		return false;
 	}
 	dir_ = tmpl;
-	std::string conf, log = dir_ + "/out.log";
+	// The limits the configurations are sized by.
+	raise_nofile(1 << 20);
+	std::string conf, text, log = dir_ + "/out.log";
 	std::vector<std::string> argv;
 	if (path == "haproxy") {
 		conf = dir_ + "/haproxy.cfg";
-		std::ofstream(conf) << haproxy_config(host, port, backend, threads, dir_);
-		argv = {"haproxy", "-db", "-f", conf};
+		text = haproxy_config(host, port, backend, threads, dir_);
+		argv = {program_path("haproxy"), "-db", "-f", conf};
 	} else {
 		conf = dir_ + "/nginx.conf";
-		std::ofstream(conf) << nginx_config(host, port, backend, threads, dir_);
-		argv = {"nginx", "-e", "stderr", "-p", dir_ + "/", "-c", conf};
+		text = nginx_config(host, port, backend, threads, dir_);
+		argv = {program_path("nginx"), "-e", "stderr", "-p", dir_ + "/", "-c", conf};
 	}
-	raise_nofile(1 << 20);
+	std::ofstream f(conf);
+	f << text;
+	f.close();
+	if (!f) {
+		error = "cannot write " + conf + ": " + strerror(errno);
+		stop();
+		return false;
+	}
 	pid_ = spawn_on(argv, cpus, log);
 	if (pid_ < 0) {
 		error = std::string("fork: ") + strerror(errno);

@@ -40,7 +40,9 @@ extern const char kNginxStreamModule[];
 bool proxy_available(const std::string &path, const std::string &device, std::string &why);
 
 // Connections a proxy is configured to hold (HAProxy's maxconn, nginx's
-// worker_connections): within the limit of open files, at most 200,000.
+// worker_connections over two): within the limit of open files, at most
+// kMaxConns (nginx allocates its connection table whole, up front).
+inline constexpr unsigned kMaxConns = 65536;
 unsigned proxy_max_conns();
 // The configuration files (tested on the host).
 std::string haproxy_config(const std::string &host, std::uint16_t port, const std::string &backend,

@@ -519,7 +519,6 @@ json::Value run_cell(CellContext &cx, const std::string &path, unsigned conns, s
 		std::string err;
 		if (!proxy.start(path, o.host, port, cx.backend, sthreads, cx.pl.server, o.device, err))
 			return fail(err);
-		sp.pid = proxy.pid();
 	} else {
 		port = path_port(o, path);
 		if (path == "blocking")
@@ -593,7 +592,9 @@ json::Value run_cell(CellContext &cx, const std::string &path, unsigned conns, s
 	MemSnap m1 = mem_snap();
 	KernelControl *skc = kernel ? cx.kc : proxy.kernel();
 	std::uint32_t skid = kernel ? cx.kernel_id : proxy.kernel_id();
-	Snapshot a = snap(sp.pid, cx, skc, skid, cl, true);
+	// The process measured: the server's, or the proxy's (it owns it).
+	const pid_t measured = proxied ? proxy.pid() : sp.pid;
+	Snapshot a = snap(measured, cx, skc, skid, cl, true);
 	std::uint64_t c0 = cl.completed_so_far();
 	cl.measure_begin();
 	std::uint64_t t0 = now_ns();
@@ -609,7 +610,7 @@ json::Value run_cell(CellContext &cx, const std::string &path, unsigned conns, s
 	}
 	std::uint64_t t1 = now_ns();
 	cl.measure_end();
-	Snapshot b = snap(sp.pid, cx, skc, skid, cl, false);
+	Snapshot b = snap(measured, cx, skc, skid, cl, false);
 	ClientResult res = cl.finish();
 	if (cx.trace) {
 		json::Value t = traced ? tr.stop() : json::Value::object();
@@ -618,8 +619,6 @@ json::Value run_cell(CellContext &cx, const std::string &path, unsigned conns, s
 		r.set("trace", t);
 	}
 	cl.close_all();
-	if (proxied)
-		sp.pid = -1;	// the proxy's own: it stops it
 	proxy.stop();
 	sp.stop();
 	if (cx.remote) {

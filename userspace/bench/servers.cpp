@@ -895,10 +895,15 @@ private:
 			return kill(p);
 		// Readable (or its FIN): move its bytes on.  Writable: what
 		// its peer could not give it goes now, and the peer is read on.
+		// Only then: an edge reports the socket's whole state, so
+		// EPOLLOUT comes with every EPOLLIN, and a peer with nothing
+		// pending ended its last pump at EAGAIN or EOF, its own edge
+		// still armed (no recv() that can only say EAGAIN).
 		if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP))
 			pump(s);
-		if (!p->dead && (events & EPOLLOUT))
-			pump(s->peer);
+		RelaySide *q = s->peer;
+		if (!p->dead && (events & EPOLLOUT) && q->pend_off < q->pend.size())
+			pump(q);
 	}
 
 	void run()
