@@ -147,6 +147,19 @@ TEST_CASE("bench table: cells grouped and ordered, failures shown", "[bench][tab
 
 // @r as an open-loop run at @fraction of a closed-loop @peak (its "load":
 // @l with the fraction and the peak added).
+// A document of run --server: the server on CPU 0 of a host of its own.
+static void two_hosts(Value &d)
+{
+	Value c = d["conditions"];
+	c.set("setup", "two hosts");
+	Value sh = Value::object();
+	Value cpus = Value::array();
+	cpus.push(Value(0.0));
+	sh.set("server_cpus", cpus);
+	c.set("server_host", sh);
+	d.set("conditions", c);
+}
+
 static Value open_at(Value r, double fraction, double peak, Value l)
 {
 	r.set("mode", "open");
@@ -222,14 +235,7 @@ TEST_CASE("bench table: open loop at each path's searched capacity, server on it
 	};
 	Value d = doc({load(run("kernel", 64, 20, 60, 15000), 0.5, 30000, 0.97),
 		       load(run("epoll", 64, 80, 300, 5000), 0.5, 10000, 0.99)});
-	Value c = d["conditions"];
-	c.set("setup", "two hosts");
-	Value sh = Value::object();
-	Value cpus = Value::array();
-	cpus.push(Value(0.0));
-	sh.set("server_cpus", cpus);
-	c.set("server_host", sh);
-	d.set("conditions", c);
+	two_hosts(d);
 	std::string out = render_report({d});
 	INFO(out);
 	CHECK(out.find("open loop at 50 % of each path's own open-loop capacity") !=
@@ -546,14 +552,7 @@ TEST_CASE("bench table: the proxy paths in cells of their own, against HAProxy, 
 		       split(run("nginx", 1, 120, 260, 7000), 45), split(run("relay", 1, 70, 150, 12000), 25),
 		       split(run("proxy", 64, 300, 900, 90000), 12),
 		       split(run("haproxy", 64, 500, 1500, 60000), 20)});
-	Value c = d["conditions"];
-	c.set("setup", "two hosts");
-	Value sh = Value::object();
-	Value cpus = Value::array();
-	cpus.push(Value(0.0));
-	sh.set("server_cpus", cpus);
-	c.set("server_host", sh);
-	d.set("conditions", c);
+	two_hosts(d);
 	std::string out = render_report({d});
 	INFO(out);
 	// The echo path keeps its own cell; the proxies share one, HAProxy

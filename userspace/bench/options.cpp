@@ -350,26 +350,18 @@ std::optional<Options> parse_options(const std::vector<std::string> &args, std::
 			if (*v != "same" && *v != "cross" && *v != "none")
 				return bad("same, cross or none");
 			o.pin = *v;
-		} else if (a == "--server" || a == "--listen") {
+		} else if (a == "--server" || a == "--listen" || a == "--backend") {
 			if (!(v = value(a)))
 				return std::nullopt;
 			std::string h;
 			std::uint16_t p;
 			if (!control::parse_where(*v, h, p))
 				return bad("an IPv4 address, or ADDRESS:PORT");
-			(a == "--server" ? o.server : o.listen) = *v;
+			(a == "--server" ? o.server : a == "--listen" ? o.listen : o.backend) = *v;
 		} else if (a == "--host") {
 			if (!(v = value(a)))
 				return std::nullopt;
 			o.host = *v;
-		} else if (a == "--backend") {
-			if (!(v = value(a)))
-				return std::nullopt;
-			std::string h;
-			std::uint16_t p;
-			if (!control::parse_where(*v, h, p))
-				return bad("an IPv4 address, or ADDRESS:PORT");
-			o.backend = *v;
 		} else if (a == "--port" || a == "--kernel-port") {
 			if (!(v = value(a)))
 				return std::nullopt;

@@ -372,6 +372,40 @@ private:
 	char buf_[65536];
 };
 
+// Connections the accepting thread hands a worker: a queue, and an eventfd
+// that wakes the worker's loop (a read in its ring, or an epoll event).
+class Handoff {
+public:
+	explicit Handoff(int flags)
+	{
+		efd_ = eventfd(0, flags | EFD_CLOEXEC);
+		if (efd_ < 0)
+			throw std::runtime_error(std::string("eventfd: ") + strerror(errno));
+	}
+	int fd() const { return efd_; }
+	void push(int fd)
+	{
+		{
+			std::lock_guard<std::mutex> g(lock_);
+			incoming_.push_back(fd);
+		}
+		std::uint64_t one = 1;
+		(void)!write(efd_, &one, sizeof(one));
+	}
+	std::vector<int> take()
+	{
+		std::vector<int> fds;
+		std::lock_guard<std::mutex> g(lock_);
+		fds.swap(incoming_);
+		return fds;
+	}
+
+private:
+	int efd_ = -1;
+	std::mutex lock_;
+	std::vector<int> incoming_;
+};
+
 // ---- io_uring --------------------------------------------------------------
 
 class UringWorker {
@@ -381,12 +415,7 @@ public:
 	static constexpr unsigned kGroup = 0;
 	static constexpr std::size_t kMaxIov = 64;
 
-	explicit UringWorker(int cpu) : cpu_(cpu)
-	{
-		efd_ = eventfd(0, EFD_CLOEXEC);
-		if (efd_ < 0)
-			throw std::runtime_error(std::string("eventfd: ") + strerror(errno));
-	}
+	explicit UringWorker(int cpu) : cpu_(cpu), inbox_(0) {}
 
 	// Set up in the worker thread itself: the ring is single-issuer.
 	void start(std::string &error)
@@ -405,15 +434,7 @@ public:
 			usleep(1000);
 	}
 
-	void add(int fd)
-	{
-		{
-			std::lock_guard<std::mutex> g(lock_);
-			incoming_.push_back(fd);
-		}
-		std::uint64_t one = 1;
-		(void)!write(efd_, &one, sizeof(one));
-	}
+	void add(int fd) { inbox_.push(fd); }
 
 private:
 	enum Op : std::uint64_t { kRecv = 1, kSend = 2, kEvent = 3 };
@@ -514,7 +535,7 @@ private:
 	void arm_event()
 	{
 		io_uring_sqe *s = sqe();
-		io_uring_prep_read(s, efd_, &efd_val_, sizeof(efd_val_), 0);
+		io_uring_prep_read(s, inbox_.fd(), &efd_val_, sizeof(efd_val_), 0);
 		io_uring_sqe_set_data64(s, tag(kEvent, 0));
 	}
 
@@ -586,12 +607,7 @@ private:
 
 	void take_new()
 	{
-		std::vector<int> fds;
-		{
-			std::lock_guard<std::mutex> g(lock_);
-			fds.swap(incoming_);
-		}
-		for (int fd : fds) {
+		for (int fd : inbox_.take()) {
 			std::uint32_t slot;
 			if (!free_.empty()) {
 				slot = free_.back();
@@ -701,7 +717,7 @@ private:
 	}
 
 	int cpu_;
-	int efd_ = -1;
+	Handoff inbox_;
 	std::uint64_t efd_val_ = 0;
 	io_uring ring_{};
 	io_uring_buf_ring *br_ = nullptr;
@@ -710,8 +726,6 @@ private:
 	std::vector<std::uint32_t> free_;
 	std::vector<std::uint32_t> starved_;
 	std::vector<std::uint32_t> dirty_;
-	std::mutex lock_;
-	std::vector<int> incoming_;
 };
 
 // ---- relay: the user-space proxy ------------------------------------------
@@ -738,31 +752,23 @@ struct RelayPair {
 
 class RelayWorker {
 public:
-	RelayWorker(const sockaddr_in &backend, int cpu) : backend_(backend), cpu_(cpu)
+	RelayWorker(const sockaddr_in &backend, int cpu)
+		: backend_(backend), cpu_(cpu), inbox_(EFD_NONBLOCK)
 	{
 		ep_ = epoll_create1(EPOLL_CLOEXEC);
-		efd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-		if (ep_ < 0 || efd_ < 0)
-			throw std::runtime_error(std::string("epoll/eventfd: ") + strerror(errno));
+		if (ep_ < 0)
+			throw std::runtime_error(std::string("epoll_create1: ") + strerror(errno));
 		epoll_event ev{};
 		ev.events = EPOLLIN;
 		ev.data.ptr = &wake_;
-		if (epoll_ctl(ep_, EPOLL_CTL_ADD, efd_, &ev) < 0)
+		if (epoll_ctl(ep_, EPOLL_CTL_ADD, inbox_.fd(), &ev) < 0)
 			throw std::runtime_error(std::string("epoll_ctl: ") + strerror(errno));
 		std::thread([this] { run(); }).detach();
 	}
 
 	// From the accepting thread: the worker sets the pair up itself, so
 	// no other thread ever touches a pair.
-	void add(int fd)
-	{
-		{
-			std::lock_guard<std::mutex> g(lock_);
-			incoming_.push_back(fd);
-		}
-		std::uint64_t one = 1;
-		(void)!write(efd_, &one, sizeof(one));
-	}
+	void add(int fd) { inbox_.push(fd); }
 
 private:
 	void setup(int cfd)
@@ -915,13 +921,8 @@ private:
 			for (int i = 0; i < n; i++) {
 				if (evs[i].data.ptr == &wake_) {
 					std::uint64_t v;
-					(void)!read(efd_, &v, sizeof(v));
-					std::vector<int> fds;
-					{
-						std::lock_guard<std::mutex> g(lock_);
-						fds.swap(incoming_);
-					}
-					for (int fd : fds)
+					(void)!read(inbox_.fd(), &v, sizeof(v));
+					for (int fd : inbox_.take())
 						setup(fd);
 					continue;
 				}
@@ -936,11 +937,9 @@ private:
 
 	sockaddr_in backend_;
 	int cpu_;
+	Handoff inbox_;
 	int ep_ = -1;
-	int efd_ = -1;
 	char wake_ = 0;	// its address marks the eventfd's events
-	std::mutex lock_;
-	std::vector<int> incoming_;
 	std::vector<RelayPair *> graveyard_;
 	char buf_[65536];
 };
