@@ -20,7 +20,10 @@ KDIR ?= /lib/modules/$(shell uname -r)/build
 BUILD ?= $(CURDIR)/build
 KERNEL ?= 6.12
 VERSION := 0.1
-KOUT := $(BUILD)/kmod/$(notdir $(abspath $(KDIR)))
+# The tree's kernel release (KDIR=/lib/modules/R/build is R, not "build").
+KREL = $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null || \
+	$(MAKE) -s -C $(KDIR) kernelrelease)
+KOUT = $(BUILD)/kmod/$(KREL)
 PREFIX ?= /usr/local
 
 all: modules userspace
@@ -30,14 +33,17 @@ modules:
 	@echo "built $(KOUT)/module/syncsock.ko"
 
 userspace:
-	cmake -S userspace -B $(BUILD)/userspace -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	cmake -S userspace -B $(BUILD)/userspace -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSYNCSOCK_WERROR=ON >/dev/null
 	cmake --build $(BUILD)/userspace -j$$(nproc)
 
+# DESTDIR: a staging root (packages, tests); depmod then is the package's
+# business, not ours.
 install: modules userspace
-	$(MAKE) -C $(KDIR) M=$(KOUT) modules_install
-	depmod -a $(notdir $(abspath $(KDIR)))
-	cmake --install $(BUILD)/userspace --prefix $(PREFIX)
-	install -D -m 0644 uapi/linux/syncsock.h $(PREFIX)/include/linux/syncsock.h
+	$(MAKE) -C $(KDIR) M=$(KOUT) INSTALL_MOD_PATH=$(DESTDIR) INSTALL_MOD_DIR=updates \
+		modules_install
+	$(if $(DESTDIR),,depmod -a $(KREL))
+	DESTDIR=$(DESTDIR) cmake --install $(BUILD)/userspace --prefix $(PREFIX)
+	install -D -m 0644 uapi/linux/syncsock.h $(DESTDIR)$(PREFIX)/include/linux/syncsock.h
 
 dkms-install:
 	rm -rf /usr/src/syncsock-$(VERSION)

@@ -94,7 +94,7 @@ bench_prepare() {
 	local btf cfg=()
 	btf="$("$top/scripts/debug-kernel.sh" --path)/vmlinux"
 	[ -e "$btf" ] && cfg+=(-DSYNCSOCK_VMLINUX_BTF="$btf")
-	cmake -S "$top/userspace" -B "$SSB_BUILD/userspace" "${cfg[@]}" >"$ulog" 2>&1 ||
+	cmake -S "$top/userspace" -B "$SSB_BUILD/userspace" -DSYNCSOCK_WERROR=ON "${cfg[@]}" >"$ulog" 2>&1 ||
 		{ tail -n 30 "$ulog"; die "configuring the user-space programs failed (log: $ulog)"; }
 	grep -q '^SYNCSOCK_VMLINUX_BTF:FILEPATH=.' "$SSB_BUILD/userspace/CMakeCache.txt" &&
 		targets+=(syncsock-trace)

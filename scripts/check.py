@@ -120,7 +120,8 @@ def stage_host(res, btf):
     bdir = os.path.join(BUILD, "userspace")
     log = os.path.join(OUT, "host-build.log")
     if run(["cmake", "-S", os.path.join(TOP, "userspace"), "-B", bdir,
-            "-DCMAKE_BUILD_TYPE=RelWithDebInfo", f"-DSYNCSOCK_VMLINUX_BTF={btf or ''}"], log) or \
+            "-DCMAKE_BUILD_TYPE=RelWithDebInfo", "-DSYNCSOCK_WERROR=ON",
+            f"-DSYNCSOCK_VMLINUX_BTF={btf or ''}"], log) or \
        run(["cmake", "--build", bdir, f"-j{os.cpu_count()}"], log.replace(".log", "2.log")):
         print(tail(log) + tail(log.replace(".log", "2.log")))
         res.add("host/build", "not-ok", f"see {log}")
@@ -133,18 +134,24 @@ def stage_host(res, btf):
         res.add("host/build/syncsock-trace", "ok", f"vmlinux.h from {btf}")
     else:
         res.add("host/build/syncsock-trace", "not-ok", f"not built; see {log}")
-    # The library as another project builds it: Release (-O3), where GCC 12
-    # has false positives that -Werror must not turn into a failed build.
-    rdir = os.path.join(BUILD, "userspace-release")
-    log = os.path.join(OUT, "host-build-release.log")
-    if run(["cmake", "-S", os.path.join(TOP, "userspace"), "-B", rdir,
-            "-DCMAKE_BUILD_TYPE=Release"], log) or \
-       run(["cmake", "--build", rdir, f"-j{os.cpu_count()}", "--target", "syncsock"],
-           log.replace(".log", "2.log")):
-        print(tail(log) + tail(log.replace(".log", "2.log")))
-        res.add("host/build/release-library", "not-ok", f"see {log}")
-    else:
-        res.add("host/build/release-library", "ok", "libsyncsock at -O3")
+    # The library as another project builds it: only a compiler and CMake
+    # (no tests, bench or tracer: no Catch2, liburing or libbpf), without
+    # -Werror, in each build type (GCC 12 has false positives at -O3).
+    for btype, targets in (("Release", ["syncsock", "syncsock_static", "syncsockctl"]),
+                           ("MinSizeRel", ["syncsock", "syncsock_static"]),
+                           ("Debug", ["syncsock", "syncsock_static"])):
+        rdir = os.path.join(BUILD, f"userspace-{btype.lower()}")
+        log = os.path.join(OUT, f"host-build-{btype.lower()}.log")
+        if run(["cmake", "-S", os.path.join(TOP, "userspace"), "-B", rdir,
+                f"-DCMAKE_BUILD_TYPE={btype}", "-DBUILD_TESTING=OFF",
+                "-DSYNCSOCK_BUILD_BENCH=OFF", "-DSYNCSOCK_BUILD_TRACE=OFF"], log) or \
+           run(["cmake", "--build", rdir, f"-j{os.cpu_count()}", "--target"] + targets,
+               log.replace(".log", "2.log")):
+            print(tail(log) + tail(log.replace(".log", "2.log")))
+            res.add(f"host/build/library-{btype.lower()}", "not-ok", f"see {log}")
+        else:
+            res.add(f"host/build/library-{btype.lower()}", "ok",
+                    f"{', '.join(targets)} with only a compiler and CMake")
     junit = os.path.join(OUT, "ctest.xml")
     run(["ctest", "--test-dir", bdir, "--output-junit", junit, "--output-on-failure"],
         os.path.join(OUT, "ctest.log"))
@@ -160,6 +167,30 @@ def stage_host(res, btf):
     except (OSError, ET.ParseError) as e:
         res.add("host/ctest", "not-ok", f"no results: {e}")
     return True
+
+
+def stage_install(res, built):
+    """make install into a staging root against the stock 6.12 headers, the
+    file list checked, and a program outside the tree built against the
+    installed libsyncsock (find_package, pkg-config)."""
+    stage("install: make install DESTDIR, and a program built against it")
+    if "6.12" not in built:
+        res.add("install/files", "skip", "needs the 6.12 build")
+        return
+    info = kernel_info("6.12")
+    out = os.path.join(OUT, "install")
+    log = os.path.join(OUT, "install.log")
+    run([os.path.join(TOP, "tests/install/check_install.sh"), info["KDIR"], BUILD, out], log)
+    seen = 0
+    with open(log, errors="replace") as f:
+        for line in f:
+            m = re.match(r"##CHECK (\S+) (ok|not-ok) (.*)", line)
+            if m:
+                seen += 1
+                res.add(f"install/{m.group(1)}", m.group(2), m.group(3).strip())
+    if seen < 3:
+        print(tail(log))
+        res.add("install/run", "not-ok", f"check_install.sh stopped early; see {log}")
 
 
 def stage_build(res, kernels):
@@ -467,6 +498,10 @@ def main():
             build_kernels = build_kernels + ["6.12"]
         built = stage_build(res, build_kernels)
         res.timings.append(("kernels + module builds", time.monotonic() - t0))
+        if "host" in stages:
+            t0 = time.monotonic()
+            stage_install(res, built)
+            res.timings.append(("make install", time.monotonic() - t0))
     if "style" in stages:
         t0 = time.monotonic()
         stage_style(res, built)

@@ -16,7 +16,7 @@ guest_prepare() {
 	btf="$("$top/scripts/debug-kernel.sh" --path)/vmlinux"
 	[ -e "$btf" ] || btf=
 	cmake -S "$top/userspace" -B "${BUILD:-$top/build}/userspace" \
-		-DSYNCSOCK_VMLINUX_BTF="$btf" >/dev/null &&
+		-DSYNCSOCK_WERROR=ON -DSYNCSOCK_VMLINUX_BTF="$btf" >/dev/null &&
 		cmake --build "${BUILD:-$top/build}/userspace" -j"$(nproc)" >/dev/null ||
 		die "building the user-space programs failed"
 	"$top/scripts/build-example.sh" "$KDIR" "$out" "$out-example" >"$out-example.log" 2>&1 ||

@@ -465,7 +465,7 @@ def build(kernels):
     bdir = os.path.join(BUILD, "userspace")
     blog = os.path.join(check.OUT, "userspace.log")
     if check.run(["cmake", "-S", os.path.join(TOP, "userspace"), "-B", bdir,
-                  "-DCMAKE_BUILD_TYPE=RelWithDebInfo"], blog) or \
+                  "-DCMAKE_BUILD_TYPE=RelWithDebInfo", "-DSYNCSOCK_WERROR=ON"], blog) or \
        check.run(["cmake", "--build", bdir, f"-j{os.cpu_count()}"], blog):
         print(check.tail(blog))
         log(f"the user-space build failed: {blog}")

@@ -7,9 +7,10 @@ std::unique_ptr<KernelControl> KernelControl::open(const std::string &device, st
 {
 	auto dev = syncsock::Device::open(device);
 	if (!dev) {
-		error = device + ": " + dev.error().code.message();
-		if (!dev.error().message.empty())
-			error += " (" + dev.error().message + ")";
+		syncsock::ErrorContext ctx;
+		ctx.device = device;
+		ctx.program = "syncsock-bench";
+		error = syncsock::error_message(syncsock::Operation::open, dev.error(), ctx);
 		return nullptr;
 	}
 	std::unique_ptr<KernelControl> k(new KernelControl(std::move(*dev)));
@@ -55,10 +56,11 @@ std::uint32_t KernelControl::ensure(const std::string &host, std::uint16_t port,
 	cfg.max_conns = 1000000;	// the most a listener takes: --memory holds 100,000
 	auto id = dev_.listener_add(cfg);
 	if (!id) {
-		error = "listener add " + addr->to_string() + " handler " + handler + ": " +
-			id.error().code.message();
-		if (!id.error().message.empty())
-			error += " (" + id.error().message + ")";
+		syncsock::ErrorContext ctx;
+		ctx.address = *addr;
+		ctx.handler = handler;
+		ctx.program = "syncsock-bench";
+		error = syncsock::error_message(syncsock::Operation::listener_add, id.error(), ctx);
 		return 0;
 	}
 	added_.push_back(*id);

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //
 // Listening addresses: parsing what people type, printing what the kernel
 // reports.  Numeric only: a listener binds an address of this host, so there

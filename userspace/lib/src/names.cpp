@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //
 // Names user space shows for the module's numbers: counters, close reasons,
 // listener states, in the order of the enums of uapi/linux/syncsock.h.
@@ -33,13 +33,67 @@ constexpr std::array<std::string_view, SYNCSOCK_CLOSE_REASONS> kCloseNames = {
 	"pair",
 };
 
-// A counter or close reason added to the uapi header needs its name here.
+// A counter or close reason added to the uapi header needs its name here,
+// and its place in the enums of the public header.
 static_assert(kStatNames.back() == "fwd_paused" &&
 	      SYNCSOCK_STAT_FWD_PAUSED + 1 == SYNCSOCK_STAT_CLOSE_BASE);
 static_assert(kCloseNames.back() == "pair" &&
 	      SYNCSOCK_CLOSE_PAIR + 1 == SYNCSOCK_CLOSE_REASONS);
+static_assert(std::uint32_t(Counter::fwd_paused) == SYNCSOCK_STAT_FWD_PAUSED &&
+	      std::uint32_t(Counter::rx_bytes) == SYNCSOCK_STAT_RX_BYTES &&
+	      std::uint32_t(Counter::connects) == SYNCSOCK_STAT_CONNECTS);
+static_assert(std::uint32_t(CloseReason::pair) == SYNCSOCK_CLOSE_PAIR &&
+	      std::uint32_t(CloseReason::idle) == SYNCSOCK_CLOSE_IDLE);
 
 } // namespace
+
+std::string_view counter_name(Counter counter) noexcept
+{
+	auto i = std::size_t(counter);
+	return i < kStatNames.size() ? kStatNames[i] : std::string_view();
+}
+
+std::string_view close_reason_name(CloseReason reason) noexcept
+{
+	auto i = std::size_t(reason);
+	return i < kCloseNames.size() ? kCloseNames[i] : std::string_view();
+}
+
+std::optional<std::size_t> Stats::index(std::string_view prefix,
+					 std::string_view name) const noexcept
+{
+	for (std::size_t i = 0; i < names.size(); i++) {
+		std::string_view n = names[i];
+		if (n.size() == prefix.size() + name.size() && n.starts_with(prefix) &&
+		    n.ends_with(name))
+			return i;
+	}
+	return std::nullopt;
+}
+
+std::optional<std::uint64_t> Stats::get(Counter counter) const noexcept
+{
+	auto i = index({}, counter_name(counter));
+	if (!i || *i >= sum.size())
+		return std::nullopt;
+	return sum[*i];
+}
+
+std::optional<std::uint64_t> Stats::get(Counter counter, std::size_t cpu) const noexcept
+{
+	auto i = index({}, counter_name(counter));
+	if (!i || cpu >= cpus.size() || *i >= cpus[cpu].size())
+		return std::nullopt;
+	return cpus[cpu][*i];
+}
+
+std::optional<std::uint64_t> Stats::closed(CloseReason reason) const noexcept
+{
+	auto i = index("closed_", close_reason_name(reason));
+	if (!i || *i >= sum.size())
+		return std::nullopt;
+	return sum[*i];
+}
 
 std::string_view library_version() noexcept
 {

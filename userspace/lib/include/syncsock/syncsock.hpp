@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //
 // libsyncsock: the user-space control plane of syncsock.ko.
 //
@@ -274,6 +274,79 @@ struct VersionInfo {
 	bool operator==(const VersionInfo &) const = default;
 };
 
+// The counters this library knows, in the order of enum syncsock_stat
+// (counter_name() gives each one's name).
+enum class Counter : std::uint32_t {
+	accepted,
+	accept_rejected,
+	closed,
+	rx_bytes,
+	rx_segments,
+	rx_softirq,
+	rx_process,
+	rx_deferred,
+	rx_throttled,
+	tx_inline_bytes,
+	tx_inline_softirq_bytes,
+	tx_queued_bytes,
+	tx_flushed_bytes,
+	tx_queue_full,
+	tx_errors,
+	handler_errors,
+	work_runs,
+	rx_messages,
+	rx_messages_copied,
+	app0,
+	app1,
+	app2,
+	app3,
+	nomem_retries,
+	rx_urgent,
+	accept_busy,
+	mem_charged,
+	mem_uncharged,
+	mem_refused,
+	connects,
+	connected,
+	connect_refused,
+	connect_timeout,
+	connect_unreach,
+	connect_errors,
+	fwd_up_bytes,
+	fwd_down_bytes,
+	fwd_inline,
+	fwd_queued,
+	fwd_spliced_bytes,
+	fwd_copied_bytes,
+	fwd_paused,
+};
+
+// Why connections closed (the closed_<reason> counters), in the order of
+// the module's close reasons.
+enum class CloseReason : std::uint32_t {
+	peer_fin,
+	peer_reset,
+	error,
+	handler,
+	handler_abort,
+	handler_error,
+	timeout,
+	listener_delete,
+	netns_exit,
+	unload,
+	nomem,
+	oversize,
+	bad_frame,
+	idle,
+	msg_timeout,
+	connect_failed,
+	pair,
+};
+
+// "rx_bytes"; "peer_fin" (its counter is "closed_peer_fin").
+std::string_view counter_name(Counter counter) noexcept;
+std::string_view close_reason_name(CloseReason reason) noexcept;
+
 // Counters of a listener or of the module.  names[i], sum[i] and each
 // cpus[n][i] are counter i (enum syncsock_stat of the module); cpus[n] is
 // CPU n, present when asked for.  A module older or newer than this library
@@ -283,6 +356,19 @@ struct Stats {
 	std::vector<std::string> names;
 	std::vector<std::uint64_t> sum;
 	std::vector<std::vector<std::uint64_t>> cpus;
+
+	// Counter @counter (summed over the CPUs, or CPU @cpu's), by name, so
+	// whatever the module's numbering; nullopt where the module does not
+	// report it (one older than the counter) or @cpu was not asked for.
+	std::optional<std::uint64_t> get(Counter counter) const noexcept;
+	std::optional<std::uint64_t> get(Counter counter, std::size_t cpu) const noexcept;
+	// The closed_<reason> counter.
+	std::optional<std::uint64_t> closed(CloseReason reason) const noexcept;
+
+private:
+	// The counter named @prefix@name.
+	std::optional<std::size_t> index(std::string_view prefix,
+					 std::string_view name) const noexcept;
 };
 
 // The display name of counter @index of a module whose @nr_close_reasons
@@ -301,6 +387,37 @@ inline constexpr std::uint32_t kModuleStats = 0;
 
 // Listener id 0 asks Control::pair_list() for the pairs of every listener.
 inline constexpr std::uint32_t kAllListeners = 0;
+
+// What a failed request was (error_message()).
+enum class Operation {
+	open,		// opening the device (and asking its version)
+	listener_add,
+	listener_del,
+	listener_get,
+	listener_list,
+	stats,
+	handler_list,
+	pair_list,
+};
+
+// What it was about.
+struct ErrorContext {
+	std::string device{kDefaultDevice};
+	std::optional<Address> address;	// listener_add
+	std::string handler;		// listener_add
+	std::uint32_t id = 0;		// listener_del, listener_get, stats (0: module),
+					// pair_list (0: every listener)
+	std::string program = "syncsockctl";	// named in the advice ("run ... as root")
+};
+
+// What went wrong, in the terms of the request, and what to do about it:
+// "cannot add a listener on 0.0.0.0:80: binding port 80 needs
+// CAP_NET_BIND_SERVICE (EACCES); run syncsockctl as root, or ...".  The
+// kernel's message, when there is one, is the reason.
+std::string error_message(Operation op, const Error &error, const ErrorContext &context);
+
+// "EADDRINUSE", or "errno 1234" for one without a name here.
+std::string errno_name(int err);
 
 // The operations of the control device.  Device talks to the kernel; tests
 // and tools put other implementations behind the same calls.
@@ -355,6 +472,46 @@ private:
 	Fd fd_;
 	Ioctl ioctl_;
 	VersionInfo version_;
+};
+
+// A listener deleted when its guard goes: for a program (or a test) that
+// adds a listener for as long as it runs.  Move-only.  The Control must
+// outlive the guard.
+class ListenerGuard {
+public:
+	ListenerGuard() noexcept = default;
+	// Guard listener @id of @control; @abort: delete it with abort (reset
+	// its connections rather than close them gracefully).
+	ListenerGuard(Control &control, std::uint32_t id, bool abort = false) noexcept
+		: control_(&control), id_(id), abort_(abort)
+	{
+	}
+	// Add a listener and guard it.
+	static Result<ListenerGuard> add(Control &control, const ListenerConfig &config,
+					 bool abort = false) noexcept;
+	ListenerGuard(const ListenerGuard &) = delete;
+	ListenerGuard &operator=(const ListenerGuard &) = delete;
+	ListenerGuard(ListenerGuard &&other) noexcept
+		: control_(std::exchange(other.control_, nullptr)), id_(std::exchange(other.id_, 0)),
+		  abort_(other.abort_)
+	{
+	}
+	ListenerGuard &operator=(ListenerGuard &&other) noexcept;
+	// Deletes the listener; an error is ignored (reset() returns it).
+	~ListenerGuard() { (void)reset(); }
+
+	std::uint32_t id() const noexcept { return id_; }
+	explicit operator bool() const noexcept { return control_ != nullptr; }
+	// Keep the listener: its id, and the guard no longer deletes it.
+	std::uint32_t release() noexcept;
+	// Delete it now (nothing when the guard holds none): the delete's
+	// result.
+	Result<void> reset() noexcept;
+
+private:
+	Control *control_ = nullptr;
+	std::uint32_t id_ = 0;
+	bool abort_ = false;
 };
 
 } // namespace syncsock

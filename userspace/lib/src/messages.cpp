@@ -1,11 +1,16 @@
-// SPDX-License-Identifier: GPL-2.0
-#include "messages.hpp"
+// SPDX-License-Identifier: LGPL-2.1-or-later
+//
+// What a failed request means, in the terms of what was asked, and what to
+// do about it: the text every syncsock tool prints.
+#include <syncsock/syncsock.hpp>
 
 #include <cerrno>
 #include <cstring>
 
-namespace syncsock::cli {
+namespace syncsock {
 namespace {
+
+using Op = Operation;
 
 const char kLoadHint[] = "the syncsock module is not loaded: load it with: insmod syncsock.ko "
 			 "(or modprobe syncsock)";
@@ -100,19 +105,19 @@ std::string error_message(Op op, const Error &error, const ErrorContext &c)
 		case EACCES:
 		case EPERM:
 			reason = "permission denied";
-			hint = "the device is root-only: run syncsockctl as root";
+			hint = "the device is root-only: run " + c.program + " as root";
 			break;
 		}
 	} else if (err == EPERM && changes_state(op)) {
 		reason = std::string(op == Op::listener_add ? "adding" : "deleting") +
 			 " a listener needs CAP_NET_ADMIN";
-		hint = "run syncsockctl as root (in the listener's network namespace)";
+		hint = "run " + c.program + " as root (in the listener's network namespace)";
 	} else if (op == Op::listener_add) {
 		switch (err) {
 		case EACCES:
 			if (kmsg.empty() && c.address)
 				reason = "binding port " + port + " needs CAP_NET_BIND_SERVICE";
-			hint = "run syncsockctl as root, or listen on a port from "
+			hint = "run " + c.program + " as root, or listen on a port from "
 			       "net.ipv4.ip_unprivileged_port_start (usually 1024) up";
 			break;
 		case EADDRINUSE:
@@ -145,7 +150,7 @@ std::string error_message(Op op, const Error &error, const ErrorContext &c)
 		hint = "list them one listener at a time: syncsockctl pair list listener ID";
 	} else if (err == ENOTTY) {
 		reason = "the module does not know this request";
-		hint = "is the module older than syncsockctl? compare: syncsockctl version";
+		hint = "is the module older than " + c.program + "? compare: syncsockctl version";
 	}
 
 	std::string msg = action(op, c) + ": " + reason + " (" + errno_name(err) + ")";
@@ -154,4 +159,4 @@ std::string error_message(Op op, const Error &error, const ErrorContext &c)
 	return msg;
 }
 
-} // namespace syncsock::cli
+} // namespace syncsock
