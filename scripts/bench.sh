@@ -75,8 +75,8 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 # bench_prepare: what a benchmark guest needs, and only that (the test
 # programs of make check are not built): deps, the stock 6.12 kernel,
-# syncsock.ko, syncsockctl and syncsock-bench (and syncsock-trace when the
-# tree was configured with SYNCSOCK_VMLINUX_BTF).  Sets VM_ARGS, KREL,
+# syncsock.ko, syncsockctl, syncsock-bench and syncsock-trace (where clang,
+# bpftool and libbpf are: deps.sh installs them).  Sets VM_ARGS, KREL,
 # SSB_BUILD (the build directory) and SSB_BIN (syncsock-bench on the host).
 bench_prepare() {
 	local top
@@ -89,15 +89,10 @@ bench_prepare() {
 	"$top/scripts/build-module.sh" "$KDIR" "$kout" >"$kout.log" 2>&1 ||
 		{ tail -n 30 "$kout.log"; die "building syncsock.ko for $KREL failed (log: $kout.log)"; }
 	local ulog="$SSB_BUILD/userspace-bench.log" targets=(syncsock-bench syncsockctl)
-	# syncsock-trace (run --trace) needs a kernel's BTF: the debug
-	# kernel's, when make check has built it.  Never built here.
-	local btf cfg=()
-	btf="$("$top/scripts/debug-kernel.sh" --path)/vmlinux"
-	[ -e "$btf" ] && cfg+=(-DSYNCSOCK_VMLINUX_BTF="$btf")
-	cmake -S "$top/userspace" -B "$SSB_BUILD/userspace" -DSYNCSOCK_WERROR=ON "${cfg[@]}" >"$ulog" 2>&1 ||
+	cmake -S "$top/userspace" -B "$SSB_BUILD/userspace" -DSYNCSOCK_WERROR=ON >"$ulog" 2>&1 ||
 		{ tail -n 30 "$ulog"; die "configuring the user-space programs failed (log: $ulog)"; }
-	grep -q '^SYNCSOCK_VMLINUX_BTF:FILEPATH=.' "$SSB_BUILD/userspace/CMakeCache.txt" &&
-		targets+=(syncsock-trace)
+	# syncsock-trace (run --trace) where clang, bpftool and libbpf are.
+	grep -q 'syncsock-trace is not built' "$ulog" || targets+=(syncsock-trace)
 	cmake --build "$SSB_BUILD/userspace" -j"$(nproc)" --target "${targets[@]}" >>"$ulog" 2>&1 ||
 		{ tail -n 30 "$ulog"; die "building ${targets[*]} failed (log: $ulog)"; }
 	SSB_BIN="$SSB_BUILD/userspace/guest-bin/syncsock-bench"
@@ -345,7 +340,7 @@ ko="$SSB_BUILD/kmod/$KREL/module/syncsock.ko"
 mkdir -p "$out"
 rm -rf "$out/plots" "$out"/*.json "$out/host-load.txt"
 if [ -n "$trace" ] && [ ! -x "$SSB_BUILD/userspace/trace/syncsock-trace" ]; then
-	log "--trace: syncsock-trace is not built (it needs the debug kernel's BTF: scripts/debug-kernel.sh builds it); the runs go untraced"
+	log "--trace: syncsock-trace is not built (it needs clang, bpftool and libbpf-dev: scripts/deps.sh installs them); the runs go untraced"
 	trace=
 fi
 

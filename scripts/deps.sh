@@ -20,7 +20,7 @@ pkgs=(
 	qemu-system-x86 busybox-static
 	clang llvm libbpf-dev bpftool pkg-config
 	cmake catch2 liburing-dev
-	sockperf wrk iperf3 curl iproute2 gnuplot-nox python3-docutils
+	sockperf wrk iperf3 curl iproute2 gnuplot-nox python3-docutils bash-completion
 	haproxy nginx libnginx-mod-stream
 	linux-source-6.12
 )

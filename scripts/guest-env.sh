@@ -11,12 +11,8 @@ guest_prepare() {
 	case "$k" in debug*) out="${BUILD:-$top/build}/kmod/$k-$KREL" ;; esac
 	"$top/scripts/build-module.sh" "$KDIR" "$out" >"$out.log" 2>&1 ||
 		{ tail -n 30 "$out.log"; die "building syncsock.ko for $k failed"; }
-	# syncsock-trace is built when the debug kernel (its BTF) is there.
-	local btf
-	btf="$("$top/scripts/debug-kernel.sh" --path)/vmlinux"
-	[ -e "$btf" ] || btf=
 	cmake -S "$top/userspace" -B "${BUILD:-$top/build}/userspace" \
-		-DSYNCSOCK_WERROR=ON -DSYNCSOCK_VMLINUX_BTF="$btf" >/dev/null &&
+		-DSYNCSOCK_WERROR=ON >/dev/null &&
 		cmake --build "${BUILD:-$top/build}/userspace" -j"$(nproc)" >/dev/null ||
 		die "building the user-space programs failed"
 	"$top/scripts/build-example.sh" "$KDIR" "$out" "$out-example" >"$out-example.log" 2>&1 ||

@@ -396,9 +396,8 @@ bool tcp_data_ready_probed()
 void require_tracer()
 {
 	if (!find_in_path("syncsock-trace")) {
-		note("SKIP: syncsock-trace is not in PATH (%s): build it with cmake "
-		     "-DSYNCSOCK_VMLINUX_BTF=$(scripts/debug-kernel.sh --path)/vmlinux and pass "
-		     "it to vm.py with --bin",
+		note("SKIP: syncsock-trace is not in PATH (%s): it is built where clang, "
+		     "bpftool and libbpf-dev are (scripts/deps.sh); pass it to vm.py with --bin",
 		     std::getenv("PATH") ? std::getenv("PATH") : "");
 		std::exit(77);
 	}

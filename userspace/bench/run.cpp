@@ -1381,8 +1381,8 @@ int run_bench(const Options &o)
 			cx.trace = true;
 			cond.set("trace", o.trace_program + " -j -p PORT alongside each run");
 		} else {
-			say(o.trace_program + " is not installed (it is built with "
-			    "-DSYNCSOCK_VMLINUX_BTF=...): --trace is ignored");
+			say(o.trace_program + " is not installed (it is built where clang, "
+			    "bpftool and libbpf-dev are): --trace is ignored");
 			cond.set("trace", "requested, but " + o.trace_program + " is not installed");
 		}
 	}
