@@ -7,6 +7,7 @@
 #   make userspace       libsyncsock, syncsockctl, syncsock-bench, tests
 #   make install         install the module (+ depmod) and the programs
 #   make dkms-install    register the module with DKMS
+#   make deb             Debian packages: syncsock-dkms and syncsock-tools (build/deb/)
 #   make check           every test, on the host and in the guest kernels
 #   make demo            boot a guest, load the module, show it working
 #   make bench           the full syncsock-bench matrix in guests, and its report
@@ -20,9 +21,11 @@ KDIR ?= /lib/modules/$(shell uname -r)/build
 BUILD ?= $(CURDIR)/build
 KERNEL ?= 6.12
 VERSION := 0.1
-# The tree's kernel release (KDIR=/lib/modules/R/build is R, not "build").
-KREL = $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null || \
-	$(MAKE) -s -C $(KDIR) kernelrelease)
+# The tree's kernel release (KDIR=/lib/modules/R/build is R, not "build"),
+# as the modules' vermagic has it (Debian's 6.1 headers say 6.1.N in
+# include/config/kernel.release, and 6.1.0-N-FLAVOUR in utsrelease.h).
+KREL = $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
+	$(KDIR)/include/generated/utsrelease.h 2>/dev/null)
 KOUT = $(BUILD)/kmod/$(KREL)
 PREFIX ?= /usr/local
 
@@ -43,7 +46,6 @@ install: modules userspace
 		modules_install
 	$(if $(DESTDIR),,depmod -a $(KREL))
 	DESTDIR=$(DESTDIR) cmake --install $(BUILD)/userspace --prefix $(PREFIX)
-	install -D -m 0644 uapi/linux/syncsock.h $(DESTDIR)$(PREFIX)/include/linux/syncsock.h
 
 dkms-install:
 	rm -rf /usr/src/syncsock-$(VERSION)
@@ -55,6 +57,9 @@ dkms-install:
 
 deps:
 	scripts/deps.sh
+
+deb:
+	scripts/deb.sh
 
 check:
 	python3 scripts/check.py
@@ -77,4 +82,4 @@ style:
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all modules userspace install dkms-install deps check demo bench torture vm-shell style clean
+.PHONY: all modules userspace install dkms-install deps deb check demo bench torture vm-shell style clean

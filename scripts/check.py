@@ -161,8 +161,9 @@ def stage_host(res):
 def stage_install(res, built):
     """make install into a staging root against the stock 6.12 headers, the
     file list checked, and a program outside the tree built against the
-    installed libsyncsock (find_package, pkg-config)."""
-    stage("install: make install DESTDIR, and a program built against it")
+    installed libsyncsock (find_package, pkg-config); then make deb, its
+    packages unpacked and the module source built by DKMS."""
+    stage("install: make install DESTDIR, a program built against it, make deb")
     if "6.12" not in built:
         res.add("install/files", "skip", "needs the 6.12 build")
         return
@@ -180,6 +181,29 @@ def stage_install(res, built):
     if seen < 3:
         print(tail(log))
         res.add("install/run", "not-ok", f"check_install.sh stopped early; see {log}")
+
+    # make deb: both packages lintian clean, the tools run from the
+    # unpacked package, and the dkms package's source built by DKMS
+    # against the stock 6.1 and 6.12 headers.
+    kdirs = []
+    for k in ("6.1", "6.12"):
+        try:
+            kdirs.append(kernel_info(k)["KDIR"])
+        except subprocess.CalledProcessError:
+            res.add(f"deb/dkms-{k}", "not-ok", "kernel headers not available")
+    out = os.path.join(OUT, "deb")
+    log = os.path.join(OUT, "deb.log")
+    run([os.path.join(TOP, "tests/install/check_deb.sh"), out] + kdirs, log)
+    seen = 0
+    with open(log, errors="replace") as f:
+        for line in f:
+            m = re.match(r"##CHECK (\S+) (ok|not-ok) (.*)", line)
+            if m:
+                seen += 1
+                res.add(f"deb/{m.group(1)}", m.group(2), m.group(3).strip())
+    if seen < 2 + len(kdirs):
+        print(tail(log))
+        res.add("deb/run", "not-ok", f"check_deb.sh stopped early; see {log}")
 
 
 def stage_build(res, kernels):
@@ -490,7 +514,7 @@ def main():
         if "host" in stages:
             t0 = time.monotonic()
             stage_install(res, built)
-            res.timings.append(("make install", time.monotonic() - t0))
+            res.timings.append(("make install, make deb", time.monotonic() - t0))
     if "style" in stages:
         t0 = time.monotonic()
         stage_style(res, built)

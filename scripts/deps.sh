@@ -22,6 +22,7 @@ pkgs=(
 	cmake catch2 liburing-dev
 	sockperf wrk iperf3 curl iproute2 gnuplot-nox python3-docutils bash-completion
 	haproxy nginx libnginx-mod-stream
+	debhelper dh-dkms dkms lintian fakeroot dpkg-dev
 	linux-source-6.12
 )
 

@@ -27,8 +27,8 @@ say() {	# NAME ok|not-ok DETAIL
 	[ "$2" = ok ] || failed=$((failed + 1))
 }
 
-krel=$(cat "$kdir/include/config/kernel.release" 2>/dev/null) ||
-	{ say files not-ok "no kernel release in $kdir"; exit 1; }
+krel=$(sed -n 's/^#define UTS_RELEASE "\(.*\)"/\1/p' "$kdir/include/generated/utsrelease.h" 2>/dev/null)
+[ -n "$krel" ] || { say files not-ok "no kernel release in $kdir"; exit 1; }
 if ! make -C "$top" install DESTDIR="$root" KDIR="$kdir" BUILD="$build" PREFIX="$prefix" \
 	>"$out/install.log" 2>&1; then
 	tail -n 20 "$out/install.log"
