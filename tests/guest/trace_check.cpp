@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 //
 // syncsock-trace against the real module and the real kernel.
-//  [attach]  syncsock-trace -d 1 (fentry and -j, then --kprobes and the text
+//  [attach]  syncsock-trace -t 1 (fentry and -j, then --kprobes and the text
 //            report) attaches: its BPF programs are loaded and tcp_data_ready
 //            is probed while it runs; syncsock.ko cannot be unloaded
 //            meanwhile; it exits 0 with its report and leaves nothing
@@ -10,7 +10,7 @@
 //  [paths]   SSK_ROUNDS ping-pong round trips of 64 bytes on
 //            a kernel echo (syncsock, after the accept: the not-owned case)
 //            and on a blocking user-space echo server in a thread, traced
-//            by syncsock-trace -l ID -p UPORT -C -j until SIGINT.  Counts are
+//            by syncsock-trace -l ID -P UPORT -C -j until SIGINT.  Counts are
 //            exact on both paths (deliveries, bytes, queued, all timed); the
 //            kernel path delivers 100% in softirq with no wakeup, the user
 //            path 0% in softirq with a wakeup per delivery (about 1: each
@@ -525,7 +525,7 @@ std::string describe(const Json &p)
 	return buf;
 }
 
-// One run of syncsock-trace -d 1: fentry with the JSON report, or
+// One run of syncsock-trace -t 1: fentry with the JSON report, or
 // --kprobes with the text report.
 void check_attach_detach(bool kprobes, ssk::ModuleSession &mod)
 {
@@ -533,7 +533,7 @@ void check_attach_detach(bool kprobes, ssk::ModuleSession &mod)
 	REQUIRE(wait_for([] { return tracer_progs() == 0; }, 30s));
 	REQUIRE_FALSE(tcp_data_ready_probed());
 
-	std::vector<std::string> args = {"-d", "1"};
+	std::vector<std::string> args = {"-t", "1"};
 	args.push_back(kprobes ? "--kprobes" : "-j");
 	TraceProcess t(args);
 	bool attached = t.wait_attached(60s);
@@ -591,7 +591,7 @@ TEST_CASE("syncsock-trace attaches and detaches cleanly", "[attach]")
 	check_attach_detach(true, mod);
 
 	// A usage error: nothing loaded, {"error": ...} on stdout, exit 1.
-	TraceProcess bad({"-p", "0", "-j"});
+	TraceProcess bad({"-P", "0", "-j"});
 	CHECK(bad.finish(30s) == 1);
 	CHECK(parse_json(bad.out())["error"].str().find("bad port") != std::string::npos);
 	CHECK(mod.unload() == 0);
@@ -610,7 +610,7 @@ TEST_CASE("kernel path vs blocking server: exact counts, softirq, wakeups, delay
 
 	// One tracer: the syncsock path selected by -l, the user path by -p
 	// (either matches), with its connections.
-	std::vector<std::string> args = {"-l", std::to_string(id), "-p", std::to_string(uport),
+	std::vector<std::string> args = {"-l", std::to_string(id), "-P", std::to_string(uport),
 					 "-C", "-j"};
 	if (const char *extra = std::getenv("SSK_TRACE_ARGS"); extra && *extra)
 		args.push_back(extra);	// e.g. --kprobes
@@ -713,7 +713,7 @@ TEST_CASE("a module loaded after the tracer is not taken for user space", "[late
 	if (ssk::module_loaded())
 		REQUIRE(ssk::unload_module() == 0);
 	kmsg("trace_check late-module");
-	TraceProcess t({"-p", std::to_string(kport), "-j"});
+	TraceProcess t({"-P", std::to_string(kport), "-j"});
 	REQUIRE(t.wait_attached(60s));
 	CHECK(t.err().find("syncsock.ko is not loaded") != std::string::npos);
 

@@ -455,6 +455,21 @@ TEST_CASE("bench options: lists, defaults and errors", "[bench][options]")
 	o = parse_options({"syncsock-bench", "serve", "relay", "--backend", "10.0.0.2:7130"}, err);
 	REQUIRE(o);
 	CHECK(o->kind == "relay");
+	// --name=value as well as --name value (the tools' convention).
+	o = parse_options({"syncsock-bench", "run", "--duration=0.5", "--paths=kernel,epoll",
+			   "--conns=1", "--sockperf"},
+			  err);
+	REQUIRE(o);
+	CHECK(o->duration == 0.5);
+	CHECK(o->paths == std::vector<std::string>{"kernel", "epoll"});
+	CHECK(o->conns == std::vector<unsigned>{1});
+	CHECK(o->sockperf);
+	CHECK_FALSE(parse_options({"syncsock-bench", "run", "--duration=x"}, err));
+	CHECK(err == "bad --duration 'x': seconds, at most 3600");
+	CHECK_FALSE(parse_options({"syncsock-bench", "run", "--sockperf=1", "--wrk"}, err));
+	CHECK(err == "option --sockperf takes no value");
+	CHECK_FALSE(parse_options({"syncsock-bench", "run", "--wrk=yes"}, err));
+	CHECK(err == "option --wrk takes no value");
 	CHECK_FALSE(parse_options({"syncsock-bench", "run", "--pin", "left"}, err));
 	CHECK_FALSE(parse_options({"syncsock-bench", "run", "--duration"}, err));
 	CHECK(err == "--duration needs a value");

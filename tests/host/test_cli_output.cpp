@@ -573,6 +573,24 @@ TEST_CASE("output: versions", "[output]")
 	CHECK_THAT(r.out, Catch::Contains("syncsock.ko 0.1 (ABI 2,"));
 	CHECK_THAT(r.err, Catch::StartsWith("Warning: the module speaks another ABI"));
 
+	// Without the module: the tools' own versions, then why there is no
+	// module's (exit 2: the module could not be reached).
+	FakeState gone;
+	gone.open_error = Error::from_errno(ENOENT);
+	r = ctl(gone, {"version"});
+	CHECK(r.rc == kExitKernel);
+	CHECK(r.out == "syncsockctl 0.1\n"
+		       "libsyncsock 0.1 (ABI 1)\n"
+		       "syncsock.ko: not loaded\n");
+	CHECK_THAT(r.err, Catch::StartsWith("Error: cannot open /dev/syncsock: it does not exist"));
+	r = ctl(gone, {"-j", "version"});
+	CHECK(r.rc == kExitKernel);
+	CHECK(r.out == R"({"syncsockctl":"0.1","libsyncsock":"0.1","abi":1,"module":null,)"
+		       R"("error":"cannot open /dev/syncsock: it does not exist (ENOENT); the syncsock )"
+		       R"x(module is not loaded: load it with: insmod syncsock.ko (or modprobe syncsock)"})x"
+		       "\n");
+	CHECK(r.err.empty());
+
 	FakeState none;
 	r = ctl(none, {"-V"});
 	CHECK(r.rc == kExitOk);
@@ -626,7 +644,7 @@ TEST_CASE("output: kernel errors exit 2 with the message", "[output]")
 		       "syncsock)\n");
 
 	s.open_error = Error::from_errno(EACCES);
-	r = ctl(s, {"-j", "-d", "/dev/other", "version"});
+	r = ctl(s, {"-j", "-d", "/dev/other", "stats"});
 	CHECK(r.rc == kExitKernel);
 	CHECK(r.err.empty());
 	CHECK(r.out == "{\"error\":\"cannot open /dev/other: permission denied (EACCES); the device "

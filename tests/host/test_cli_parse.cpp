@@ -407,3 +407,32 @@ TEST_CASE("parse: sizes and times", "[parse]")
 	CHECK(format_size(64 << 20) == "64m");
 	CHECK(format_size(1ULL << 30) == "1g");
 }
+
+TEST_CASE("parse: objects and commands by any prefix, and the usual aliases", "[parse]")
+{
+	// As ip(8): a prefix names the first object or command, in the order
+	// of the usage, that it begins.
+	cmd<ListenerList>(p({"l", "l"}));
+	cmd<ListenerList>(p({"li", "list"}));
+	cmd<ListenerList>(p({"listener", "ls"}));
+	cmd<ListenerList>(p({"lis", "ls", "-j"}));
+	CHECK(cmd<ListenerDel>(p({"l", "d", "4"})).id == 4);
+	CHECK(cmd<ListenerDel>(p({"listener", "delete", "5", "abort"})).abort);
+	CHECK(cmd<ListenerShow>(p({"l", "sh", "6"})).id == 6);
+	CHECK(cmd<ListenerShow>(p({"l", "s", "7"})).id == 7);
+	CHECK(cmd<ListenerAdd>(p({"l", "a", "127.0.0.1:7", "handler", "echo"})).config.handler ==
+	      "echo");
+	CHECK(cmd<PairList>(p({"p", "l", "listener", "3"})).id == 3);
+	cmd<PairList>(p({"pair", "ls"}));
+	cmd<HandlerList>(p({"h", "l"}));	// handler comes before help
+	cmd<HandlerList>(p({"ha", "ls"}));
+	CHECK(cmd<StatsCmd>(p({"s", "2"})).id == 2);
+	cmd<VersionCmd>(p({"v"}));
+	CHECK(std::get<Help>(p({"he"}).command).topic == Topic::main);
+	CHECK(std::get<Help>(p({"l", "he"}).command).topic == Topic::listener);
+
+	const std::string h = "Try 'syncsockctl listener help'.";
+	usage_error({"listeners"}, "unknown object 'listeners'");
+	usage_error({"listener", "lsx"}, "listener: unknown command 'lsx': expected add, del, list, show or help", h);
+	usage_error({"pair", "show"}, "pair: unknown command 'show'", "Try 'syncsockctl pair help'.");
+}

@@ -49,8 +49,10 @@ int main(int argc, char **argv)
 	std::string error;
 	auto o = parse_options(args, error);
 	if (!o) {
-		std::fprintf(stderr, "syncsock-bench: %s\n%s", error.c_str(), usage().c_str());
-		return 2;
+		// The tools' convention: 1 is a usage error, nothing done.
+		std::fprintf(stderr, "syncsock-bench: %s\nTry 'syncsock-bench help'.\n",
+			     error.c_str());
+		return 1;
 	}
 	if (o->command == "help") {
 		std::fputs(usage().c_str(), stdout);
@@ -68,6 +70,7 @@ int main(int argc, char **argv)
 	std::vector<json::Value> docs;
 	if (!load(o->files, docs))
 		return 2;
+	// From here, 2: a file is not valid (validate) or a plot failed.
 	if (o->command == "validate") {
 		int bad = 0;
 		for (std::size_t i = 0; i < docs.size(); i++) {
@@ -105,7 +108,7 @@ int main(int argc, char **argv)
 					    kSchema, docs[i]["runs"].size(), docs[i]["external"].size());
 			bad += !problems.empty();
 		}
-		return bad ? 1 : 0;
+		return bad ? 2 : 0;
 	}
 	if (o->command == "table" || o->command == "report") {
 		bool md = o->command == "report" || o->markdown;
@@ -123,7 +126,7 @@ int main(int argc, char **argv)
 			std::printf("%s\n", p.c_str());
 		for (auto &e : errors)
 			std::fprintf(stderr, "syncsock-bench: %s\n", e.c_str());
-		return errors.empty() ? 0 : 1;
+		return errors.empty() ? 0 : 2;
 	}
 	return 2;
 }

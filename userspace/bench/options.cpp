@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cmath>
 #include <sstream>
+#include <utility>
 
 #include "control.hpp"
 #include "proxies.hpp"
@@ -180,6 +181,9 @@ plot:
 validate: the schema; --require-paths LIST: a clean run of each of these
   paths, every byte checked; --strict: no run and no sockperf or wrk run
   failed, and no run --server run's server left its own CPUs
+Options take --name VALUE or --name=VALUE.  Exit status: 0 done; 1 usage
+error (nothing done); 2 a run failed, a file is not valid, or the set-up
+failed (no serving host, a file not writable).
 )";
 }
 
@@ -214,7 +218,11 @@ std::optional<Options> parse_options(const std::vector<std::string> &args, std::
 	}
 	if (o.command == "serve" && o.kind.empty())
 		o.host = "0.0.0.0";
+	// --name=value as well as --name value.
+	std::optional<std::string> eqval;
 	auto value = [&](const std::string &name) -> std::optional<std::string> {
+		if (eqval)
+			return std::exchange(eqval, std::nullopt);
 		if (i + 1 >= args.size()) {
 			error = name + " needs a value";
 			return std::nullopt;
@@ -222,7 +230,16 @@ std::optional<Options> parse_options(const std::vector<std::string> &args, std::
 		return args[++i];
 	};
 	for (; i < args.size(); i++) {
-		const std::string &a = args[i];
+		if (eqval) {
+			error = "option " + args[i - 1].substr(0, args[i - 1].find('=')) +
+				" takes no value";
+			return std::nullopt;
+		}
+		std::string a = args[i];
+		if (a.starts_with("--") && a.find('=') != std::string::npos) {
+			eqval = a.substr(a.find('=') + 1);
+			a = a.substr(0, a.find('='));
+		}
 		std::optional<std::string> v;
 		auto bad = [&](const std::string &what) {
 			error = "bad " + a + " '" + v.value_or("") + "': " + what;
@@ -450,6 +467,10 @@ std::optional<Options> parse_options(const std::vector<std::string> &args, std::
 			error = "unexpected argument '" + a + "'";
 			return std::nullopt;
 		}
+	}
+	if (eqval) {
+		error = "option " + args.back().substr(0, args.back().find('=')) + " takes no value";
+		return std::nullopt;
 	}
 	if (o.paths.empty())
 		o.paths = echo_paths();

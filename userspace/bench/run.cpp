@@ -1537,7 +1537,7 @@ int run_bench(const Options &o)
 	}
 	if (failed)
 		say(std::to_string(failed) + " run(s) failed");
-	return failed ? 1 : 0;
+	return failed ? 2 : 0;
 }
 
 int run_serve(const Options &o)

@@ -19,7 +19,8 @@ namespace ssb {
 // memory, command line, date).
 json::Value conditions(const Options &o);
 
-// 0: every run verified all its bytes; 1: some run failed; 2: setup error.
+// 0: every run verified all its bytes; 2: some run failed, or a setup
+// error (1 is the command line's: main()).
 int run_bench(const Options &o);
 
 // --repeat: the runs of one cell as one, the median run standing for it, with

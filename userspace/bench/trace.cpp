@@ -51,7 +51,7 @@ bool TraceRun::start(const std::string &program, std::uint16_t port, double time
 	std::string base = "/tmp/syncsock-bench-trace." + std::to_string(getpid());
 	out_ = base + ".json";
 	err_ = base + ".err";
-	pid_ = spawn({program, "-j", "-p", std::to_string(port)}, -1, out_, err_);
+	pid_ = spawn({program, "-j", "-P", std::to_string(port)}, -1, out_, err_);
 	if (pid_ < 0) {
 		error_ = "cannot start " + program;
 		return false;

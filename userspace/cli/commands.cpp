@@ -231,12 +231,39 @@ int Runner::operator()(const ShowVersion &)
 
 int Runner::operator()(const VersionCmd &)
 {
-	auto *dev = device();
-	if (!dev)
+	// The tools' own versions whatever the module: then why there is no
+	// module's.
+	auto without_module = [&](const Error &e) {
+		std::string msg = error_message(Op::open, e, ctx_);
+		if (opt_.json) {
+			Json j(opt_.pretty);
+			j.begin_object()
+				.field("syncsockctl", cli_version())
+				.field("libsyncsock", library_version())
+				.field("abi", library_abi_version())
+				.key("module")
+				.null()
+				.field("error", msg)
+				.end_object();
+			print(j);
+		} else {
+			out_ << "syncsockctl " << cli_version() << "\n"
+			     << "libsyncsock " << library_version() << " (ABI "
+			     << library_abi_version() << ")\n"
+			     << "syncsock.ko: not loaded\n";
+			err_ << "Error: " << msg << "\n";
+		}
 		return kExitKernel;
-	auto v = dev->version();
+	};
+	if (!dev_) {
+		auto d = env_.open(opt_.device);
+		if (!d)
+			return without_module(d.error());
+		dev_ = std::move(*d);
+	}
+	auto v = dev_->version();
 	if (!v)
-		return fail(Op::open, v.error());
+		return without_module(v.error());
 	if (opt_.json) {
 		Json j(opt_.pretty);
 		j.begin_object()

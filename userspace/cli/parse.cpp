@@ -78,6 +78,25 @@ Result<std::uint32_t> parse_id(std::string_view text)
 	return static_cast<std::uint32_t>(v);
 }
 
+using Alias = std::pair<std::string_view, std::string_view>;
+
+// An object or command word as ip(8) takes it: an alias, or a prefix of a
+// name, the first of @names (in the usage's order) that it begins; "" when
+// none.
+std::string_view canon(std::string_view word, std::initializer_list<std::string_view> names,
+		       std::initializer_list<Alias> aliases = {})
+{
+	for (const auto &[alias, name] : aliases)
+		if (word == alias)
+			return name;
+	if (word.empty())
+		return {};
+	for (std::string_view n : names)
+		if (n.starts_with(word))
+			return n;
+	return {};
+}
+
 class Parser {
 public:
 	explicit Parser(std::span<const std::string_view> args) : args_(args) {}
@@ -229,7 +248,9 @@ Parser::Opt Parser::object()
 		return fail("no object given: say what to act on (listener, pair, handler, "
 			    "stats, version)", Topic::main);
 
-	std::string_view obj = next();
+	std::string_view word = next();
+	std::string_view obj =
+		canon(word, {"listener", "pair", "handler", "stats", "version", "help"});
 	if (obj == "listener")
 		return listener();
 	if (obj == "pair")
@@ -245,7 +266,7 @@ Parser::Opt Parser::object()
 	}
 	if (obj == "help")
 		return done(Help{Topic::main});
-	return fail("unknown object " + quoted(obj) + ": expected listener, pair, handler, "
+	return fail("unknown object " + quoted(word) + ": expected listener, pair, handler, "
 		    "stats, version or help", Topic::main);
 }
 
@@ -258,7 +279,9 @@ Parser::Opt Parser::listener()
 		return fail("listener: missing command (add, del, list, show or help)",
 			    Topic::listener);
 
-	std::string_view cmd = next();
+	std::string_view word = next();
+	std::string_view cmd = canon(word, {"add", "del", "list", "show", "help"},
+				     {{"ls", "list"}, {"delete", "del"}});
 	if (cmd == "add")
 		return listener_add();
 	if (cmd == "del" || cmd == "show")
@@ -267,7 +290,7 @@ Parser::Opt Parser::listener()
 		return rest(Topic::listener, ListenerList{});
 	if (cmd == "help")
 		return done(Help{Topic::listener});
-	return fail("listener: unknown command " + quoted(cmd) +
+	return fail("listener: unknown command " + quoted(word) +
 		    ": expected add, del, list, show or help", Topic::listener);
 }
 
@@ -452,12 +475,13 @@ Parser::Opt Parser::pair()
 			return Opt::stop;
 	if (end())
 		return fail("pair: missing command (list or help)", Topic::pair);
-	std::string_view cmd = next();
+	std::string_view word = next();
+	std::string_view cmd = canon(word, {"list", "help"}, {{"ls", "list"}});
 	if (cmd == "list")
 		return pair_list();
 	if (cmd == "help")
 		return done(Help{Topic::pair});
-	return fail("pair: unknown command " + quoted(cmd) + ": expected list or help",
+	return fail("pair: unknown command " + quoted(word) + ": expected list or help",
 		    Topic::pair);
 }
 
@@ -506,12 +530,13 @@ Parser::Opt Parser::handler()
 			return Opt::stop;
 	if (end())
 		return fail("handler: missing command (list or help)", Topic::handler);
-	std::string_view cmd = next();
+	std::string_view word = next();
+	std::string_view cmd = canon(word, {"list", "help"}, {{"ls", "list"}});
 	if (cmd == "list")
 		return rest(Topic::handler, HandlerList{});
 	if (cmd == "help")
 		return done(Help{Topic::handler});
-	return fail("handler: unknown command " + quoted(cmd) + ": expected list or help",
+	return fail("handler: unknown command " + quoted(word) + ": expected list or help",
 		    Topic::handler);
 }
 

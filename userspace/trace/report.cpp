@@ -107,16 +107,16 @@ std::string usage()
 
 How long received data waits between TCP queuing it (tcp_data_ready) and its
 consumer taking it: a syncsock handler (syncsock:syncsock_rx) or a user-space
-recv()/read()/io_uring (tcp_recvmsg), per path, until Ctrl-C or -d.
+recv()/read()/io_uring (tcp_recvmsg), per path, until Ctrl-C or -t.
 
-  -p, --port PORT        only sockets of this local port (repeatable, or a
+  -P, --port PORT        only sockets of this local port (repeatable, or a
                          comma list); a user-space path is a local port
   -l, --listener ID      only connections of this syncsock listener (repeatable);
-                         -p and -l together select either
-  -d, --duration SECS    stop after SECS seconds (decimals allowed)
+                         -P and -l together select either
+  -t, --duration SECS    stop after SECS seconds (decimals allowed)
   -C, --conns            also report each connection
   -j, --json             print one JSON document on stdout, nothing else
-      --pretty           indent the JSON
+  -p, --pretty           the same, indented
       --kprobes          probe tcp_data_ready with a kprobe, not fentry
   -v, --verbose          libbpf's messages on stderr
   -V, --version          print the version
@@ -127,8 +127,8 @@ rest handed to the consumer), the share made in softirq, tasks woken per
 delivery, mean, p50 and p99 (estimates within 12.5%).
 
 Examples:
-  syncsock-trace -p 7600 -p 7601 -d 10      a syncsock echo vs a user-space server
-  syncsock-trace -l 1 -j -d 5               JSON for listener 1, for a benchmark
+  syncsock-trace -P 7600 -P 7601 -t 10      a syncsock echo vs a user-space server
+  syncsock-trace -l 1 -j -t 5               JSON for listener 1, for a benchmark
 
 Exit status: 0 ok, 1 usage error, 2 the kernel refused (BPF, tracepoints).
 Needs root (CAP_BPF and CAP_PERFMON) and a kernel with BTF.
@@ -170,7 +170,7 @@ Parsed parse_args(std::span<const std::string_view> args)
 			return !has_val;
 		};
 
-		if (a == "-p" || a == "--port") {
+		if (a == "-P" || a == "--port") {
 			auto v = need(a);
 			if (!v)
 				return p;
@@ -200,7 +200,7 @@ Parsed parse_args(std::span<const std::string_view> args)
 				return p;
 			}
 			o.listeners.push_back(*id);
-		} else if (a == "-d" || a == "--duration") {
+		} else if (a == "-t" || a == "--duration") {
 			auto v = need(a);
 			if (!v)
 				return p;
@@ -218,10 +218,10 @@ Parsed parse_args(std::span<const std::string_view> args)
 			if (!flag())
 				return p;
 			o.json = true;
-		} else if (a == "--pretty") {
+		} else if (a == "-p" || a == "--pretty") {
 			if (!flag())
 				return p;
-			o.pretty = true;
+			o.json = o.pretty = true;
 		} else if (a == "--kprobes") {
 			if (!flag())
 				return p;

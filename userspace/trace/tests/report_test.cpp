@@ -50,7 +50,7 @@ Path path_with(std::vector<std::uint64_t> delays_ns)
 
 TEST_CASE("options: ports, listeners, duration, flags", "[args]")
 {
-	auto p = parse({"-p", "7600", "--port=7602,7601", "-p7600", "-l", "3", "-d", "0.5", "-j",
+	auto p = parse({"-P", "7600", "--port=7602,7601", "-P7600", "-l", "3", "-t", "0.5", "-j",
 			"-C", "--kprobes"});
 	REQUIRE(p.error.empty());
 	CHECK(p.options.ports == std::vector<std::uint16_t>{7600, 7601, 7602});
@@ -61,16 +61,27 @@ TEST_CASE("options: ports, listeners, duration, flags", "[args]")
 	CHECK(p.options.conns);
 	CHECK(p.options.kprobes);
 	CHECK_FALSE(parse({}).options.duration);
+	CHECK_FALSE(p.options.pretty);
+	// The tools' convention: -p is --pretty, and means JSON.
+	for (const char *pretty : {"-p", "--pretty"}) {
+		auto q = parse({pretty});
+		CHECK(q.options.json);
+		CHECK(q.options.pretty);
+	}
+	CHECK(*parse({"--duration=2"}).options.duration == 2);
 }
 
 TEST_CASE("options: errors say what was wrong", "[args]")
 {
-	CHECK(parse({"-p", "0"}).error.find("bad port") != std::string::npos);
-	CHECK(parse({"-p", "70000"}).error.find("bad port") != std::string::npos);
-	CHECK(parse({"-p"}).error == "-p needs a value");
+	CHECK(parse({"-P", "0"}).error.find("bad port") != std::string::npos);
+	CHECK(parse({"-P", "70000"}).error.find("bad port") != std::string::npos);
+	CHECK(parse({"-P"}).error == "-P needs a value");
+	CHECK(parse({"-p", "7600"}).error.find("unknown argument '7600'") != std::string::npos);
 	CHECK(parse({"-l", "x"}).error.find("bad listener id") != std::string::npos);
-	CHECK(parse({"-d", "-1"}).error.find("bad duration") != std::string::npos);
-	CHECK(parse({"-d", "abc"}).error.find("bad duration") != std::string::npos);
+	CHECK(parse({"-t", "-1"}).error.find("bad duration") != std::string::npos);
+	CHECK(parse({"-t", "abc"}).error.find("bad duration") != std::string::npos);
+	// -d is syncsockctl's --device: not the duration.
+	CHECK(parse({"-d", "5"}).error.find("unknown argument '-d'") != std::string::npos);
 	CHECK(parse({"--json=1"}).error == "--json takes no value");
 	CHECK(parse({"-x"}).error.find("unknown argument '-x'") != std::string::npos);
 	CHECK(parse({"-h"}).options.help);
