@@ -42,15 +42,17 @@ userspace:
 # DESTDIR: a staging root (packages, tests); depmod then is the package's
 # business, not ours.
 install: modules userspace
-	$(MAKE) -C $(KDIR) M=$(KOUT) INSTALL_MOD_PATH=$(DESTDIR) INSTALL_MOD_DIR=updates \
-		modules_install
+	$(MAKE) -C $(KDIR) M=$(KOUT) INSTALL_MOD_PATH="$(abspath $(DESTDIR))" \
+		INSTALL_MOD_DIR=updates modules_install
 	$(if $(DESTDIR),,depmod -a $(KREL))
-	DESTDIR=$(DESTDIR) cmake --install $(BUILD)/userspace --prefix $(PREFIX)
+	DESTDIR="$(abspath $(DESTDIR))" cmake --install $(BUILD)/userspace --prefix $(PREFIX)
+	$(if $(DESTDIR),,ldconfig)
 
 dkms-install:
 	rm -rf /usr/src/syncsock-$(VERSION)
 	mkdir -p /usr/src/syncsock-$(VERSION)
-	cp -r Kbuild dkms.conf module uapi /usr/src/syncsock-$(VERSION)/
+	cp -r Kbuild module uapi /usr/src/syncsock-$(VERSION)/
+	sed 's/#MODULE_VERSION#/$(VERSION)/' dkms.conf >/usr/src/syncsock-$(VERSION)/dkms.conf
 	dkms add -m syncsock -v $(VERSION)
 	dkms build -m syncsock -v $(VERSION)
 	dkms install -m syncsock -v $(VERSION)

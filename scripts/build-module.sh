@@ -30,4 +30,4 @@ cp -sf "$top/Kbuild" "$out/Kbuild"
 # Sources deleted since the last build leave dangling links behind.
 find "$out" -xtype l -delete
 
-make -C "$kdir" M="$out" W=1 -j"$(nproc)" "$@" modules
+make -C "$kdir" M="$out" W=1 SYNCSOCK_WERROR=y -j"$(nproc)" "$@" modules

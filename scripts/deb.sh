@@ -27,14 +27,17 @@ mkdir -p "$src"
 # The tree as git sees it (tracked files and new ones it does not ignore), else
 # everything but the build directory.
 if git -C "$top" rev-parse --git-dir >/dev/null 2>&1; then
-	(cd "$top" && git ls-files -z --cached --others --exclude-standard | xargs -0 cp --parents -t "$src")
+	# (a tracked file deleted in the working tree is left out)
+	(cd "$top" && git ls-files -z --cached --others --exclude-standard |
+		while IFS= read -r -d '' f; do [ -e "$f" ] && printf '%s\0' "$f"; done |
+		xargs -0 cp --parents -t "$src")
 else
 	(cd "$top" && tar --exclude=./build --exclude=./.git -cf - .) | (cd "$src" && tar -xf -)
 fi
 log "dpkg-buildpackage in $src (log: $out/build.log)"
 # Two packages: no automatic -dbgsym one.
 (cd "$src" && dpkg-checkbuilddeps &&
-	DEB_BUILD_OPTIONS="noautodbgsym ${DEB_BUILD_OPTIONS:-}" dpkg-buildpackage -us -uc -b -j"$(nproc)") \
+	DEB_BUILD_OPTIONS="noautodbgsym ${DEB_BUILD_OPTIONS:-}" dpkg-buildpackage -us -uc -b -J"$(nproc)") \
 	>"$out/build.log" 2>&1 ||
 	{ tail -n 40 "$out/build.log"; die "dpkg-buildpackage failed (log: $out/build.log)"; }
 mv "$out"/build/*.deb "$out"/build/*.changes "$out"/build/*.buildinfo "$out"/

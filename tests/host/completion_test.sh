@@ -73,6 +73,11 @@ expect "list" _syncsockctl syncsockctl pair l
 expect "listener" _syncsockctl syncsockctl pair list ""
 expect "--count --per-cpu --watch" _syncsockctl syncsockctl stats --
 expect "--device" _syncsockctl syncsockctl --d
+# Prefixes and aliases, as the tool takes them.
+expect "abort" _syncsockctl syncsockctl l dele 3 ""
+has freebind _syncsockctl syncsockctl li a 127.0.0.1:7000 ""
+expect "listener" _syncsockctl syncsockctl p ls ""
+lacks abort _syncsockctl syncsockctl listener d 3 ''
 
 # syncsock-bench
 expect "help plot report run serve table validate version" _syncsock_bench syncsock-bench ""

@@ -416,7 +416,8 @@ TEST_CASE("parse: objects and commands by any prefix, and the usual aliases", "[
 	cmd<ListenerList>(p({"li", "list"}));
 	cmd<ListenerList>(p({"listener", "ls"}));
 	cmd<ListenerList>(p({"lis", "ls", "-j"}));
-	CHECK(cmd<ListenerDel>(p({"l", "d", "4"})).id == 4);
+	CHECK(cmd<ListenerDel>(p({"l", "del", "4"})).id == 4);
+	CHECK(cmd<ListenerDel>(p({"l", "dele", "4"})).id == 4);
 	CHECK(cmd<ListenerDel>(p({"listener", "delete", "5", "abort"})).abort);
 	CHECK(cmd<ListenerShow>(p({"l", "sh", "6"})).id == 6);
 	CHECK(cmd<ListenerShow>(p({"l", "s", "7"})).id == 7);
@@ -434,5 +435,9 @@ TEST_CASE("parse: objects and commands by any prefix, and the usual aliases", "[
 	const std::string h = "Try 'syncsockctl listener help'.";
 	usage_error({"listeners"}, "unknown object 'listeners'");
 	usage_error({"listener", "lsx"}, "listener: unknown command 'lsx': expected add, del, list, show or help", h);
+	// No prefix shorter than "del" deletes.
+	usage_error({"listener", "d", "4"}, "listener: unknown command 'd'", h);
+	usage_error({"l", "de", "4"}, "listener: unknown command 'de'", h);
+	usage_error({"l", "deletes", "4"}, "listener: unknown command 'deletes'", h);
 	usage_error({"pair", "show"}, "pair: unknown command 'show'", "Try 'syncsockctl pair help'.");
 }

@@ -61,7 +61,7 @@ for kdir in "$@"; do
 	if dkms add -m syncsock -v "$version" --dkmstree "$tree" --sourcetree "$src/usr/src" >"$log" 2>&1 &&
 		dkms build -m syncsock -v "$version" -k "$krel" --kernelsourcedir "$kdir" \
 			--dkmstree "$tree" --sourcetree "$src/usr/src" >>"$log" 2>&1 &&
-		ko=$(find "$tree/syncsock/$version/$krel" -name 'syncsock.ko*' | head -n 1) && [ -n "$ko" ] &&
+		ko=$(find "$tree/syncsock/$version/$krel" -name 'syncsock.ko*' -print -quit) && [ -n "$ko" ] &&
 		modinfo -F vermagic "$ko" | grep -q "^$krel "; then
 		say "dkms-$krel" ok "dkms build: $(basename "$ko") for $krel"
 	else

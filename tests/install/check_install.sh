@@ -88,13 +88,15 @@ else
 	say find-package not-ok "building the consumer failed: see $out/cmake.log"
 fi
 
-# pkg-config: the flags it gives, and nothing else.
-export PKG_CONFIG_PATH=$libdir/pkgconfig
+# pkg-config: the flags it gives (its paths are absolute: the staging root
+# is the sysroot), and nothing else but C++20, which the header needs.
+export PKG_CONFIG_PATH=$libdir/pkgconfig PKG_CONFIG_SYSROOT_DIR=$root
 mkdir -p "$out/pc"
 if flags=$(pkg-config --cflags --libs syncsock 2>"$out/pc.log") &&
 	[ "$(pkg-config --modversion syncsock)" = "$(sed -n 's/^project(syncsock VERSION \([0-9.]*\).*/\1/p' "$top/userspace/CMakeLists.txt")" ] &&
 	# shellcheck disable=SC2086
-	c++ "$here/consumer/main.cpp" $flags -o "$out/pc/consumer" >>"$out/pc.log" 2>&1; then
+	[[ $flags == *"-I$root$prefix/include"* && $flags == *"-L$libdir"* ]] &&
+	c++ -std=c++20 "$here/consumer/main.cpp" $flags -o "$out/pc/consumer" >>"$out/pc.log" 2>&1; then
 	if r=$(LD_LIBRARY_PATH=$libdir "$out/pc/consumer" 2>&1); then
 		say pkg-config ok "pkg-config --cflags --libs syncsock: $flags"
 	else

@@ -162,7 +162,7 @@ back is checked.
   --label TEXT        a note stored with the conditions (e.g. host load)
   --accelerator NAME  the hypervisor, stored with the conditions (default:
                       TCG when /proc/cpuinfo says so)
-  --trace             run syncsock-trace -j -p PORT alongside each run and keep
+  --trace             run syncsock-trace -j -P PORT alongside each run and keep
                       its per-path summary (deliveries in softirq, wakeups,
                       queued-to-consumed delay); traced runs pay for the
                       probes: do not compare them with untraced ones
@@ -199,13 +199,15 @@ std::optional<Options> parse_options(const std::vector<std::string> &args, std::
 	o.command = args[1];
 	static const std::vector<std::string> commands = {"run",  "serve",	"table",   "report",
 							  "plot", "validate", "help",	   "version",
-							  "--help", "-h"};
+							  "--help", "-h", "--version", "-V"};
 	if (std::find(commands.begin(), commands.end(), o.command) == commands.end()) {
 		error = "unknown command '" + o.command + "'";
 		return std::nullopt;
 	}
 	if (o.command == "--help" || o.command == "-h")
 		o.command = "help";
+	if (o.command == "--version" || o.command == "-V")
+		o.command = "version";
 	std::size_t i = 2;
 	if (o.command == "serve" && i < args.size() && !args[i].empty() && args[i][0] != '-') {
 		if (!valid_server_kind(args[i])) {

@@ -1379,7 +1379,7 @@ int run_bench(const Options &o)
 	if (o.trace) {
 		if (have_program(o.trace_program)) {
 			cx.trace = true;
-			cond.set("trace", o.trace_program + " -j -p PORT alongside each run");
+			cond.set("trace", o.trace_program + " -j -P PORT alongside each run");
 		} else {
 			say(o.trace_program + " is not installed (it is built where clang, "
 			    "bpftool and libbpf-dev are): --trace is ignored");

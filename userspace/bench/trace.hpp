@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 //
-// syncsock-trace alongside a run (run --trace): `syncsock-trace -j -p PORT`
+// syncsock-trace alongside a run (run --trace): `syncsock-trace -j -P PORT`
 // is started before the client connects, the run starts once the tracer
 // says it is attached, and SIGINT ends it after the run; its per-path
 // summary (deliveries, the share made in softirq, tasks woken per delivery,
@@ -32,7 +32,7 @@ public:
 	TraceRun(const TraceRun &) = delete;
 	TraceRun &operator=(const TraceRun &) = delete;
 
-	// Start @program -j -p @port and wait (at most @timeout_s) until it
+	// Start @program -j -P @port and wait (at most @timeout_s) until it
 	// has attached.  False, and error(), if it did not.
 	bool start(const std::string &program, std::uint16_t port, double timeout_s);
 	// SIGINT, wait for its JSON: the summary, or {"error": ...}.

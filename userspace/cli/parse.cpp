@@ -280,8 +280,11 @@ Parser::Opt Parser::listener()
 			    Topic::listener);
 
 	std::string_view word = next();
-	std::string_view cmd = canon(word, {"add", "del", "list", "show", "help"},
-				     {{"ls", "list"}, {"delete", "del"}});
+	// Deleting is never a guess: "del" at least (any of del, dele, ...,
+	// delete), so that no shorter prefix can come to mean it.
+	std::string_view cmd = canon(word, {"add", "list", "show", "help"}, {{"ls", "list"}});
+	if (cmd.empty() && word.size() >= 3 && std::string_view("delete").starts_with(word))
+		cmd = "del";
 	if (cmd == "add")
 		return listener_add();
 	if (cmd == "del" || cmd == "show")

@@ -318,8 +318,8 @@ int main(int argc, char **argv)
 		// Parsing stopped at the error: -j may come after it.
 		bool json = false, pretty = false;
 		for (auto a : args) {
-			json |= a == "-j" || a == "--json";
-			pretty |= a == "--pretty";
+			json |= a == "-j" || a == "--json" || a == "-p" || a == "--pretty";
+			pretty |= a == "-p" || a == "--pretty";
 		}
 		if (json)
 			std::cout << st::json_error(parsed.error, pretty) << std::flush;

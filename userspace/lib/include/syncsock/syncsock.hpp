@@ -475,8 +475,12 @@ private:
 };
 
 // A listener deleted when its guard goes: for a program (or a test) that
-// adds a listener for as long as it runs.  Move-only.  The Control must
-// outlive the guard.
+// adds a listener for as long as it runs.  Move-only.  It deletes by id, in
+// the network namespace of the thread that destroys it (ids are per
+// namespace): keep it in the namespace that added the listener, out of
+// forked children and across no setns().  The Control must outlive it and
+// stay where it is (a moved-from Device deletes nothing: the listener
+// stays, and reset() says why).
 class ListenerGuard {
 public:
 	ListenerGuard() noexcept = default;
