@@ -135,10 +135,29 @@ Needs root (CAP_BPF and CAP_PERFMON) and a kernel with BTF.
 )";
 }
 
-Parsed parse_args(std::span<const std::string_view> args)
+Parsed parse_args(std::span<const std::string_view> given)
 {
 	Parsed p;
 	Options &o = p.options;
+	// Flags together, as syncsockctl takes them: -jC is -j -C.
+	std::vector<std::string> split;
+	for (std::string_view a : given) {
+		bool cluster = a.size() > 2 && a[0] == '-' && a[1] != '-' &&
+			       std::string_view("CjpvVh").find(a[1]) != std::string_view::npos;
+		if (cluster) {
+			auto bad = a.find_first_not_of("CjpvVh", 1);
+			if (bad != std::string_view::npos) {
+				p.error = "unknown option '-" + std::string(1, a[bad]) + "' in '" +
+					  std::string(a) + "' (see -h)";
+				return p;
+			}
+			for (char c : a.substr(1))
+				split.push_back(std::string("-") + c);
+		} else {
+			split.emplace_back(a);
+		}
+	}
+	std::vector<std::string_view> args(split.begin(), split.end());
 
 	for (std::size_t i = 0; i < args.size(); i++) {
 		std::string_view a = args[i], val;

@@ -69,6 +69,13 @@ TEST_CASE("options: ports, listeners, duration, flags", "[args]")
 		CHECK(q.options.pretty);
 	}
 	CHECK(*parse({"--duration=2"}).options.duration == 2);
+	// Flags together, as in syncsockctl.
+	auto jc = parse({"-jC", "-P7600"});
+	REQUIRE(jc.error.empty());
+	CHECK(jc.options.json);
+	CHECK(jc.options.conns);
+	CHECK(jc.options.ports == std::vector<std::uint16_t>{7600});
+	CHECK(parse({"-jx"}).error == "unknown option '-x' in '-jx' (see -h)");
 }
 
 TEST_CASE("options: errors say what was wrong", "[args]")
