@@ -158,6 +158,24 @@ def stage_host(res):
     return True
 
 
+def run_checks(res, prefix, cmd, log, expected):
+    """Run a script that prints "##CHECK NAME ok|not-ok DETAIL" lines: one
+    result each, as PREFIX/NAME, and a failure if fewer than @expected
+    came (it stopped early)."""
+    run(cmd, log)
+    seen = 0
+    with open(log, errors="replace") as f:
+        for line in f:
+            m = re.match(r"##CHECK (\S+) (ok|not-ok) (.*)", line)
+            if m:
+                seen += 1
+                res.add(f"{prefix}/{m.group(1)}", m.group(2), m.group(3).strip())
+    if seen < expected:
+        print(tail(log))
+        res.add(f"{prefix}/run", "not-ok",
+                f"{os.path.basename(cmd[0])} stopped early; see {log}")
+
+
 def stage_install(res, built):
     """make install into a staging root against the stock 6.12 headers, the
     file list checked, and a program outside the tree built against the
@@ -168,19 +186,10 @@ def stage_install(res, built):
         res.add("install/files", "skip", "needs the 6.12 build")
         return
     info = kernel_info("6.12")
-    out = os.path.join(OUT, "install")
-    log = os.path.join(OUT, "install.log")
-    run([os.path.join(TOP, "tests/install/check_install.sh"), info["KDIR"], BUILD, out], log)
-    seen = 0
-    with open(log, errors="replace") as f:
-        for line in f:
-            m = re.match(r"##CHECK (\S+) (ok|not-ok) (.*)", line)
-            if m:
-                seen += 1
-                res.add(f"install/{m.group(1)}", m.group(2), m.group(3).strip())
-    if seen < 3:
-        print(tail(log))
-        res.add("install/run", "not-ok", f"check_install.sh stopped early; see {log}")
+    run_checks(res, "install",
+               [os.path.join(TOP, "tests/install/check_install.sh"), info["KDIR"], BUILD,
+                os.path.join(OUT, "install")],
+               os.path.join(OUT, "install.log"), 3)
 
     # make deb: both packages lintian clean, the tools run from the
     # unpacked package, and the dkms package's source built by DKMS
@@ -191,19 +200,9 @@ def stage_install(res, built):
             kdirs.append(kernel_info(k)["KDIR"])
         except subprocess.CalledProcessError:
             res.add(f"deb/dkms-{k}", "not-ok", "kernel headers not available")
-    out = os.path.join(OUT, "deb")
-    log = os.path.join(OUT, "deb.log")
-    run([os.path.join(TOP, "tests/install/check_deb.sh"), out] + kdirs, log)
-    seen = 0
-    with open(log, errors="replace") as f:
-        for line in f:
-            m = re.match(r"##CHECK (\S+) (ok|not-ok) (.*)", line)
-            if m:
-                seen += 1
-                res.add(f"deb/{m.group(1)}", m.group(2), m.group(3).strip())
-    if seen < 2 + len(kdirs):
-        print(tail(log))
-        res.add("deb/run", "not-ok", f"check_deb.sh stopped early; see {log}")
+    run_checks(res, "deb",
+               [os.path.join(TOP, "tests/install/check_deb.sh"), os.path.join(OUT, "deb")] + kdirs,
+               os.path.join(OUT, "deb.log"), 2 + len(kdirs))
 
 
 def stage_build(res, kernels):

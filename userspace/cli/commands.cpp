@@ -231,26 +231,29 @@ int Runner::operator()(const ShowVersion &)
 
 int Runner::operator()(const VersionCmd &)
 {
-	// The tools' own versions whatever the module: then why there is no
-	// module's.
+	// The tools' own versions whatever the module (JSON: the object's
+	// first members; text: the first lines).
+	auto tools = [&](Json &j) -> Json & {
+		return j.begin_object()
+			.field("syncsockctl", cli_version())
+			.field("libsyncsock", library_version())
+			.field("abi", library_abi_version());
+	};
+	auto tools_text = [&] {
+		out_ << "syncsockctl " << cli_version() << "\n"
+		     << "libsyncsock " << library_version() << " (ABI " << library_abi_version()
+		     << ")\n";
+	};
+	// Then why there is no module's.
 	auto without_module = [&](const Error &e) {
 		std::string msg = error_message(Op::open, e, ctx_);
 		if (opt_.json) {
 			Json j(opt_.pretty);
-			j.begin_object()
-				.field("syncsockctl", cli_version())
-				.field("libsyncsock", library_version())
-				.field("abi", library_abi_version())
-				.key("module")
-				.null()
-				.field("error", msg)
-				.end_object();
+			tools(j).key("module").null().field("error", msg).end_object();
 			print(j);
 		} else {
-			out_ << "syncsockctl " << cli_version() << "\n"
-			     << "libsyncsock " << library_version() << " (ABI "
-			     << library_abi_version() << ")\n"
-			     << "syncsock.ko: not loaded\n";
+			tools_text();
+			out_ << "syncsock.ko: not loaded\n";
 			err_ << "Error: " << msg << "\n";
 		}
 		return kExitKernel;
@@ -266,10 +269,7 @@ int Runner::operator()(const VersionCmd &)
 		return without_module(v.error());
 	if (opt_.json) {
 		Json j(opt_.pretty);
-		j.begin_object()
-			.field("syncsockctl", cli_version())
-			.field("libsyncsock", library_version())
-			.field("abi", library_abi_version())
+		tools(j)
 			.key("module")
 			.begin_object()
 			.field("version", v->module_version)
@@ -282,9 +282,8 @@ int Runner::operator()(const VersionCmd &)
 		print(j);
 		return kExitOk;
 	}
-	out_ << "syncsockctl " << cli_version() << "\n"
-	     << "libsyncsock " << library_version() << " (ABI " << library_abi_version() << ")\n"
-	     << "syncsock.ko " << v->module_version << " (ABI " << v->abi_version << ", "
+	tools_text();
+	out_ << "syncsock.ko " << v->module_version << " (ABI " << v->abi_version << ", "
 	     << v->nr_stats << " counters, " << v->nr_close_reasons << " close reasons, "
 	     << v->nr_cpu_ids << " CPU ids)\n";
 	if (v->abi_version != library_abi_version())
