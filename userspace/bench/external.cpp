@@ -162,12 +162,13 @@ static std::vector<char *> cargv(const std::vector<std::string> &argv)
 	return v;
 }
 
-static void child_setup(int cpu)
+static void child_setup(const std::vector<int> &cpus)
 {
-	if (cpu >= 0) {
+	if (!cpus.empty()) {
 		cpu_set_t set;
 		CPU_ZERO(&set);
-		CPU_SET(cpu, &set);
+		for (int c : cpus)
+			CPU_SET(c, &set);
 		sched_setaffinity(0, sizeof(set), &set);
 	}
 	setpgid(0, 0);
@@ -189,7 +190,7 @@ std::string run_capture(const std::vector<std::string> &argv, int cpu, double ti
 		return std::string("fork: ") + strerror(errno);
 	}
 	if (pid == 0) {
-		child_setup(cpu);
+		child_setup(cpu >= 0 ? std::vector<int>{cpu} : std::vector<int>{});
 		dup2(p[1], 1);
 		dup2(p[1], 2);
 		int devnull = open("/dev/null", O_RDONLY);
@@ -236,11 +237,18 @@ std::string run_capture(const std::vector<std::string> &argv, int cpu, double ti
 pid_t spawn(const std::vector<std::string> &argv, int cpu, const std::string &log_path,
 	    const std::string &err_path)
 {
+	return spawn(argv, cpu >= 0 ? std::vector<int>{cpu} : std::vector<int>{}, log_path,
+		     err_path);
+}
+
+pid_t spawn(const std::vector<std::string> &argv, const std::vector<int> &cpus,
+	    const std::string &log_path, const std::string &err_path)
+{
 	auto args = cargv(argv);
 	pid_t pid = fork();
 	if (pid != 0)
 		return pid;
-	child_setup(cpu);
+	child_setup(cpus);
 	int fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd >= 0) {
 		dup2(fd, 1);

@@ -51,6 +51,9 @@ std::string run_capture(const std::vector<std::string> &argv, int cpu, double ti
 // @err_path when given); the pid or -1.
 pid_t spawn(const std::vector<std::string> &argv, int cpu, const std::string &log_path,
 	    const std::string &err_path = {});
+// The same on the CPUs @cpus (all: empty).
+pid_t spawn(const std::vector<std::string> &argv, const std::vector<int> &cpus,
+	    const std::string &log_path, const std::string &err_path = {});
 // SIGKILL and reap.
 void kill_wait(pid_t pid);
 // Reap @pid if it exits within @timeout_s: true and its wait @status.

@@ -1,10 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "proxies.hpp"
 
-#include <fcntl.h>
-#include <sched.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -148,38 +145,6 @@ std::string nginx_config(const std::string &host, std::uint16_t port, const std:
 
 namespace {
 
-// Start @argv in a process group of its own, on @cpus, output to @log.
-pid_t spawn_on(const std::vector<std::string> &argv, const std::vector<int> &cpus,
-	       const std::string &log)
-{
-	std::vector<char *> args;
-	for (auto &a : argv)
-		args.push_back(const_cast<char *>(a.c_str()));
-	args.push_back(nullptr);
-	pid_t pid = fork();
-	if (pid != 0)
-		return pid;
-	if (!cpus.empty()) {
-		cpu_set_t set;
-		CPU_ZERO(&set);
-		for (int c : cpus)
-			CPU_SET(c, &set);
-		sched_setaffinity(0, sizeof(set), &set);
-	}
-	setpgid(0, 0);
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd >= 0) {
-		dup2(fd, 1);
-		dup2(fd, 2);
-	}
-	int null = open("/dev/null", O_RDONLY);
-	if (null >= 0)
-		dup2(null, 0);
-	execvp(args[0], args.data());
-	_exit(127);
-}
-
 std::string last_lines(const std::string &text)
 {
 	std::string t = text;
@@ -290,7 +255,7 @@ bool ProxyServer::start(const std::string &path, const std::string &host, std::u
 		stop();
 		return false;
 	}
-	pid_ = spawn_on(argv, cpus, log);
+	pid_ = spawn(argv, cpus, log);
 	if (pid_ < 0) {
 		error = std::string("fork: ") + strerror(errno);
 		pid_ = -1;
