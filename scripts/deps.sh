@@ -19,7 +19,7 @@ pkgs=(
 	libelf-dev libssl-dev dwarves sparse
 	qemu-system-x86 busybox-static
 	clang llvm libbpf-dev bpftool pkg-config
-	cmake catch2 liburing-dev
+	cmake catch2 liburing-dev nlohmann-json3-dev libcli11-dev
 	sockperf wrk iperf3 curl iproute2 gnuplot-nox python3-docutils bash-completion
 	haproxy nginx libnginx-mod-stream
 	debhelper dh-dkms dkms lintian fakeroot dpkg-dev
