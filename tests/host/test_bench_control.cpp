@@ -29,10 +29,10 @@ public:
 	Value hello() override
 	{
 		Value h = Value::object();
-		h.set("kernel", "test");
+		h["kernel"] = "test";
 		Value c = Value::array();
-		c.push(0);
-		h.set("server_cpus", c);
+		c.push_back(0);
+		h["server_cpus"] = c;
 		return h;
 	}
 	std::uint16_t start(const std::string &path, std::uint16_t port, unsigned threads,
@@ -52,7 +52,7 @@ public:
 			std::this_thread::sleep_for(std::chrono::milliseconds(first_sample_delay_ms));
 		samples++;
 		Value s = Value::object();
-		s.set("tick_hz", 100);
+		s["tick_hz"] = 100;
 		return s;
 	}
 	void stop() override { stops++; }
@@ -108,8 +108,8 @@ TEST_CASE("bench control: bad requests get a reason, never a start", "[bench][co
 	auto err = [&](const std::string &text) {
 		Value r = control::dispatch(h, s, req(text));
 		INFO(text);
-		CHECK(r["ok"].as_bool() == false);
-		return r.str("error");
+		CHECK(json::flag(r, "ok") == false);
+		return json::str(r, "error");
 	};
 	CHECK(err(R"([1,2])") == "a request is a JSON object");
 	CHECK(err(R"({"op":3})") == "the request has no \"op\" string");
@@ -119,7 +119,8 @@ TEST_CASE("bench control: bad requests get a reason, never a start", "[bench][co
 	CHECK_FALSE(s.greeted);
 	CHECK(err(R"({"op":"reboot"})") ==
 	      "unknown op 'reboot' (hello, start, sample, stop, bye, shutdown)");
-	REQUIRE(control::dispatch(h, s, req(R"({"op":"hello","version":1})"))["ok"].as_bool());
+	REQUIRE(json::boolean(
+		json::get(control::dispatch(h, s, req(R"({"op":"hello","version":1})")), "ok")));
 	CHECK(err(R"({"op":"start","port":7101})") == "start needs \"path\"");
 	CHECK(err(R"({"op":"start","path":"","port":7101})") == "start needs \"path\"");
 	CHECK(err(R"({"op":"start","path":"epoll"})") == "start needs \"port\", 1 to 65535");
@@ -155,16 +156,16 @@ TEST_CASE("bench control: line framing against a broken peer", "[bench][control]
 	REQUIRE(write(sv[1], two.data(), two.size()) == ssize_t(two.size()));
 	auto x = a.receive(1, err);
 	REQUIRE(x);
-	CHECK(x->str("op") == "a");
+	CHECK(json::str(*x, "op") == "a");
 	x = a.receive(1, err);
 	REQUIRE(x);
-	CHECK(x->str("op") == "b");
+	CHECK(json::str(*x, "op") == "b");
 	CHECK_FALSE(a.receive(0.2, err));
 	CHECK(err.find("no word from the control peer") == 0);
 	REQUIRE(write(sv[1], "\"c\"}\n", 5) == 5);
 	x = a.receive(1, err);
 	REQUIRE(x);
-	CHECK(x->str("op") == "c");
+	CHECK(json::str(*x, "op") == "c");
 
 	// Not JSON; JSON that is not an object.
 	REQUIRE(write(sv[1], "hello\n", 6) == 6);
@@ -176,8 +177,8 @@ TEST_CASE("bench control: line framing against a broken peer", "[bench][control]
 
 	// send() and receive() agree.
 	Value v = Value::object();
-	v.set("op", "sample");
-	v.set("n", 3);
+	v["op"] = "sample";
+	v["n"] = 3;
 	REQUIRE(b.send(v, err));
 	x = a.receive(1, err);
 	REQUIRE(x);
@@ -233,14 +234,14 @@ TEST_CASE("bench control: a session over TCP with serve()", "[bench][control]")
 		// started is stopped.
 		auto r = control::Remote::connect(where, err);
 		REQUIRE(r);
-		CHECK(r->host().str("kernel") == "test");
+		CHECK(json::str(r->host(), "kernel") == "test");
 		CHECK(r->server_cpus() == std::vector<int>{0});
 		CHECK(r->start("kernel", 7110, 1, err) == 7110);
 		CHECK(r->start("broken", 7111, 1, err) == 0);
 		CHECK(err == "syncsock-bench serve refused start: it broke");
 		auto s = r->sample(err);
 		REQUIRE(s);
-		CHECK(s->num("tick_hz") == 100);
+		CHECK(json::num(*s, "tick_hz") == 100);
 	}
 	// The next one is served, and shuts the server down.
 	auto r = control::Remote::connect(where, err);
@@ -276,7 +277,7 @@ TEST_CASE("bench control: a reply that comes too late is not the next one's", "[
 	CHECK(r->start("kernel", 7110, 1, err) == 7110);
 	auto s = r->sample(err);
 	REQUIRE(s);
-	CHECK(s->num("tick_hz") == 100);
+	CHECK(json::num(*s, "tick_hz") == 100);
 	r->shutdown();
 	server.join();
 	close(lfd);
@@ -334,49 +335,50 @@ TEST_CASE("bench control: each host's CPU split", "[bench][control]")
 	b[1].idle = 90;
 	// 1000 requests at 100 ticks/s: 10 ms a tick, so 10 µs a tick a request.
 	Value s = control::cpu_split(a, b, {0}, 1000, 100);
-	CHECK(s["cpus"].size() == 1);
-	CHECK(s.num("busy") == Approx(0.8));
-	CHECK(s["us_per_req"].num("user") == Approx(100));
-	CHECK(s["us_per_req"].num("system") == Approx(300));
-	CHECK(s["us_per_req"].num("softirq") == Approx(400));
-	CHECK(s["us_per_req"].num("total") == Approx(800));
-	CHECK(s.num("own_share") == Approx(80.0 / 90).margin(0.001));
-	REQUIRE(s["per_cpu"].size() == 2);
-	CHECK(s["per_cpu"].items()[1]["own"].as_bool() == false);
-	CHECK(s["per_cpu"].items()[1].num("busy") == Approx(0.1));
+	CHECK(json::items(json::get(s, "cpus")).size() == 1);
+	CHECK(json::num(s, "busy") == Approx(0.8));
+	CHECK(json::num(json::get(s, "us_per_req"), "user") == Approx(100));
+	CHECK(json::num(json::get(s, "us_per_req"), "system") == Approx(300));
+	CHECK(json::num(json::get(s, "us_per_req"), "softirq") == Approx(400));
+	CHECK(json::num(json::get(s, "us_per_req"), "total") == Approx(800));
+	CHECK(json::num(s, "own_share") == Approx(80.0 / 90).margin(0.001));
+	REQUIRE(json::items(json::get(s, "per_cpu")).size() == 2);
+	CHECK(json::boolean(json::get(json::items(json::get(s, "per_cpu"))[1], "own")) == false);
+	CHECK(json::num(json::items(json::get(s, "per_cpu"))[1], "busy") == Approx(0.1));
 
 	// All CPUs are the side's own when none is named.
 	Value all = control::cpu_split(a, b, {}, 1000, 100);
-	CHECK(all.num("own_share") == 1);
-	CHECK(all.num("busy") == Approx(0.45));
+	CHECK(json::num(all, "own_share") == 1);
+	CHECK(json::num(all, "busy") == Approx(0.45));
 
 	// No requests: no per-request figure, and no division by zero.
 	Value none = control::cpu_split(a, b, {0}, 0, 100);
-	CHECK(std::isnan(none["us_per_req"].num("total")));
-	CHECK(json::dump(none["us_per_req"]).find("\"total\":null") != std::string::npos);
+	CHECK(std::isnan(json::num(json::get(none, "us_per_req"), "total")));
+	CHECK(json::dump(json::get(none, "us_per_req")).find("\"total\":null") !=
+	      std::string::npos);
 }
 
 namespace {
 json::Value fake_run(double rps, double p50, double errors, double server_us = -1)
 {
 	json::Value r = json::Value::object();
-	r.set("path", "kernel");
-	r.set("throughput_rps", rps);
-	r.set("errors", errors);
+	r["path"] = "kernel";
+	r["throughput_rps"] = rps;
+	r["errors"] = errors;
 	if (errors)
-		r.set("error", "boom");
+		r["error"] = "boom";
 	json::Value l = json::Value::object();
-	l.set("p50", p50);
-	l.set("p99", p50 * 2);
-	r.set("latency_us", l);
+	l["p50"] = p50;
+	l["p99"] = p50 * 2;
+	r["latency_us"] = l;
 	if (server_us >= 0) {
 		json::Value u = json::Value::object();
-		u.set("total", server_us);
+		u["total"] = server_us;
 		json::Value sv = json::Value::object();
-		sv.set("us_per_req", u);
+		sv["us_per_req"] = u;
 		json::Value sp = json::Value::object();
-		sp.set("server", sv);
-		r.set("split", sp);
+		sp["server"] = sv;
+		r["split"] = sp;
 	}
 	return r;
 }
@@ -386,28 +388,29 @@ TEST_CASE("bench repeat: the median run stands for the cell", "[bench][repeat]")
 {
 	json::Value r = combine_repeats({fake_run(900, 9, 0, 5), fake_run(1100, 11, 0, 4),
 					 fake_run(1000, 10, 0, 6)});
-	CHECK(r.num("throughput_rps") == 1000);
-	CHECK(r["latency_us"].num("p50") == 10);
-	CHECK(r.num("errors") == 0);
-	const json::Value &rep = r["repeat"];
-	CHECK(rep.num("n") == 3);
-	CHECK(rep.num("ok") == 3);
-	CHECK(rep["throughput_rps"].num("min") == 900);
-	CHECK(rep["throughput_rps"].num("max") == 1100);
-	CHECK(rep["throughput_rps"].num("spread_pct") == Approx(20));
-	CHECK(rep["server_us_per_req"].num("median") == 5);
+	CHECK(json::num(r, "throughput_rps") == 1000);
+	CHECK(json::num(json::get(r, "latency_us"), "p50") == 10);
+	CHECK(json::num(r, "errors") == 0);
+	const json::Value &rep = json::get(r, "repeat");
+	CHECK(json::num(rep, "n") == 3);
+	CHECK(json::num(rep, "ok") == 3);
+	CHECK(json::num(json::get(rep, "throughput_rps"), "min") == 900);
+	CHECK(json::num(json::get(rep, "throughput_rps"), "max") == 1100);
+	CHECK(json::num(json::get(rep, "throughput_rps"), "spread_pct") == Approx(20));
+	CHECK(json::num(json::get(rep, "server_us_per_req"), "median") == 5);
 	CHECK_THAT(describe_repeat(rep), Catch::Contains("spread 20.0 %"));
 }
 
 TEST_CASE("bench repeat: one failed run fails the cell", "[bench][repeat]")
 {
 	json::Value r = combine_repeats({fake_run(1000, 10, 0), fake_run(0, 0, 1), fake_run(1200, 8, 0)});
-	CHECK(r.num("errors") == 1);
-	CHECK(r.str("error") == "boom");
-	CHECK(r["repeat"].num("ok") == 2);
+	CHECK(json::num(r, "errors") == 1);
+	CHECK(json::str(r, "error") == "boom");
+	CHECK(json::num(json::get(r, "repeat"), "ok") == 2);
 	// The spread is of the runs that completed.
-	CHECK(r["repeat"]["throughput_rps"].num("min") == 1000);
+	CHECK(json::num(json::get(r, "repeat", "throughput_rps"), "min") == 1000);
 	r = combine_repeats({fake_run(0, 0, 1), fake_run(0, 0, 1)});
-	CHECK(r.num("errors") == 2);
-	CHECK_THAT(describe_repeat(r["repeat"]), Catch::Contains("every one of 2 runs failed"));
+	CHECK(json::num(r, "errors") == 2);
+	CHECK_THAT(describe_repeat(json::get(r, "repeat")),
+		   Catch::Contains("every one of 2 runs failed"));
 }

@@ -28,11 +28,11 @@ const Split kEpoll{1, 33.5, 26, 16500, 0.75, 0.625, 1, false};
 Value us_per_req(double user, double system, double softirq)
 {
 	Value u = Value::object();
-	u.set("user", user);
-	u.set("system", system);
-	u.set("softirq", softirq);
-	u.set("irq", 0);
-	u.set("total", user + system + softirq);
+	u["user"] = user;
+	u["system"] = system;
+	u["softirq"] = softirq;
+	u["irq"] = 0;
+	u["total"] = user + system + softirq;
 	return u;
 }
 
@@ -40,77 +40,77 @@ Value split_run(const std::string &path, double conns, double size, double depth
 		double errors = 0)
 {
 	Value r = Value::object();
-	r.set("client", "syncsock-bench");
-	r.set("path", path);
-	r.set("conns", conns);
-	r.set("msg_size", size);
-	r.set("depth", depth);
-	r.set("mode", "closed");
-	r.set("rate", 0);
-	r.set("requests", 30000);
-	r.set("throughput_rps", 10000);
-	r.set("errors", errors);
+	r["client"] = "syncsock-bench";
+	r["path"] = path;
+	r["conns"] = conns;
+	r["msg_size"] = size;
+	r["depth"] = depth;
+	r["mode"] = "closed";
+	r["rate"] = 0;
+	r["requests"] = 30000;
+	r["throughput_rps"] = 10000;
+	r["errors"] = errors;
 	if (errors)
-		r.set("error", "connection 3: the server closed the connection");
+		r["error"] = "connection 3: the server closed the connection";
 	Value l = Value::object();
-	l.set("p50", 100);
-	l.set("p90", 110);
-	l.set("p99", 200);
-	l.set("p99.9", 400);
-	l.set("max", 1000);
-	r.set("latency_us", l);
+	l["p50"] = 100;
+	l["p90"] = 110;
+	l["p99"] = 200;
+	l["p99.9"] = 400;
+	l["max"] = 1000;
+	r["latency_us"] = l;
 	Value cdf = Value::array();
-	cdf.push(Value(Value::Array{50.0, 0}));
-	cdf.push(Value(Value::Array{100.0, 0.5}));
-	cdf.push(Value(Value::Array{1000.0, 1}));
-	r.set("cdf_us", cdf);
-	r.set("cpu_us_per_req", us_per_req(1, 2, 3));
+	cdf.push_back(Value(json::Array{50.0, 0}));
+	cdf.push_back(Value(json::Array{100.0, 0.5}));
+	cdf.push_back(Value(json::Array{1000.0, 1}));
+	r["cdf_us"] = cdf;
+	r["cpu_us_per_req"] = us_per_req(1, 2, 3);
 	Value sv = Value::object();
-	sv.set("cpus", Value(Value::Array{0}));
-	sv.set("busy", sp.busy);
-	sv.set("us_per_req", us_per_req(sp.user, sp.system, sp.softirq));
-	sv.set("own_share", sp.own_share);
-	sv.set("per_cpu", Value::array());
-	sv.set("leaking", sp.leaking);
+	sv["cpus"] = Value(json::Array{0});
+	sv["busy"] = sp.busy;
+	sv["us_per_req"] = us_per_req(sp.user, sp.system, sp.softirq);
+	sv["own_share"] = sp.own_share;
+	sv["per_cpu"] = Value::array();
+	sv["leaking"] = sp.leaking;
 	if (sp.leaking)
-		sv.set("why", "under 90 % of the serving host's busy time ran on the "
-			      "server's CPUs");
-	sv.set("capacity_rps_derived", sp.capacity);
+		sv["why"] = "under 90 % of the serving host's busy time ran on the "
+			    "server's CPUs";
+	sv["capacity_rps_derived"] = sp.capacity;
 	Value cv = Value::object();
-	cv.set("cpus", Value(Value::Array{0}));
-	cv.set("busy", sp.client_busy);
-	cv.set("us_per_req", us_per_req(2, 30, 20));
-	cv.set("own_share", 1);
-	cv.set("per_cpu", Value::array());
+	cv["cpus"] = Value(json::Array{0});
+	cv["busy"] = sp.client_busy;
+	cv["us_per_req"] = us_per_req(2, 30, 20);
+	cv["own_share"] = 1;
+	cv["per_cpu"] = Value::array();
 	Value s = Value::object();
-	s.set("server", sv);
-	s.set("client", cv);
-	r.set("split", s);
+	s["server"] = sv;
+	s["client"] = cv;
+	r["split"] = s;
 	return r;
 }
 
 Value split_doc(std::vector<Value> runs, double server_cpus = 1)
 {
 	Value d = Value::object();
-	d.set("schema", kSchema);
+	d["schema"] = kSchema;
 	Value c = Value::object();
-	c.set("vcpus", 1);
-	c.set("idle_poll", false);
-	c.set("accelerator", "TCG");
-	c.set("mem_total_kib", 2021004);
-	c.set("setup", "two hosts");
+	c["vcpus"] = 1;
+	c["idle_poll"] = false;
+	c["accelerator"] = "TCG";
+	c["mem_total_kib"] = 2021004;
+	c["setup"] = "two hosts";
 	Value sh = Value::object();
 	Value cpus = Value::array();
 	for (int i = 0; i < server_cpus; i++)
-		cpus.push(i);
-	sh.set("server_cpus", cpus);
-	c.set("server_host", sh);
-	d.set("conditions", c);
+		cpus.push_back(i);
+	sh["server_cpus"] = cpus;
+	c["server_host"] = sh;
+	d["conditions"] = c;
 	Value r = Value::array();
 	for (auto &x : runs)
-		r.push(x);
-	d.set("runs", r);
-	d.set("external", Value::array());
+		r.push_back(x);
+	d["runs"] = r;
+	d["external"] = Value::array();
 	return d;
 }
 
@@ -204,16 +204,16 @@ TEST_CASE("bench plot: split runs get capacity, server CPU and share plots", "[b
 TEST_CASE("bench plot: no split runs, no split plots", "[bench][plot]")
 {
 	Value d = four_cells();
-	Value c = d["conditions"];
-	c.set("setup", "one host");
-	d.set("conditions", c);
+	Value c = json::get(d, "conditions");
+	c["setup"] = "one host";
+	d["conditions"] = c;
 	Value runs = Value::array();
-	for (auto &r : d["runs"].items()) {
+	for (auto &r : json::items(json::get(d, "runs"))) {
 		Value x = r;
-		x.set("split", Value());
-		runs.push(x);
+		x["split"] = Value();
+		runs.push_back(x);
 	}
-	d.set("runs", runs);
+	d["runs"] = runs;
 	auto scripts = plot_scripts({d});
 	CHECK(!scripts.empty());
 	CHECK(split_names(scripts).empty());
@@ -268,7 +268,8 @@ TEST_CASE("bench plot: epoll-reuseport has a colour of its own", "[bench][plot]"
 		runs.push_back(split_run("epoll-reuseport", conns, 64, 1, rp));
 	}
 	Value d = split_doc(runs);
-	const std::string &cap = find(plot_scripts({d}), "split-capacity-64B-d1").script;
+	// A copy: a reference into plot_scripts()'s temporary would dangle.
+	const std::string cap = find(plot_scripts({d}), "split-capacity-64B-d1").script;
 	CHECK(has(cap, "$epoll_reuseport << EOD\n64 17936\n1000 17000\nEOD\n"));
 	auto at = cap.find("$epoll_reuseport using 1:2");
 	REQUIRE(at != std::string::npos);
@@ -283,9 +284,9 @@ TEST_CASE("bench plot: split plots of repeated cells say so; other set-ups are n
 {
 	Value r = split_run("kernel", 64, 64, 1, kKernel);
 	Value rep = Value::object();
-	rep.set("n", 5);
-	rep.set("ok", 5);
-	r.set("repeat", rep);
+	rep["n"] = 5;
+	rep["ok"] = 5;
+	r["repeat"] = rep;
 	auto scripts = plot_scripts({split_doc({r}, 2)});
 	CHECK(split_names(scripts) ==
 	      std::vector<std::string>{"split-capacity-srv2cpu-cli1vcpu-64B-d1",
@@ -299,10 +300,10 @@ TEST_CASE("bench plot: split plots of repeated cells say so; other set-ups are n
 TEST_CASE("bench plot: split plots leave open-loop and churn runs out", "[bench][plot]")
 {
 	Value open = split_run("epoll", 64, 64, 1, {9, 9, 9, 1111, 0.5, 0.5, 1, false});
-	open.set("mode", "open");
-	open.set("rate", 5000);
+	open["mode"] = "open";
+	open["rate"] = 5000;
 	Value churn = split_run("epoll", 64, 64, 1, {9, 9, 9, 2222, 0.5, 0.5, 1, false});
-	churn.set("mode", "churn");
+	churn["mode"] = "churn";
 	Value closed = split_run("epoll", 64, 64, 1, kEpoll);
 	auto scripts = plot_scripts({split_doc({open, closed, churn})});
 	CHECK(has(find(scripts, "split-capacity-64B-d1").script, "$epoll << EOD\n64 16500\nEOD\n"));
@@ -322,9 +323,9 @@ TEST_CASE("bench plot: a cell in two files, the repeated run is drawn once", "[b
 	k.capacity = 150000;
 	Value r = split_run("kernel", 64, 64, 1, k);
 	Value rep = Value::object();
-	rep.set("n", 3);
-	rep.set("ok", 3);
-	r.set("repeat", rep);
+	rep["n"] = 3;
+	rep["ok"] = 3;
+	r["repeat"] = rep;
 	Value again = split_doc({r});
 	for (auto &docs : {std::vector<Value>{once, again}, std::vector<Value>{again, once}}) {
 		auto scripts = plot_scripts(docs);
@@ -347,15 +348,15 @@ TEST_CASE("bench plot: one-host plots leave split, open-loop and churn runs out"
 	// Churn runs of a one-host document are not in the CDFs, throughput
 	// or CPU plots either.
 	Value churn = split_run("kernel", 64, 64, 1, kKernel);
-	churn.set("mode", "churn");
-	churn.set("split", Value());
+	churn["mode"] = "churn";
+	churn["split"] = Value();
 	Value d = Value::object();
-	d.set("schema", kSchema);
+	d["schema"] = kSchema;
 	Value c = Value::object();
-	c.set("vcpus", 2);
-	c.set("idle_poll", false);
-	d.set("conditions", c);
-	d.set("runs", Value(Value::Array{churn}));
-	d.set("external", Value::array());
+	c["vcpus"] = 2;
+	c["idle_poll"] = false;
+	d["conditions"] = c;
+	d["runs"] = Value(json::Array{churn});
+	d["external"] = Value::array();
 	CHECK(plot_scripts({d}).empty());
 }

@@ -109,8 +109,8 @@ namespace {
 
 bool whole(const json::Value *v, double lo, double hi)
 {
-	return v && v->is_number() && std::floor(v->as_number()) == v->as_number() &&
-	       v->as_number() >= lo && v->as_number() <= hi;
+	return v && v->is_number() && std::floor(json::number(*v)) == json::number(*v) &&
+	       json::number(*v) >= lo && json::number(*v) <= hi;
 }
 
 json::Value dispatch_op(Host &host, Session &session, const json::Value &req);
@@ -122,9 +122,9 @@ json::Value dispatch(Host &host, Session &session, const json::Value &req)
 	json::Value r = dispatch_op(host, session, req);
 	// The controller's number for the request, back with its reply: a
 	// controller that gave up waiting can tell a late reply from the next.
-	const json::Value *seq = req.is_object() ? req.find("seq") : nullptr;
+	const json::Value *seq = req.is_object() ? json::find(req, "seq") : nullptr;
 	if (whole(seq, 0, 9007199254740991.0))
-		r.set("seq", seq->as_number());
+		r["seq"] = json::number(*seq);
 	return r;
 }
 
@@ -135,34 +135,34 @@ json::Value dispatch_op(Host &host, Session &session, const json::Value &req)
 	json::Value r = json::Value::object();
 	auto fail = [&](const std::string &why) {
 		r = json::Value::object();
-		r.set("ok", false);
-		r.set("error", why);
+		r["ok"] = false;
+		r["error"] = why;
 		return r;
 	};
 	if (!req.is_object())
 		return fail("a request is a JSON object");
-	const json::Value *op = req.find("op");
+	const json::Value *op = json::find(req, "op");
 	if (!op || !op->is_string())
 		return fail("the request has no \"op\" string");
-	const std::string &o = op->as_string();
+	const std::string &o = json::text(*op);
 	if (o == "hello") {
-		const json::Value *v = req.find("version");
+		const json::Value *v = json::find(req, "version");
 		if (!whole(v, 0, 1e9))
 			return fail("hello needs \"version\", a whole number");
-		if (v->as_number() != kVersion)
+		if (json::number(*v) != kVersion)
 			return fail("this server speaks control protocol version " +
 				    std::to_string(kVersion) + ", not " +
-				    json::number_text(v->as_number()) +
+				    json::number_text(json::number(*v)) +
 				    ": run the same syncsock-bench on both hosts");
 		session.greeted = true;
-		r.set("ok", true);
-		r.set("version", kVersion);
-		r.set("host", host.hello());
+		r["ok"] = true;
+		r["version"] = kVersion;
+		r["host"] = host.hello();
 		return r;
 	}
 	if (o == "bye" || o == "shutdown") {
 		session.end = o;
-		r.set("ok", true);
+		r["ok"] = true;
 		return r;
 	}
 	if (o != "start" && o != "sample" && o != "stop")
@@ -170,45 +170,46 @@ json::Value dispatch_op(Host &host, Session &session, const json::Value &req)
 	if (!session.greeted)
 		return fail("say hello first");
 	if (o == "start") {
-		const json::Value *path = req.find("path");
-		const json::Value *port = req.find("port");
-		const json::Value *threads = req.find("threads");
-		if (!path || !path->is_string() || path->as_string().empty())
+		const json::Value *path = json::find(req, "path");
+		const json::Value *port = json::find(req, "port");
+		const json::Value *threads = json::find(req, "threads");
+		if (!path || !path->is_string() || json::text(*path).empty())
 			return fail("start needs \"path\"");
 		if (!whole(port, 1, 65535))
 			return fail("start needs \"port\", 1 to 65535");
 		// A controller is not authenticated: it gets no port that a
 		// system service would own.
-		if (port->as_number() < 1024)
-			return fail("port " + json::number_text(port->as_number()) +
+		if (json::number(*port) < 1024)
+			return fail("port " + json::number_text(json::number(*port)) +
 				    " is a privileged port: serve paths on 1024 and above");
 		if (threads && !whole(threads, 1, 1024))
 			return fail("\"threads\" is 1 to 1024");
-		const json::Value *backend = req.find("backend");
+		const json::Value *backend = json::find(req, "backend");
 		std::string bh;
 		std::uint16_t bp = 0;
-		if (backend && (!backend->is_string() || !parse_where(backend->as_string(), bh, bp) ||
-				backend->as_string().find(':') == std::string::npos))
+		if (backend &&
+		    (!backend->is_string() || !parse_where(json::text(*backend), bh, bp) ||
+		     json::text(*backend).find(':') == std::string::npos))
 			return fail("\"backend\" is ADDRESS:PORT (IPv4)");
 		std::string err;
-		std::uint16_t p = host.start(path->as_string(), std::uint16_t(port->as_number()),
-					     threads ? unsigned(threads->as_number()) : 1u,
-					     backend ? backend->as_string() : std::string(), err);
+		std::uint16_t p = host.start(json::text(*path), std::uint16_t(json::number(*port)),
+					     threads ? unsigned(json::number(*threads)) : 1u,
+					     backend ? json::text(*backend) : std::string(), err);
 		if (!p)
 			return fail(err.empty() ? "the server did not start" : err);
-		r.set("ok", true);
-		r.set("port", p);
+		r["ok"] = true;
+		r["port"] = p;
 		return r;
 	}
 	if (o == "sample") {
-		r.set("ok", true);
+		r["ok"] = true;
 		json::Value sample = host.sample();
-		for (auto &[k, v] : sample.members())
-			r.set(k, v);
+		for (auto &[k, v] : sample.items())
+			r[k] = v;
 		return r;
 	}
 	host.stop();
-	r.set("ok", true);
+	r["ok"] = true;
 	return r;
 }
 
@@ -245,8 +246,8 @@ void serve(Host &host, int lfd, double idle_s, bool quiet)
 			if (!req)
 				break;
 			json::Value rep = dispatch(host, s, *req);
-			if (!rep.find("ok")->as_bool())
-				say(req->str("op", "?") + ": " + rep.str("error"));
+			if (!json::flag(rep, "ok"))
+				say(json::str(*req, "op", "?") + ": " + json::str(rep, "error"));
 			if (!ch.send(rep, err))
 				break;
 		}
@@ -309,19 +310,19 @@ std::unique_ptr<Remote> Remote::connect(const std::string &where, std::string &e
 	set_nodelay(fd);
 	std::unique_ptr<Remote> rm(new Remote(fd, host));
 	json::Value req = json::Value::object();
-	req.set("op", "hello");
-	req.set("version", kVersion);
+	req["op"] = "hello";
+	req["version"] = kVersion;
 	auto rep = rm->call(req, error, 20);
 	if (!rep)
 		return nullptr;
-	rm->hello_ = (*rep)["host"];
+	rm->hello_ = json::get(*rep, "host");
 	return rm;
 }
 
 Remote::~Remote()
 {
 	json::Value req = json::Value::object();
-	req.set("op", "bye");
+	req["op"] = "bye";
 	std::string err;
 	if (ch_.send(req, err))
 		ch_.receive(5, err);
@@ -329,10 +330,10 @@ Remote::~Remote()
 
 std::optional<json::Value> Remote::call(json::Value req, std::string &error, double timeout)
 {
-	std::string op = req.str("op");
+	std::string op = json::str(req, "op");
 	double timeout_s = timeout < 0 ? this->timeout_s : timeout;
 	double seq = double(++seq_);
-	req.set("seq", seq);
+	req["seq"] = seq;
 	if (!ch_.send(req, error))
 		return std::nullopt;
 	std::optional<json::Value> rep;
@@ -345,12 +346,13 @@ std::optional<json::Value> Remote::call(json::Value req, std::string &error, dou
 			return std::nullopt;
 		}
 		// A reply to a request we gave up on: not this one's.
-		if (rep->num("seq", -1) < seq && rep->find("seq"))
+		if (json::num(*rep, "seq", -1) < seq && json::find(*rep, "seq"))
 			continue;
 		break;
 	}
-	if (!(*rep)["ok"].as_bool()) {
-		error = "syncsock-bench serve refused " + op + ": " + rep->str("error", "no reason");
+	if (!json::flag(*rep, "ok")) {
+		error = "syncsock-bench serve refused " + op + ": " +
+			json::str(*rep, "error", "no reason");
 		return std::nullopt;
 	}
 	return rep;
@@ -359,8 +361,8 @@ std::optional<json::Value> Remote::call(json::Value req, std::string &error, dou
 std::vector<int> Remote::server_cpus() const
 {
 	std::vector<int> v;
-	for (auto &c : hello_["server_cpus"].items())
-		v.push_back(int(c.as_number()));
+	for (auto &c : json::items(json::get(hello_, "server_cpus")))
+		v.push_back(int(json::number(c)));
 	return v;
 }
 
@@ -368,14 +370,14 @@ std::uint16_t Remote::start(const std::string &path, std::uint16_t port, unsigne
 			    std::string &error, const std::string &backend)
 {
 	json::Value req = json::Value::object();
-	req.set("op", "start");
-	req.set("path", path);
-	req.set("port", port);
-	req.set("threads", threads);
+	req["op"] = "start";
+	req["path"] = path;
+	req["port"] = port;
+	req["threads"] = threads;
 	if (!backend.empty())
-		req.set("backend", backend);
+		req["backend"] = backend;
 	auto rep = call(req, error);
-	return rep ? std::uint16_t(rep->num("port")) : 0;
+	return rep ? std::uint16_t(json::num(*rep, "port")) : 0;
 }
 
 std::string Remote::local_address() const
@@ -392,21 +394,21 @@ std::string Remote::local_address() const
 std::optional<json::Value> Remote::sample(std::string &error)
 {
 	json::Value req = json::Value::object();
-	req.set("op", "sample");
+	req["op"] = "sample";
 	return call(req, error, sample_timeout_s);
 }
 
 bool Remote::stop(std::string &error)
 {
 	json::Value req = json::Value::object();
-	req.set("op", "stop");
+	req["op"] = "stop";
 	return call(req, error).has_value();
 }
 
 void Remote::shutdown()
 {
 	json::Value req = json::Value::object();
-	req.set("op", "shutdown");
+	req["op"] = "shutdown";
 	std::string err;
 	call(req, err, 10);
 }
@@ -415,19 +417,19 @@ json::Value cpus_json(const std::map<int, SystemCpu> &cpus)
 {
 	json::Value a = json::Value::array();
 	for (auto &[n, c] : cpus)
-		a.push(json::Value(json::Value::Array{n, c.user, c.nice, c.system, c.idle, c.iowait,
-						      c.irq, c.softirq, c.steal}));
+		a.push_back(json::Value(json::Array{n, c.user, c.nice, c.system, c.idle, c.iowait,
+						    c.irq, c.softirq, c.steal}));
 	return a;
 }
 
 std::map<int, SystemCpu> cpus_from_json(const json::Value &v)
 {
 	std::map<int, SystemCpu> out;
-	for (auto &row : v.items()) {
-		auto &x = row.items();
+	for (auto &row : json::items(v)) {
+		auto &x = json::items(row);
 		if (x.size() != 9)
 			continue;
-		auto u = [&](std::size_t i) { return std::uint64_t(x[i].as_number()); };
+		auto u = [&](std::size_t i) { return std::uint64_t(json::number(x[i])); };
 		SystemCpu c;
 		c.user = u(1);
 		c.nice = u(2);
@@ -437,7 +439,7 @@ std::map<int, SystemCpu> cpus_from_json(const json::Value &v)
 		c.irq = u(6);
 		c.softirq = u(7);
 		c.steal = u(8);
-		out[int(x[0].as_number())] = c;
+		out[int(json::number(x[0]))] = c;
 	}
 	return out;
 }
@@ -462,17 +464,17 @@ json::Value cpu_split(const std::map<int, SystemCpu> &before, const std::map<int
 		double busy = d(b.busy(), a.busy()), total = d(b.total(), a.total());
 		bool mine = own.empty() || std::find(own.begin(), own.end(), n) != own.end();
 		json::Value row = json::Value::object();
-		row.set("cpu", n);
-		row.set("own", mine);
-		row.set("user", round3(cu * tick_us * per));
-		row.set("system", round3(cs * tick_us * per));
-		row.set("softirq", round3(csi * tick_us * per));
-		row.set("irq", round3(cirq * tick_us * per));
-		row.set("busy", round3(total > 0 ? busy / total : 0));
-		rows.push(std::move(row));
+		row["cpu"] = n;
+		row["own"] = mine;
+		row["user"] = round3(cu * tick_us * per);
+		row["system"] = round3(cs * tick_us * per);
+		row["softirq"] = round3(csi * tick_us * per);
+		row["irq"] = round3(cirq * tick_us * per);
+		row["busy"] = round3(total > 0 ? busy / total : 0);
+		rows.push_back(std::move(row));
 		all_busy += busy;
 		if (mine) {
-			cpus.push(n);
+			cpus.push_back(n);
 			u += cu;
 			s += cs;
 			si += csi;
@@ -482,17 +484,17 @@ json::Value cpu_split(const std::map<int, SystemCpu> &before, const std::map<int
 		}
 	}
 	json::Value out = json::Value::object();
-	out.set("cpus", cpus);
-	out.set("busy", round3(own_total > 0 ? own_busy / own_total : 0));
+	out["cpus"] = cpus;
+	out["busy"] = round3(own_total > 0 ? own_busy / own_total : 0);
 	json::Value us = json::Value::object();
-	us.set("user", round3(u * tick_us * per));
-	us.set("system", round3(s * tick_us * per));
-	us.set("softirq", round3(si * tick_us * per));
-	us.set("irq", round3(irq * tick_us * per));
-	us.set("total", round3((u + s + si + irq) * tick_us * per));
-	out.set("us_per_req", us);
-	out.set("own_share", round3(all_busy > 0 ? own_busy / all_busy : 1));
-	out.set("per_cpu", rows);
+	us["user"] = round3(u * tick_us * per);
+	us["system"] = round3(s * tick_us * per);
+	us["softirq"] = round3(si * tick_us * per);
+	us["irq"] = round3(irq * tick_us * per);
+	us["total"] = round3((u + s + si + irq) * tick_us * per);
+	out["us_per_req"] = us;
+	out["own_share"] = round3(all_busy > 0 ? own_busy / all_busy : 1);
+	out["per_cpu"] = rows;
 	return out;
 }
 

@@ -1,104 +1,73 @@
 // SPDX-License-Identifier: GPL-2.0
 //
-// syncsock-bench's JSON: a value tree that is written (the result files) and
-// read back (to render tables and plots on the host from a guest's file).
-// Objects keep their keys in insertion order, so that files diff well and
-// tests can compare exact strings.  Numbers are doubles (results are counts
-// below 2^53 and measured values).
+// syncsock-bench's JSON: nlohmann::ordered_json (objects keep their keys in
+// insertion order, so that files diff well), with what the bench adds:
+//  - lenient reading: a member that is absent or of another type reads as a
+//    default, as a file from an older or a hostile peer may have it, and the
+//    const operator[] of nlohmann (undefined for an absent key) is not used;
+//  - the layout of the result files (schema syncsock-bench/1): indented, but
+//    arrays of scalars and of pairs on one line, and numbers with no
+//    fraction written as integers, as every file since the first has them.
 #pragma once
 
-#include <cstdint>
-#include <map>
-#include <memory>
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <utility>
-#include <vector>
+
+#include <nlohmann/json.hpp>
 
 namespace ssb::json {
 
-class Value {
-public:
-	enum class Type { null, boolean, number, string, array, object };
-	using Array = std::vector<Value>;
-	using Object = std::vector<std::pair<std::string, Value>>;
+using Value = nlohmann::ordered_json;
+using Array = Value::array_t;
 
-	Value() = default;
-	Value(std::nullptr_t) {}
-	Value(bool b) : type_(Type::boolean), b_(b) {}
-	Value(double d) : type_(Type::number), n_(d) {}
-	Value(int v) : type_(Type::number), n_(v) {}
-	Value(unsigned v) : type_(Type::number), n_(v) {}
-	Value(long v) : type_(Type::number), n_(double(v)) {}
-	Value(unsigned long v) : type_(Type::number), n_(double(v)) {}
-	Value(long long v) : type_(Type::number), n_(double(v)) {}
-	Value(unsigned long long v) : type_(Type::number), n_(double(v)) {}
-	Value(const char *s) : type_(Type::string), s_(s) {}
-	Value(std::string s) : type_(Type::string), s_(std::move(s)) {}
-	Value(std::string_view s) : type_(Type::string), s_(s) {}
-	Value(Array a) : type_(Type::array), a_(std::move(a)) {}
+// The JSON type of @v, numbers of every kind as one (what a schema checks).
+enum class Type { null, boolean, number, string, array, object };
+Type type(const Value &v);
 
-	static Value object() { Value v; v.type_ = Type::object; return v; }
-	static Value array() { Value v; v.type_ = Type::array; return v; }
+// The member @key of the object @o, or nullptr (absent, or @o no object).
+const Value *find(const Value &o, std::string_view key);
+// The member @key, or a null value; with more keys, the member of the
+// member: get(run, "split", "server").
+const Value &get(const Value &o, std::string_view key);
+template <typename... Keys>
+const Value &get(const Value &o, std::string_view key, std::string_view next, Keys... more)
+{
+	return get(get(o, key), next, more...);
+}
+// The elements of the array @a; none when @a is not an array.
+const Array &items(const Value &a);
 
-	Type type() const { return type_; }
-	bool is_null() const { return type_ == Type::null; }
-	bool is_bool() const { return type_ == Type::boolean; }
-	bool is_number() const { return type_ == Type::number; }
-	bool is_string() const { return type_ == Type::string; }
-	bool is_array() const { return type_ == Type::array; }
-	bool is_object() const { return type_ == Type::object; }
+// A value read as a type, or @dflt when it has another.
+double number(const Value &v, double dflt = 0);
+bool boolean(const Value &v, bool dflt = false);
+std::string text(const Value &v, std::string dflt = {});
 
-	bool as_bool(bool dflt = false) const { return is_bool() ? b_ : dflt; }
-	double as_number(double dflt = 0) const { return is_number() ? n_ : dflt; }
-	const std::string &as_string() const { return s_; }
-	const Array &items() const { return a_; }
-	Array &items() { return a_; }
-	const Object &members() const { return o_; }
+// A member read as a type, or @dflt when absent or of another type.
+template <typename... Keys>
+bool flag(const Value &o, Keys... keys)
+{
+	return boolean(get(o, keys...));
+}
+double num(const Value &o, std::string_view key, double dflt = 0);
+std::string str(const Value &o, std::string_view key, std::string dflt = {});
 
-	// Object access: set() replaces or appends; get() is null when absent.
-	Value &set(std::string_view key, Value v);
-	const Value *find(std::string_view key) const;
-	const Value &operator[](std::string_view key) const;
-	// Array access.
-	Value &push(Value v)
-	{
-		type_ = Type::array;
-		a_.push_back(std::move(v));
-		return a_.back();
-	}
-	std::size_t size() const { return is_array() ? a_.size() : is_object() ? o_.size() : 0; }
-
-	// Number of a member, or @dflt when absent or not a number.
-	double num(std::string_view key, double dflt = 0) const;
-	std::string str(std::string_view key, std::string dflt = {}) const;
-
-	bool operator==(const Value &o) const;
-
-private:
-	Type type_ = Type::null;
-	bool b_ = false;
-	double n_ = 0;
-	std::string s_;
-	Array a_;
-	Object o_;
-};
-
-// RFC 8259 text.  @indent 0: one line; else that many spaces a level, with
-// arrays of scalars kept on one line.
+// The text of @v: one line when @indent is 0 (what the control connection
+// sends), else that many spaces a level.  Strings that are not UTF-8 are
+// written with U+FFFD in place of the bad bytes; numbers that are not
+// finite as null.
 std::string dump(const Value &v, int indent = 0);
-// The shortest text that reads back as @d; integers without a fraction;
-// non-finite numbers become null.
+// The shortest text that reads back as @d; integers without a fraction.
 std::string number_text(double d);
-std::string quote(std::string_view s);
 
 struct ParseError {
 	std::size_t offset = 0;
 	std::string message;
 };
 
-// Parse a whole document (surrounding blanks allowed).
+// Parse a whole document (surrounding blanks allowed), nested 200 deep at
+// most; nullopt and @err on anything else.
 std::optional<Value> parse(std::string_view text, ParseError *err = nullptr);
 
 } // namespace ssb::json

@@ -3,6 +3,7 @@
 // syncsock-bench: how much a handler in softirq beats the same work behind
 // blocking recv, epoll and io_uring.  See usage() and
 // Documentation/benchmarks.md.
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -43,6 +44,42 @@ static bool load(const std::vector<std::string> &files, std::vector<json::Value>
 	return true;
 }
 
+// validate's findings in @doc: the schema's, and what --require-path and
+// --strict ask of the runs.
+static std::vector<std::string> file_problems(const json::Value &doc, const Options &o)
+{
+	auto problems = validate(doc);
+	const json::Array &runs = json::items(json::get(doc, "runs"));
+
+	for (auto &p : o.require_paths) {
+		bool ok = std::any_of(runs.begin(), runs.end(), [&](const json::Value &r) {
+			return json::str(r, "path") == p && json::num(r, "errors") == 0 &&
+			       json::num(r, "requests") > 0 &&
+			       json::num(r, "verified_bytes") >=
+				       json::num(r, "requests") * json::num(r, "msg_size");
+		});
+		if (!ok)
+			problems.push_back("no clean run of path " + p);
+	}
+	if (!o.strict)
+		return problems;
+	// The server on its own CPUs (run --server): it stayed there.
+	for (auto &r : runs)
+		if (json::flag(r, "split", "server", "leaking"))
+			problems.push_back("runs: " + json::str(r, "path") +
+					   ": not an isolated server: " +
+					   json::str(json::get(r, "split", "server"), "why"));
+	for (const char *sect : {"runs", "external"})
+		for (auto &r : json::items(json::get(doc, sect))) {
+			if (!json::find(r, "error") && json::num(r, "errors") == 0)
+				continue;
+			std::string what = json::str(r, "tool") + " " + json::str(r, "server");
+			problems.push_back(std::string(sect) + ": " + json::str(r, "path", what) +
+					   " failed: " + json::str(r, "error"));
+		}
+	return problems;
+}
+
 int main(int argc, char **argv)
 {
 	std::vector<std::string> args(argv, argv + argc);
@@ -74,38 +111,13 @@ int main(int argc, char **argv)
 	if (o->command == "validate") {
 		int bad = 0;
 		for (std::size_t i = 0; i < docs.size(); i++) {
-			auto problems = validate(docs[i]);
-			// Paths that must have run cleanly.
-			for (auto &p : o->require_paths) {
-				bool ok = false;
-				for (auto &r : docs[i]["runs"].items())
-					if (r.str("path") == p && r.num("errors") == 0 &&
-					    r.num("requests") > 0 &&
-					    r.num("verified_bytes") >= r.num("requests") * r.num("msg_size"))
-						ok = true;
-				if (!ok)
-					problems.push_back("no clean run of path " + p);
-			}
-			if (o->strict) {
-				// The server on its own CPUs (run --server): it stayed there.
-				for (auto &r : docs[i]["runs"].items())
-					if (r["split"]["server"]["leaking"].as_bool())
-						problems.push_back("runs: " + r.str("path") +
-								   ": not an isolated server: " +
-								   r["split"]["server"].str("why"));
-				for (const char *sect : {"runs", "external"})
-					for (auto &r : docs[i][sect].items())
-						if (r.find("error") || r.num("errors") != 0)
-							problems.push_back(
-								std::string(sect) + ": " +
-								r.str("path", r.str("tool") + " " + r.str("server")) +
-								" failed: " + r.str("error"));
-			}
+			auto problems = file_problems(docs[i], *o);
 			for (auto &p : problems)
 				std::printf("%s: %s\n", o->files[i].c_str(), p.c_str());
 			if (problems.empty())
 				std::printf("%s: valid %s, %zu runs, %zu external\n", o->files[i].c_str(),
-					    kSchema, docs[i]["runs"].size(), docs[i]["external"].size());
+					    kSchema, json::items(json::get(docs[i], "runs")).size(),
+					    json::items(json::get(docs[i], "external")).size());
 			bad += !problems.empty();
 		}
 		return bad ? 2 : 0;

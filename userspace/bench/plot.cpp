@@ -47,16 +47,18 @@ std::string num(double v)
 
 std::string vtag(const json::Value &r)
 {
-	return num(r.num("vcpus")) + "vcpu" + (r["idle_poll"].as_bool() ? "-idlepoll" : "") +
-	       (r["small_guest"].as_bool() ? "-1gib" : "");
+	return num(json::num(r, "vcpus")) + "vcpu" +
+	       (json::flag(r, "idle_poll") ? "-idlepoll" : "") +
+	       (json::flag(r, "small_guest") ? "-1gib" : "");
 }
 
 std::string vtitle(const json::Value &r)
 {
-	std::string t = num(r.num("vcpus")) + (r.num("vcpus") == 1 ? " vCPU" : " vCPUs");
-	if (r["idle_poll"].as_bool())
+	std::string t =
+		num(json::num(r, "vcpus")) + (json::num(r, "vcpus") == 1 ? " vCPU" : " vCPUs");
+	if (json::flag(r, "idle_poll"))
 		t += ", idle=poll";
-	if (r["small_guest"].as_bool())
+	if (json::flag(r, "small_guest"))
 		t += ", 1 GiB guest";
 	return t;
 }
@@ -64,7 +66,7 @@ std::string vtitle(const json::Value &r)
 // Where the runs ran, for the titles: "TCG guest", or what the file says.
 std::string where(const json::Value &r)
 {
-	std::string a = r.str("accelerator");
+	std::string a = json::str(r, "accelerator");
 	if (a.empty())
 		return "";
 	return " (" + (a == "TCG" ? std::string("TCG guest") : a) + ")";
@@ -83,15 +85,15 @@ std::string header(const std::string &name, const std::string &title)
 // split runs have plots of their own).
 bool closed_depth1(const json::Value &r)
 {
-	return r.str("mode", "closed") == "closed" && r.num("depth", 1) == 1 &&
-	       r.num("errors") == 0 && !r["two_hosts"].as_bool();
+	return json::str(r, "mode", "closed") == "closed" && json::num(r, "depth", 1) == 1 &&
+	       json::num(r, "errors") == 0 && !json::flag(r, "two_hosts");
 }
 
 std::vector<const json::Value *> sorted_by_path(std::vector<const json::Value *> v)
 {
 	auto rank = [](const json::Value *r) {
 		auto &o = path_order();
-		return std::find(o.begin(), o.end(), r->str("path")) - o.begin();
+		return std::find(o.begin(), o.end(), json::str(*r, "path")) - o.begin();
 	};
 	std::stable_sort(v.begin(), v.end(), [&](auto *a, auto *b) { return rank(a) < rank(b); });
 	return v;
@@ -102,8 +104,8 @@ std::vector<const json::Value *> sorted_by_path(std::vector<const json::Value *>
 // A split run that ran clean, closed loop (not open loop, not churn).
 bool split_ok(const json::Value &r)
 {
-	return r["split"]["server"].is_object() && r.str("mode", "closed") == "closed" &&
-	       r.num("errors") == 0;
+	return json::get(r, "split", "server").is_object() &&
+	       json::str(r, "mode", "closed") == "closed" && json::num(r, "errors") == 0;
 }
 
 // The set-up of a split run in a plot's name: none for the usual one (the
@@ -111,14 +113,14 @@ bool split_ok(const json::Value &r)
 std::string stag(const json::Value &r)
 {
 	std::string v = vtag(r);
-	if (r.num("server_cpus") == 1 && v == "1vcpu")
+	if (json::num(r, "server_cpus") == 1 && v == "1vcpu")
 		return "";
-	return "srv" + num(r.num("server_cpus")) + "cpu-cli" + v + "-";
+	return "srv" + num(json::num(r, "server_cpus")) + "cpu-cli" + v + "-";
 }
 
 std::string stitle(const json::Value &r)
 {
-	double n = r.num("server_cpus");
+	double n = json::num(r, "server_cpus");
 	return "server on " + num(n) + (n == 1 ? " CPU" : " CPUs") + " of its own, client on " +
 	       vtitle(r);
 }
@@ -129,8 +131,8 @@ std::string repeats(const std::vector<const json::Value *> &v)
 	double n = 0;
 	std::size_t repeated = 0;
 	for (auto *r : v) {
-		n = std::max(n, (*r)["repeat"].num("n"));
-		repeated += (*r)["repeat"].num("n") > 1;
+		n = std::max(n, json::num(json::get(*r, "repeat"), "n"));
+		repeated += json::num(json::get(*r, "repeat"), "n") > 1;
 	}
 	if (n <= 1)
 		return "";
@@ -140,14 +142,14 @@ std::string repeats(const std::vector<const json::Value *> &v)
 
 bool leaking(const json::Value &r)
 {
-	return r["split"]["server"]["leaking"].as_bool();
+	return json::flag(r, "split", "server", "leaking");
 }
 
 // A bar's label: the path, marked (and so quoted) when the server's work
 // leaked off its CPUs.
 std::string bar_label(const json::Value &r)
 {
-	std::string p = r.str("path");
+	std::string p = json::str(r, "path");
 	return leaking(r) ? "\"" + p + " (leaking)\"" : p;
 }
 
@@ -157,7 +159,7 @@ std::string slant(const std::vector<const json::Value *> &v)
 {
 	std::size_t longest = 0;
 	for (auto *r : v)
-		longest = std::max(longest, r->str("path").size() + (leaking(*r) ? 10 : 0));
+		longest = std::max(longest, json::str(*r, "path").size() + (leaking(*r) ? 10 : 0));
 	return longest * v.size() > 84 ? "set xtics rotate by 30 right\n" : "";
 }
 
@@ -182,14 +184,16 @@ void split_plots(const json::Value &runs, std::vector<PlotScript> &out)
 	// split-repeat.json has some of split.json's again), the run of the
 	// most repeats, else the first.
 	std::map<std::pair<Cell, std::string>, const json::Value *> one;
-	for (auto &r : runs.items()) {
+	for (auto &r : json::items(runs)) {
 		if (!split_ok(r))
 			continue;
-		Setup su{r["idle_poll"].as_bool(), r["small_guest"].as_bool(), r.num("vcpus"),
-			 r.num("server_cpus")};
-		auto &o = one[{{su, r.num("msg_size"), r.num("conns"), r.num("depth", 1)},
-			       r.str("path")}];
-		if (!o || r["repeat"].num("n") > (*o)["repeat"].num("n"))
+		Setup su{json::flag(r, "idle_poll"), json::flag(r, "small_guest"),
+			 json::num(r, "vcpus"), json::num(r, "server_cpus")};
+		auto &o = one[{{su, json::num(r, "msg_size"), json::num(r, "conns"),
+				json::num(r, "depth", 1)},
+			       json::str(r, "path")}];
+		if (!o || json::num(json::get(r, "repeat"), "n") >
+				  json::num(json::get(*o, "repeat"), "n"))
 			o = &r;
 	}
 	std::map<Cell, std::vector<const json::Value *>> cells;
@@ -209,9 +213,10 @@ void split_plots(const json::Value &runs, std::vector<PlotScript> &out)
 		std::set<double> counts;
 		std::string leaks;
 		for (auto *r : sorted_by_path(v)) {
-			if (std::find(paths.begin(), paths.end(), r->str("path")) == paths.end())
-				paths.push_back(r->str("path"));
-			counts.insert(r->num("conns"));
+			if (std::find(paths.begin(), paths.end(), json::str(*r, "path")) ==
+			    paths.end())
+				paths.push_back(json::str(*r, "path"));
+			counts.insert(json::num(*r, "conns"));
 		}
 		std::string s = header(name, "Server capacity against connections: " + num(size) +
 						     " B, depth " + num(depth) + repeats(v) +
@@ -229,12 +234,13 @@ void split_plots(const json::Value &runs, std::vector<PlotScript> &out)
 		for (auto &p : paths) {
 			std::map<double, double> cap;
 			for (auto *r : v) {
-				double c = (*r)["split"]["server"].num("capacity_rps_derived");
-				if (r->str("path") != p || c <= 0)
+				double c = json::num(json::get(*r, "split", "server"),
+						     "capacity_rps_derived");
+				if (json::str(*r, "path") != p || c <= 0)
 					continue;
-				cap[r->num("conns")] = c;
+				cap[json::num(*r, "conns")] = c;
 				if (leaking(*r))
-					leaks += num(r->num("conns")) + " " + num(c) + "\n";
+					leaks += num(json::num(*r, "conns")) + " " + num(c) + "\n";
 			}
 			s += block(p) + " << EOD\n";
 			for (auto &[n, c] : cap)
@@ -291,9 +297,10 @@ void split_plots(const json::Value &runs, std::vector<PlotScript> &out)
 		     "set yrange [0:*]\nset offsets 0, 0, graph 0.08, 0\n" + slant(*v) +
 		     "$cpu << EOD\n";
 		for (auto *r : sorted_by_path(*v)) {
-			const json::Value &c = (*r)["split"]["server"]["us_per_req"];
-			s += bar_label(*r) + " " + num(c.num("user")) + " " + num(c.num("system")) +
-			     " " + num(c.num("softirq")) + " " + num(c.num("irq")) + "\n";
+			const json::Value &c = json::get(*r, "split", "server", "us_per_req");
+			s += bar_label(*r) + " " + num(json::num(c, "user")) + " " +
+			     num(json::num(c, "system")) + " " + num(json::num(c, "softirq")) +
+			     " " + num(json::num(c, "irq")) + "\n";
 		}
 		s += "EOD\n"
 		     "plot $cpu using 2:xtic(1) title 'user' lc rgb '#1f77b4', \\\n"
@@ -317,10 +324,10 @@ void split_plots(const json::Value &runs, std::vector<PlotScript> &out)
 		     "set arrow from graph 0, first 90 to graph 1, first 90 nohead dt 2 lw 1.5 "
 		     "lc rgb '#2ca02c'\n" + slant(*v) + "$share << EOD\n";
 		for (auto *r : sorted_by_path(*v)) {
-			const json::Value &sp = (*r)["split"];
-			s += bar_label(*r) + " " + pct(sp["server"].num("busy")) + " " +
-			     pct(sp["server"].num("own_share")) + " " +
-			     pct(sp["client"].num("busy")) + "\n";
+			const json::Value &sp = json::get(*r, "split");
+			s += bar_label(*r) + " " + pct(json::num(json::get(sp, "server"), "busy")) +
+			     " " + pct(json::num(json::get(sp, "server"), "own_share")) + " " +
+			     pct(json::num(json::get(sp, "client"), "busy")) + "\n";
 		}
 		s += "EOD\n"
 		     "plot $share using 2:xtic(1) title 'server CPUs busy' lc rgb '#1f77b4', \\\n"
@@ -342,12 +349,15 @@ std::vector<PlotScript> plot_scripts(const std::vector<json::Value> &docs, bool 
 	using Cell = std::tuple<bool, double, double, double>;
 	std::map<Cell, std::vector<const json::Value *>> cells;
 	std::map<std::tuple<bool, double, double>, std::vector<const json::Value *>> series;
-	for (auto &r : runs.items()) {
+	for (auto &r : json::items(runs)) {
 		if (!closed_depth1(r))
 			continue;
-		double v = r["small_guest"].as_bool() ? -r.num("vcpus") : r.num("vcpus");
-		cells[{r["idle_poll"].as_bool(), v, r.num("msg_size"), r.num("conns")}].push_back(&r);
-		series[{r["idle_poll"].as_bool(), v, r.num("msg_size")}].push_back(&r);
+		double v = json::flag(r, "small_guest") ? -json::num(r, "vcpus")
+							: json::num(r, "vcpus");
+		cells[{json::flag(r, "idle_poll"), v, json::num(r, "msg_size"),
+		       json::num(r, "conns")}]
+			.push_back(&r);
+		series[{json::flag(r, "idle_poll"), v, json::num(r, "msg_size")}].push_back(&r);
 	}
 
 	// Latency CDFs.
@@ -356,20 +366,22 @@ std::vector<PlotScript> plot_scripts(const std::vector<json::Value> &docs, bool 
 		if (!all_cdfs && conns != 1 && conns != 64)
 			continue;
 		const json::Value &r0 = *v.front();
-		std::string name = "cdf-" + vtag(r0) + "-" + num(conns) + "c-" + num(r0.num("msg_size")) + "B";
-		std::string s = header(name, "Round-trip latency CDF: " + vtitle(r0) + ", " + num(conns) +
-						     (conns == 1 ? " connection, " : " connections, ") +
-						     num(r0.num("msg_size")) + " B" + where(r0));
+		std::string name = "cdf-" + vtag(r0) + "-" + num(conns) + "c-" +
+				   num(json::num(r0, "msg_size")) + "B";
+		std::string s =
+			header(name, "Round-trip latency CDF: " + vtitle(r0) + ", " + num(conns) +
+					     (conns == 1 ? " connection, " : " connections, ") +
+					     num(json::num(r0, "msg_size")) + " B" + where(r0));
 		s += "set xlabel 'round trip (us, log scale)'\nset ylabel 'fraction of requests'\n"
 		     "set logscale x\nset yrange [0:1]\nset key bottom right\n";
 		std::string plots;
 		for (auto *r : sorted_by_path(v)) {
-			std::string p = r->str("path");
+			std::string p = json::str(*r, "path");
 			s += block(p) + " << EOD\n";
-			for (auto &pt : (*r)["cdf_us"].items())
-				if (pt.size() == 2 && pt.items()[0].as_number() > 0)
-					s += num(pt.items()[0].as_number()) + " " +
-					     num(pt.items()[1].as_number()) + "\n";
+			for (auto &pt : json::items(json::get(*r, "cdf_us")))
+				if (pt.size() == 2 && json::number(json::items(pt)[0]) > 0)
+					s += num(json::number(json::items(pt)[0])) + " " +
+					     num(json::number(json::items(pt)[1])) + "\n";
 			s += "EOD\n";
 			plots += std::string(plots.empty() ? "plot " : ", \\\n     ") + block(p) +
 				 " using 1:2 with lines lw 2 lc rgb '" + colour(p) + "' title '" + p + "'";
@@ -381,7 +393,8 @@ std::vector<PlotScript> plot_scripts(const std::vector<json::Value> &docs, bool 
 	for (auto &[key, v] : series) {
 		std::map<std::string, std::map<double, double>> by_path;
 		for (auto *r : v)
-			by_path[r->str("path")][r->num("conns")] = r->num("throughput_rps");
+			by_path[json::str(*r, "path")][json::num(*r, "conns")] =
+				json::num(*r, "throughput_rps");
 		std::set<double> counts;
 		for (auto &[p, m] : by_path)
 			for (auto &[c, t] : m)
@@ -389,9 +402,10 @@ std::vector<PlotScript> plot_scripts(const std::vector<json::Value> &docs, bool 
 		if (counts.size() < 2)
 			continue;
 		const json::Value &r0 = *v.front();
-		std::string name = "tput-" + vtag(r0) + "-" + num(r0.num("msg_size")) + "B";
-		std::string s = header(name, "Throughput against connections: " + vtitle(r0) + ", " +
-						     num(r0.num("msg_size")) + " B, closed loop" + where(r0));
+		std::string name = "tput-" + vtag(r0) + "-" + num(json::num(r0, "msg_size")) + "B";
+		std::string s = header(name, "Throughput against connections: " + vtitle(r0) +
+						     ", " + num(json::num(r0, "msg_size")) +
+						     " B, closed loop" + where(r0));
 		s += "set xlabel 'connections (log scale)'\nset ylabel 'requests/s (log scale)'\n"
 		     "set logscale xy\nset key outside right\nset format y '%.0s%c'\n";
 		std::string plots;
@@ -425,18 +439,21 @@ std::vector<PlotScript> plot_scripts(const std::vector<json::Value> &docs, bool 
 	for (auto &[k, conns] : pick) {
 		auto &v = cells[{std::get<0>(k), std::get<1>(k), std::get<2>(k), conns}];
 		const json::Value &r0 = *v.front();
-		std::string name = "cpu-" + vtag(r0) + "-" + num(conns) + "c-" + num(r0.num("msg_size")) + "B";
-		std::string s = header(name, "Whole-system CPU per request: " + vtitle(r0) + ", " +
-						     num(conns) + (conns == 1 ? " connection, " : " connections, ") +
-						     num(r0.num("msg_size")) + " B" + where(r0));
+		std::string name = "cpu-" + vtag(r0) + "-" + num(conns) + "c-" +
+				   num(json::num(r0, "msg_size")) + "B";
+		std::string s = header(
+			name, "Whole-system CPU per request: " + vtitle(r0) + ", " + num(conns) +
+				      (conns == 1 ? " connection, " : " connections, ") +
+				      num(json::num(r0, "msg_size")) + " B" + where(r0));
 		s += "set ylabel 'CPU time per request (us, all CPUs, /proc/stat)'\n"
 		     "set style data histograms\nset style histogram rowstacked\n"
 		     "set style fill solid 0.8 border -1\nset boxwidth 0.6\nset key outside right\n"
 		     "set yrange [0:*]\n$cpu << EOD\n";
 		for (auto *r : sorted_by_path(v)) {
-			const json::Value &c = (*r)["cpu_us_per_req"];
-			s += r->str("path") + " " + num(c.num("user")) + " " + num(c.num("system")) + " " +
-			     num(c.num("softirq")) + " " + num(c.num("irq")) + "\n";
+			const json::Value &c = json::get(*r, "cpu_us_per_req");
+			s += json::str(*r, "path") + " " + num(json::num(c, "user")) + " " +
+			     num(json::num(c, "system")) + " " + num(json::num(c, "softirq")) +
+			     " " + num(json::num(c, "irq")) + "\n";
 		}
 		s += "EOD\n"
 		     "plot $cpu using 2:xtic(1) title 'user' lc rgb '#1f77b4', \\\n"

@@ -150,7 +150,7 @@ std::string fmt_ratio(double r)
 
 bool small_guest(const json::Value &conditions)
 {
-	double kib = conditions.num("mem_total_kib");
+	double kib = json::num(conditions, "mem_total_kib");
 	return kib > 0 && kib < 1536 * 1024;
 }
 
@@ -162,16 +162,17 @@ json::Value merged(const std::vector<json::Value> &docs, const char *key)
 {
 	json::Value out = json::Value::array();
 	for (auto &d : docs) {
-		const json::Value &c = d["conditions"];
-		for (auto &r : d[key].items()) {
+		const json::Value &c = json::get(d, "conditions");
+		for (auto &r : json::items(d[key])) {
 			json::Value run = r;
-			run.set("vcpus", c.num("vcpus"));
-			run.set("idle_poll", c["idle_poll"].as_bool());
-			run.set("small_guest", small_guest(c));
-			run.set("accelerator", c.str("accelerator"));
-			run.set("two_hosts", c.str("setup") == "two hosts");
-			run.set("server_cpus", double(c["server_host"]["server_cpus"].size()));
-			out.push(std::move(run));
+			run["vcpus"] = json::num(c, "vcpus");
+			run["idle_poll"] = json::flag(c, "idle_poll");
+			run["small_guest"] = small_guest(c);
+			run["accelerator"] = json::str(c, "accelerator");
+			run["two_hosts"] = json::str(c, "setup") == "two hosts";
+			run["server_cpus"] = double(
+				json::items(json::get(c, "server_host", "server_cpus")).size());
+			out.push_back(std::move(run));
 		}
 	}
 	return out;
@@ -199,14 +200,14 @@ using Key =
 // fraction, or 0.
 double load_of(const json::Value &r)
 {
-	return r["load"].num("fraction", 0);
+	return json::num(json::get(r, "load"), "fraction", 0);
 }
 
 // The base of such a run: "capacity" (the highest open-loop rate the path
 // kept) or "peak" (its closed-loop peak).
 std::string load_base(const json::Value &r)
 {
-	return r["load"]["search"].is_array() ? "capacity" : "peak";
+	return json::get(r, "load", "search").is_array() ? "capacity" : "peak";
 }
 
 Key key_of(const json::Value &r)
@@ -216,19 +217,25 @@ Key key_of(const json::Value &r)
 	// Runs at a fraction of each path's peak share a cell whatever their
 	// rates.
 	double load = load_of(r);
-	std::string mode = r.str("mode", "closed");
+	std::string mode = json::str(r, "mode", "closed");
 	if (load > 0)
 		mode += " load " + fmt_fixed(load * 100, 0);
 	// The proxy paths' cells after the echo ones.
-	return {is_proxy_path(r.str("path")), !r["two_hosts"].as_bool(), r["idle_poll"].as_bool(),
-		r["small_guest"].as_bool(),
-		r.num("vcpus"), r.num("msg_size"), r.num("conns"), r.num("depth", 1), mode,
-		load > 0 ? 0 : r.num("rate")};
+	return {is_proxy_path(json::str(r, "path")),
+		!json::flag(r, "two_hosts"),
+		json::flag(r, "idle_poll"),
+		json::flag(r, "small_guest"),
+		json::num(r, "vcpus"),
+		json::num(r, "msg_size"),
+		json::num(r, "conns"),
+		json::num(r, "depth", 1),
+		mode,
+		load > 0 ? 0 : json::num(r, "rate")};
 }
 
 bool is_churn(const json::Value &r)
 {
-	return r.str("mode") == "churn";
+	return json::str(r, "mode") == "churn";
 }
 
 // The loop column of the summaries.
@@ -236,52 +243,55 @@ std::string loop_label(const json::Value &r)
 {
 	if (is_churn(r))
 		return "churn";
-	if (r.str("mode") == "open")
-		return load_of(r) > 0 ? "open " + fmt_fixed(load_of(r) * 100, 0) + " % of " + load_base(r)
-				      : "open " + fmt_count(r.num("rate")) + "/s";
-	return "closed d" + fmt_count(r.num("depth", 1));
+	if (json::str(r, "mode") == "open")
+		return load_of(r) > 0
+			       ? "open " + fmt_fixed(load_of(r) * 100, 0) + " % of " + load_base(r)
+			       : "open " + fmt_count(json::num(r, "rate")) + "/s";
+	return "closed d" + fmt_count(json::num(r, "depth", 1));
 }
 
 // The serving host's CPU count, in the title of a split cell.
 double server_cpus(const json::Value &r)
 {
-	return r.num("server_cpus");
+	return json::num(r, "server_cpus");
 }
 
 std::string cell_title(const json::Value &r)
 {
 	auto n = [](double v) { return fmt_count(v); };
-	std::string t = n(r.num("vcpus")) + (r.num("vcpus") == 1 ? " vCPU" : " vCPUs");
-	if (r["two_hosts"].as_bool())
+	std::string t =
+		n(json::num(r, "vcpus")) + (json::num(r, "vcpus") == 1 ? " vCPU" : " vCPUs");
+	if (json::flag(r, "two_hosts"))
 		t = "server on " + n(server_cpus(r)) +
 		    (server_cpus(r) == 1 ? " CPU" : " CPUs") + " of its own, client on " + t;
-	if (r["idle_poll"].as_bool())
+	if (json::flag(r, "idle_poll"))
 		t += " (idle=poll)";
-	if (r["small_guest"].as_bool())
+	if (json::flag(r, "small_guest"))
 		t += " (1 GiB guest)";
-	t += ", " + n(r.num("conns")) + (r.num("conns") == 1 ? " connection" : " connections");
-	t += ", " + n(r.num("msg_size")) + " B messages";
+	t += ", " + n(json::num(r, "conns")) +
+	     (json::num(r, "conns") == 1 ? " connection" : " connections");
+	t += ", " + n(json::num(r, "msg_size")) + " B messages";
 	if (is_churn(r))
 		t += ", churn: a new connection for each message (cycles/s: the accept rate)";
-	else if (r.str("mode") == "open" && load_of(r) > 0)
+	else if (json::str(r, "mode") == "open" && load_of(r) > 0)
 		t += ", open loop at " + fmt_fixed(load_of(r) * 100, 0) +
 		     (load_base(r) == "capacity" ? " % of each path's own open-loop capacity"
 						 : " % of each path's own closed-loop peak");
-	else if (r.str("mode") == "open")
-		t += ", open loop at " + n(r.num("rate")) + " msg/s";
+	else if (json::str(r, "mode") == "open")
+		t += ", open loop at " + n(json::num(r, "rate")) + " msg/s";
 	else
-		t += ", closed loop, depth " + n(r.num("depth", 1));
+		t += ", closed loop, depth " + n(json::num(r, "depth", 1));
 	return t;
 }
 
 std::map<Key, std::vector<const json::Value *>> group(const json::Value &runs)
 {
 	std::map<Key, std::vector<const json::Value *>> g;
-	for (auto &r : runs.items())
+	for (auto &r : json::items(runs))
 		g[key_of(r)].push_back(&r);
 	for (auto &[k, v] : g)
 		std::stable_sort(v.begin(), v.end(), [](auto *a, auto *b) {
-			return path_rank(a->str("path")) < path_rank(b->str("path"));
+			return path_rank(json::str(*a, "path")) < path_rank(json::str(*b, "path"));
 		});
 	return g;
 }
@@ -289,19 +299,19 @@ std::map<Key, std::vector<const json::Value *>> group(const json::Value &runs)
 const json::Value *find_path(const std::vector<const json::Value *> &v, const std::string &p)
 {
 	for (auto *r : v)
-		if (r->str("path") == p && r->num("errors") == 0)
+		if (json::str(*r, "path") == p && json::num(*r, "errors") == 0)
 			return r;
 	return nullptr;
 }
 
 double lat(const json::Value *r, const char *p)
 {
-	return r ? r->operator[]("latency_us").num(p, NAN) : NAN;
+	return r ? json::num(json::get(*r, "latency_us"), p, NAN) : NAN;
 }
 
 double tput(const json::Value *r)
 {
-	return r ? r->num("throughput_rps", NAN) : NAN;
+	return r ? json::num(*r, "throughput_rps", NAN) : NAN;
 }
 
 double div(double a, double b)
@@ -318,23 +328,24 @@ std::string heading(const std::string &t, bool md)
 
 std::string render_conditions(const json::Value &doc, bool md)
 {
-	const json::Value &c = doc["conditions"];
+	const json::Value &c = json::get(doc, "conditions");
 	std::string s;
 	auto line = [&](const std::string &k, const std::string &v) {
 		if (v.empty())
 			return;
 		s += md ? "- " + k + ": " + v + "\n" : "  " + k + ": " + v + "\n";
 	};
-	line("date", c.str("date"));
-	line("guest kernel", c.str("kernel") + " " + c.str("kernel_version"));
-	line("vCPUs", fmt_count(c.num("vcpus")) + (c["idle_poll"].as_bool() ? ", idle=poll" : ""));
-	line("accelerator", c.str("accelerator"));
-	line("CPU model", c.str("cpu_model"));
-	line("memory", fmt_count(c.num("mem_total_kib") / 1024) + " MiB");
-	line("syncsock module", c.str("module_version"));
-	line("pinning", c.str("pin"));
-	line("command line", c.str("command_line"));
-	line("note", c.str("label"));
+	line("date", json::str(c, "date"));
+	line("guest kernel", json::str(c, "kernel") + " " + json::str(c, "kernel_version"));
+	line("vCPUs",
+	     fmt_count(json::num(c, "vcpus")) + (json::flag(c, "idle_poll") ? ", idle=poll" : ""));
+	line("accelerator", json::str(c, "accelerator"));
+	line("CPU model", json::str(c, "cpu_model"));
+	line("memory", fmt_count(json::num(c, "mem_total_kib") / 1024) + " MiB");
+	line("syncsock module", json::str(c, "module_version"));
+	line("pinning", json::str(c, "pin"));
+	line("command line", json::str(c, "command_line"));
+	line("note", json::str(c, "label"));
 	return s;
 }
 
@@ -342,7 +353,7 @@ namespace {
 
 double capacity(const json::Value *r)
 {
-	return r ? r->operator[]("split")["server"].num("capacity_rps_derived", NAN) : NAN;
+	return r ? json::num(json::get(*r, "split", "server"), "capacity_rps_derived", NAN) : NAN;
 }
 
 // The user-space path of @v with the highest derived capacity (or, with
@@ -352,7 +363,7 @@ const json::Value *best_user(const std::vector<const json::Value *> &v,
 {
 	const json::Value *best = nullptr;
 	for (auto *r : v)
-		if (r->str("path") != "kernel" && r->num("errors") == 0 &&
+		if (json::str(*r, "path") != "kernel" && json::num(*r, "errors") == 0 &&
 		    (!best || measure(r) > measure(best)))
 			best = r;
 	return best;
@@ -371,34 +382,40 @@ std::string render_split_cell(const std::vector<const json::Value *> &v, bool md
 		     "client us/req", "on own CPUs"});
 	std::string failures, leaks, caps;
 	for (auto *r : v) {
-		std::string path = r->str("path");
-		const json::Value &ld = (*r)["load"];
-		if (load && ld["search"].is_array())
+		std::string path = json::str(*r, "path");
+		const json::Value &ld = json::get(*r, "load");
+		if (load && json::get(ld, "search").is_array())
 			caps += (caps.empty() ? "" : ", ") + path + " " +
-				fmt_count(ld.num("capacity_rps")) +
-				(ld.num("capacity_server_busy") > 0
-					 ? " (" + fmt_fixed(ld.num("capacity_server_busy") * 100, 0) +
+				fmt_count(json::num(ld, "capacity_rps")) +
+				(json::num(ld, "capacity_server_busy") > 0
+					 ? " (" +
+						   fmt_fixed(json::num(ld, "capacity_server_busy") *
+								     100,
+							     0) +
 						   " % busy)"
 					 : "");
-		if (r->num("errors") != 0) {
-			failures += (md ? "- " : "") + path + ": FAILED: " + r->str("error", "errors") +
-				    "\n";
+		if (json::num(*r, "errors") != 0) {
+			failures += (md ? "- " : "") + path +
+				    ": FAILED: " + json::str(*r, "error", "errors") + "\n";
 			continue;
 		}
-		const json::Value &sv = (*r)["split"]["server"];
-		const json::Value &cv = (*r)["split"]["client"];
-		const json::Value &us = sv["us_per_req"];
-		if (sv["leaking"].as_bool())
-			leaks += (md ? "- " : "") + path + ": LEAKING: " + sv.str("why") + "\n";
+		const json::Value &sv = json::get(*r, "split", "server");
+		const json::Value &cv = json::get(*r, "split", "client");
+		const json::Value &us = json::get(sv, "us_per_req");
+		if (json::flag(sv, "leaking"))
+			leaks += (md ? "- " : "") + path + ": LEAKING: " + json::str(sv, "why") +
+				 "\n";
 		t.add({path, fmt_count(tput(r)), fmt_us(lat(r, "p50")), fmt_us(lat(r, "p99")),
-		       fmt_fixed(sv.num("busy", NAN) * 100, 0) + " %", fmt_fixed(us.num("total", NAN), 1),
-		       fmt_fixed(us.num("user", NAN), 1) + "/" + fmt_fixed(us.num("system", NAN), 1) +
-			       "/" + fmt_fixed(us.num("softirq", NAN), 1),
+		       fmt_fixed(json::num(sv, "busy", NAN) * 100, 0) + " %",
+		       fmt_fixed(json::num(us, "total", NAN), 1),
+		       fmt_fixed(json::num(us, "user", NAN), 1) + "/" +
+			       fmt_fixed(json::num(us, "system", NAN), 1) + "/" +
+			       fmt_fixed(json::num(us, "softirq", NAN), 1),
 		       fmt_count(capacity(r)), fmt_ratio(div(capacity(r), capacity(base))),
 		       fmt_ratio(div(capacity(r), capacity(best))),
-		       fmt_fixed(cv.num("busy", NAN) * 100, 0) + " %",
-		       fmt_fixed(cv["us_per_req"].num("total", NAN), 1),
-		       fmt_fixed(sv.num("own_share", NAN) * 100, 0) + " %"});
+		       fmt_fixed(json::num(cv, "busy", NAN) * 100, 0) + " %",
+		       fmt_fixed(json::num(json::get(cv, "us_per_req"), "total", NAN), 1),
+		       fmt_fixed(json::num(sv, "own_share", NAN) * 100, 0) + " %"});
 	}
 	std::string out = md ? t.markdown() : t.render();
 	if (!caps.empty())
@@ -417,30 +434,30 @@ double proxy_cpu(const json::Value *r)
 {
 	if (!r)
 		return NAN;
-	if ((*r)["two_hosts"].as_bool())
-		return (*r)["split"]["server"]["us_per_req"].num("total", NAN);
-	return (*r)["cpu_us_per_req"].num("total", NAN);
+	if (json::flag(*r, "two_hosts"))
+		return json::num(json::get(*r, "split", "server", "us_per_req"), "total", NAN);
+	return json::num(json::get(*r, "cpu_us_per_req"), "total", NAN);
 }
 
 // What a proxy path can serve: the derived capacity (two hosts), else
 // what it served.
 double proxy_capacity(const json::Value *r)
 {
-	if (r && (*r)["two_hosts"].as_bool())
+	if (r && json::flag(*r, "two_hosts"))
 		return capacity(r);
 	return tput(r);
 }
 
 bool is_proxy_cell(const std::vector<const json::Value *> &v)
 {
-	return !v.empty() && is_proxy_path(v.front()->str("path"));
+	return !v.empty() && is_proxy_path(json::str(*v.front(), "path"));
 }
 
 // A cell of the proxy paths: each against HAProxy.
 std::string render_proxy_cell(const std::vector<const json::Value *> &v, bool md)
 {
 	const json::Value *ha = find_path(v, "haproxy");
-	const bool two = (*v.front())["two_hosts"].as_bool();
+	const bool two = json::flag(*v.front(), "two_hosts");
 	std::vector<std::string> titles = {"path", "req/s", "p50 us", "p99 us",
 					   two ? "server us/req" : "CPU us/req"};
 	if (two)
@@ -452,24 +469,26 @@ std::string render_proxy_cell(const std::vector<const json::Value *> &v, bool md
 	TextTable t(titles);
 	std::string failures;
 	for (auto *r : v) {
-		std::string path = r->str("path");
-		if (r->num("errors") != 0) {
-			failures += (md ? "- " : "") + path + ": FAILED: " + r->str("error", "errors") +
-				    "\n";
+		std::string path = json::str(*r, "path");
+		if (json::num(*r, "errors") != 0) {
+			failures += (md ? "- " : "") + path +
+				    ": FAILED: " + json::str(*r, "error", "errors") + "\n";
 			continue;
 		}
-		const json::Value &k = (*r)["kernel_counters"];
-		std::string fwd = k.find("fwd_inline") ? fmt_count(k.num("fwd_inline")) + "/" +
-								 fmt_count(k.num("fwd_queued"))
-						       : "";
+		const json::Value &k = json::get(*r, "kernel_counters");
+		std::string fwd = json::find(k, "fwd_inline")
+					  ? fmt_count(json::num(k, "fwd_inline")) + "/" +
+						    fmt_count(json::num(k, "fwd_queued"))
+					  : "";
 		std::vector<std::string> row = {path, fmt_count(tput(r)), fmt_us(lat(r, "p50")),
 						fmt_us(lat(r, "p99")), fmt_fixed(proxy_cpu(r), 1)};
 		if (two)
 			row.push_back(fmt_count(proxy_capacity(r)));
-		for (auto &c : {fmt_fixed((*r)["ctx_per_req"].num("server", NAN), 2),
-				fmt_ratio(div(lat(r, "p50"), lat(ha, "p50"))),
-				fmt_ratio(div(proxy_cpu(r), proxy_cpu(ha))),
-				fmt_ratio(div(proxy_capacity(r), proxy_capacity(ha))), fwd})
+		for (auto &c :
+		     {fmt_fixed(json::num(json::get(*r, "ctx_per_req"), "server", NAN), 2),
+		      fmt_ratio(div(lat(r, "p50"), lat(ha, "p50"))),
+		      fmt_ratio(div(proxy_cpu(r), proxy_cpu(ha))),
+		      fmt_ratio(div(proxy_capacity(r), proxy_capacity(ha))), fwd})
 			row.push_back(c);
 		t.add(row);
 	}
@@ -487,16 +506,17 @@ std::string render_report(const std::vector<json::Value> &docs, bool md)
 	std::string out;
 	for (auto &[k, v] : group(runs)) {
 		if (is_proxy_cell(v)) {
-			out += heading("through a proxy to one backend: " + cell_title(*v.front()) +
-					       (v.front()->operator[]("two_hosts").as_bool()
-							? " (the proxy on the server's CPU; capacity "
-							  "derived from its CPU per request)"
-							: ""),
-				       md);
+			out += heading(
+				"through a proxy to one backend: " + cell_title(*v.front()) +
+					(json::flag(*v.front(), "two_hosts")
+						 ? " (the proxy on the server's CPU; capacity "
+						   "derived from its CPU per request)"
+						 : ""),
+				md);
 			out += render_proxy_cell(v, md) + "\n";
 			continue;
 		}
-		if (v.front()->operator[]("two_hosts").as_bool()) {
+		if (json::flag(*v.front(), "two_hosts")) {
 			out += heading(cell_title(*v.front()) +
 					       " (capacity: requests/s the server's CPUs would "
 					       "serve at 100 % busy, derived from its CPU per "
@@ -515,23 +535,26 @@ std::string render_report(const std::vector<json::Value> &docs, bool md)
 			     "ctx/req sys"});
 		std::string failures;
 		for (auto *r : v) {
-			const json::Value &cpu = (*r)["cpu_us_per_req"];
-			const json::Value &ctx = (*r)["ctx_per_req"];
-			std::string path = r->str("path");
-			if (r->num("errors") != 0) {
-				failures += (md ? "- " : "") + path + ": FAILED: " +
-					    r->str("error", "errors") + "\n";
+			const json::Value &cpu = json::get(*r, "cpu_us_per_req");
+			const json::Value &ctx = json::get(*r, "ctx_per_req");
+			std::string path = json::str(*r, "path");
+			if (json::num(*r, "errors") != 0) {
+				failures += (md ? "- " : "") + path +
+					    ": FAILED: " + json::str(*r, "error", "errors") + "\n";
 				continue;
 			}
-			t.add({path, fmt_us(lat(r, "p50")), fmt_us(lat(r, "p90")), fmt_us(lat(r, "p99")),
-			       fmt_us(lat(r, "p99.9")), fmt_us(lat(r, "max")), fmt_count(tput(r)),
+			t.add({path, fmt_us(lat(r, "p50")), fmt_us(lat(r, "p90")),
+			       fmt_us(lat(r, "p99")), fmt_us(lat(r, "p99.9")),
+			       fmt_us(lat(r, "max")), fmt_count(tput(r)),
 			       fmt_ratio(div(lat(r, "p50"), lat(base, "p50"))),
 			       fmt_ratio(div(lat(r, "p99"), lat(base, "p99"))),
-			       fmt_ratio(div(tput(r), tput(base))), fmt_fixed(cpu.num("total", NAN), 1),
-			       fmt_fixed(cpu.num("user", NAN), 1) + "/" +
-				       fmt_fixed(cpu.num("system", NAN), 1) + "/" +
-				       fmt_fixed(cpu.num("softirq", NAN), 1),
-			       fmt_fixed(ctx.num("server", NAN), 2), fmt_fixed(ctx.num("system", NAN), 2)});
+			       fmt_ratio(div(tput(r), tput(base))),
+			       fmt_fixed(json::num(cpu, "total", NAN), 1),
+			       fmt_fixed(json::num(cpu, "user", NAN), 1) + "/" +
+				       fmt_fixed(json::num(cpu, "system", NAN), 1) + "/" +
+				       fmt_fixed(json::num(cpu, "softirq", NAN), 1),
+			       fmt_fixed(json::num(ctx, "server", NAN), 2),
+			       fmt_fixed(json::num(ctx, "system", NAN), 2)});
 		}
 		out += md ? t.markdown() : t.render();
 		if (!failures.empty())
@@ -557,19 +580,21 @@ std::string render_summary(const std::vector<json::Value> &docs, bool md)
 	bool any = false;
 	for (auto &[k, v] : group(runs)) {
 		const json::Value *kr = find_path(v, "kernel");
-		if (!kr || (*kr)["two_hosts"].as_bool())
+		if (!kr || json::flag(*kr, "two_hosts"))
 			continue;
 		const json::Value *ep = find_path(v, "epoll");
 		const json::Value *ur = find_path(v, "io_uring");
-		std::string vc = fmt_count(kr->num("vcpus")) +
-				 ((*kr)["idle_poll"].as_bool() ? " idle=poll" : "") +
-				 ((*kr)["small_guest"].as_bool() ? " 1 GiB" : "");
+		std::string vc = fmt_count(json::num(*kr, "vcpus")) +
+				 (json::flag(*kr, "idle_poll") ? " idle=poll" : "") +
+				 (json::flag(*kr, "small_guest") ? " 1 GiB" : "");
 		std::string loop = loop_label(*kr);
-		t.add({vc, fmt_count(kr->num("conns")), fmt_count(kr->num("msg_size")) + " B", loop,
+		t.add({vc, fmt_count(json::num(*kr, "conns")),
+		       fmt_count(json::num(*kr, "msg_size")) + " B", loop,
 		       fmt_ratio(div(lat(kr, "p50"), lat(ep, "p50"))),
 		       fmt_ratio(div(lat(kr, "p99"), lat(ep, "p99"))),
 		       fmt_ratio(div(tput(kr), tput(ep))), fmt_ratio(div(tput(kr), tput(ur))),
-		       fmt_count(tput(kr)), fmt_fixed((*kr)["ctx_per_req"].num("server", NAN), 3)});
+		       fmt_count(tput(kr)),
+		       fmt_fixed(json::num(json::get(*kr, "ctx_per_req"), "server", NAN), 3)});
 		any = true;
 	}
 	// The server on its own CPUs: what each request costs it, and the
@@ -583,22 +608,27 @@ std::string render_summary(const std::vector<json::Value> &docs, bool md)
 	bool any_split = false;
 	for (auto &[k, v] : group(runs)) {
 		const json::Value *kr = find_path(v, "kernel");
-		if (!kr || !(*kr)["two_hosts"].as_bool())
+		if (!kr || !json::flag(*kr, "two_hosts"))
 			continue;
 		const json::Value *ep = find_path(v, "epoll");
 		const json::Value *best = best_user(v);
 		auto sus = [](const json::Value *r) {
-			return r ? (*r)["split"]["server"]["us_per_req"].num("total", NAN) : NAN;
+			return r ? json::num(json::get(*r, "split", "server", "us_per_req"),
+					     "total", NAN)
+				 : NAN;
 		};
 		// Measured, not derived: the user-space path that served the
 		// most (churn: connections/s).
 		const json::Value *most = best_user(v, tput);
-		st.add({fmt_count(server_cpus(*kr)), fmt_count(kr->num("conns")),
-			fmt_count(kr->num("msg_size")) + " B", loop_label(*kr),
-			fmt_ratio(div(sus(kr), sus(ep))), fmt_ratio(div(capacity(kr), capacity(ep))),
-			fmt_ratio(div(capacity(kr), capacity(best))), best ? best->str("path") : "-",
-			fmt_count(capacity(kr)),
-			fmt_fixed((*kr)["split"]["server"].num("busy", NAN) * 100, 0) + " %",
+		st.add({fmt_count(server_cpus(*kr)), fmt_count(json::num(*kr, "conns")),
+			fmt_count(json::num(*kr, "msg_size")) + " B", loop_label(*kr),
+			fmt_ratio(div(sus(kr), sus(ep))),
+			fmt_ratio(div(capacity(kr), capacity(ep))),
+			fmt_ratio(div(capacity(kr), capacity(best))),
+			best ? json::str(*best, "path") : "-", fmt_count(capacity(kr)),
+			fmt_fixed(json::num(json::get(*kr, "split", "server"), "busy", NAN) * 100,
+				  0) +
+				" %",
 			fmt_ratio(div(tput(kr), tput(ep))), fmt_ratio(div(tput(kr), tput(most))),
 			fmt_ratio(div(lat(kr, "p50"), lat(ep, "p50"))),
 			fmt_ratio(div(lat(kr, "p99"), lat(ep, "p99")))});
@@ -614,7 +644,7 @@ std::string render_summary(const std::vector<json::Value> &docs, bool md)
 		const json::Value *ha = find_path(v, "haproxy");
 		// The targets are the proxy's own CPU: measured on its own
 		// CPU only (on one host the client and backend share it).
-		if (!pr || !ha || !is_proxy_cell(v) || !(*pr)["two_hosts"].as_bool())
+		if (!pr || !ha || !is_proxy_cell(v) || !json::flag(*pr, "two_hosts"))
 			continue;
 		auto verdict = [](double x, double want, bool le) {
 			if (!std::isfinite(x))
@@ -625,10 +655,10 @@ std::string render_summary(const std::vector<json::Value> &docs, bool md)
 		double cpu = div(proxy_cpu(pr), proxy_cpu(ha));
 		double cap = div(proxy_capacity(pr), proxy_capacity(ha));
 		pt.add({fmt_count(server_cpus(*pr)) + " CPU" + (server_cpus(*pr) == 1 ? "" : "s"),
-			fmt_count(pr->num("conns")), fmt_count(pr->num("msg_size")) + " B",
-			fmt_ratio(p50), pr->num("conns") == 1 ? verdict(p50, 0.5, true) : "",
-			fmt_ratio(cpu), verdict(cpu, 0.5, true), fmt_ratio(cap),
-			verdict(cap, 2, false)});
+			fmt_count(json::num(*pr, "conns")),
+			fmt_count(json::num(*pr, "msg_size")) + " B", fmt_ratio(p50),
+			json::num(*pr, "conns") == 1 ? verdict(p50, 0.5, true) : "", fmt_ratio(cpu),
+			verdict(cpu, 0.5, true), fmt_ratio(cap), verdict(cap, 2, false)});
 		any_proxy = true;
 	}
 	std::string out;
@@ -660,28 +690,31 @@ std::string render_trace(const std::vector<json::Value> &docs, bool md)
 	bool any = false;
 	for (auto &[k, v] : group(runs)) {
 		for (auto *r : v) {
-			const json::Value *tr = r->find("trace");
+			const json::Value *tr = json::find(*r, "trace");
 			if (!tr)
 				continue;
 			any = true;
-			std::string vc = fmt_count(r->num("vcpus")) +
-					 ((*r)["idle_poll"].as_bool() ? " idle=poll" : "");
-			std::vector<std::string> head = {vc, fmt_count(r->num("conns")),
-							 fmt_count(r->num("msg_size")) + " B",
-							 r->str("path")};
-			if (tr->find("error")) {
-				head.push_back("not traced: " + tr->str("error"));
+			std::string vc = fmt_count(json::num(*r, "vcpus")) +
+					 (json::flag(*r, "idle_poll") ? " idle=poll" : "");
+			std::vector<std::string> head = {
+				vc, fmt_count(json::num(*r, "conns")),
+				fmt_count(json::num(*r, "msg_size")) + " B", json::str(*r, "path")};
+			if (json::find(*tr, "error")) {
+				head.push_back("not traced: " + json::str(*tr, "error"));
 				t.add(head);
 				continue;
 			}
-			for (auto &p : (*tr)["paths"].items()) {
+			for (auto &p : json::items(json::get(*tr, "paths"))) {
 				std::vector<std::string> row = head;
-				const json::Value &d = p["delay_us"];
+				const json::Value &d = json::get(p, "delay_us");
 				row.insert(row.end(),
-					   {p.str("label", p.str("path")), fmt_count(p.num("deliveries")),
-					    fmt_fixed(p.num("softirq_share", NAN) * 100, 1) + "%",
-					    fmt_fixed(p.num("wakeups_per_delivery", NAN), 3),
-					    fmt_us(d.num("p50", NAN)), fmt_us(d.num("p99", NAN))});
+					   {json::str(p, "label", json::str(p, "path")),
+					    fmt_count(json::num(p, "deliveries")),
+					    fmt_fixed(json::num(p, "softirq_share", NAN) * 100, 1) +
+						    "%",
+					    fmt_fixed(json::num(p, "wakeups_per_delivery", NAN), 3),
+					    fmt_us(json::num(d, "p50", NAN)),
+					    fmt_us(json::num(d, "p99", NAN))});
 				t.add(std::move(row));
 			}
 		}
@@ -707,46 +740,53 @@ std::string render_external(const std::vector<json::Value> &docs, bool md)
 	bool any_sp = false, any_wk = false;
 	// Baselines: sockperf's epoll server, and the user-space HTTP responder.
 	auto base_of = [&](const json::Value &r, const std::string &server) -> const json::Value * {
-		for (auto &b : ext.items())
-			if (b.str("tool") == r.str("tool") && b.str("server") == server &&
-			    b.num("vcpus") == r.num("vcpus") &&
-			    b["idle_poll"].as_bool() == r["idle_poll"].as_bool() &&
-			    b.num("msg_size") == r.num("msg_size") && b.num("conns") == r.num("conns") &&
-			    !b.find("error"))
+		for (auto &b : json::items(ext))
+			if (json::str(b, "tool") == json::str(r, "tool") &&
+			    json::str(b, "server") == server &&
+			    json::num(b, "vcpus") == json::num(r, "vcpus") &&
+			    json::flag(b, "idle_poll") == json::flag(r, "idle_poll") &&
+			    json::num(b, "msg_size") == json::num(r, "msg_size") &&
+			    json::num(b, "conns") == json::num(r, "conns") &&
+			    !json::find(b, "error"))
 				return &b;
 		return nullptr;
 	};
-	for (auto &r : ext.items()) {
-		std::string vc = fmt_count(r.num("vcpus")) + (r["idle_poll"].as_bool() ? " idle=poll" : "");
-		const json::Value &l = r["latency_us"];
-		if (r.find("error")) {
-			(r.str("tool") == "sockperf" ? sp : wk).add({vc, "", r.str("server"), "FAILED: " + r.str("error")});
-			(r.str("tool") == "sockperf" ? any_sp : any_wk) = true;
+	for (auto &r : json::items(ext)) {
+		std::string vc = fmt_count(json::num(r, "vcpus")) +
+				 (json::flag(r, "idle_poll") ? " idle=poll" : "");
+		const json::Value &l = json::get(r, "latency_us");
+		if (json::find(r, "error")) {
+			(json::str(r, "tool") == "sockperf" ? sp : wk)
+				.add({vc, "", json::str(r, "server"),
+				      "FAILED: " + json::str(r, "error")});
+			(json::str(r, "tool") == "sockperf" ? any_sp : any_wk) = true;
 			continue;
 		}
-		if (r.str("tool") == "sockperf") {
+		if (json::str(r, "tool") == "sockperf") {
 			const json::Value *b = base_of(r, "sockperf-epoll");
-			const json::Value &bl = b ? (*b)["latency_us"] : json::Value();
-			sp.add({vc, fmt_count(r.num("msg_size")) + " B", r.str("server"),
-				fmt_us(l.num("avg", NAN)), fmt_us(l.num("p50", NAN)),
-				fmt_us(l.num("p99", NAN)), fmt_us(l.num("p99.9", NAN)),
-				fmt_us(l.num("max", NAN)), fmt_count(r.num("throughput_rps", NAN)),
-				fmt_ratio(div(l.num("p50", NAN), bl.num("p50", NAN))),
-				fmt_ratio(div(l.num("p99", NAN), bl.num("p99", NAN))),
-				fmt_ratio(div(r.num("throughput_rps", NAN),
-					      b ? b->num("throughput_rps", NAN) : NAN))});
+			const json::Value &bl = b ? json::get(*b, "latency_us") : json::Value();
+			sp.add({vc, fmt_count(json::num(r, "msg_size")) + " B",
+				json::str(r, "server"), fmt_us(json::num(l, "avg", NAN)),
+				fmt_us(json::num(l, "p50", NAN)), fmt_us(json::num(l, "p99", NAN)),
+				fmt_us(json::num(l, "p99.9", NAN)),
+				fmt_us(json::num(l, "max", NAN)),
+				fmt_count(json::num(r, "throughput_rps", NAN)),
+				fmt_ratio(div(json::num(l, "p50", NAN), json::num(bl, "p50", NAN))),
+				fmt_ratio(div(json::num(l, "p99", NAN), json::num(bl, "p99", NAN))),
+				fmt_ratio(div(json::num(r, "throughput_rps", NAN),
+					      b ? json::num(*b, "throughput_rps", NAN) : NAN))});
 			any_sp = true;
-		} else if (r.str("tool") == "wrk") {
+		} else if (json::str(r, "tool") == "wrk") {
 			const json::Value *b = base_of(r, "user-http");
-			const json::Value &bl = b ? (*b)["latency_us"] : json::Value();
-			wk.add({vc, fmt_count(r.num("conns")), r.str("server"),
-				fmt_us(l.num("avg", NAN)), fmt_us(l.num("p50", NAN)),
-				fmt_us(l.num("p90", NAN)), fmt_us(l.num("p99", NAN)),
-				fmt_count(r.num("throughput_rps", NAN)),
-				fmt_ratio(div(l.num("p50", NAN), bl.num("p50", NAN))),
-				fmt_ratio(div(l.num("p99", NAN), bl.num("p99", NAN))),
-				fmt_ratio(div(r.num("throughput_rps", NAN),
-					      b ? b->num("throughput_rps", NAN) : NAN))});
+			const json::Value &bl = b ? json::get(*b, "latency_us") : json::Value();
+			wk.add({vc, fmt_count(json::num(r, "conns")), json::str(r, "server"),
+				fmt_us(json::num(l, "avg", NAN)), fmt_us(json::num(l, "p50", NAN)),
+				fmt_us(json::num(l, "p90", NAN)), fmt_us(json::num(l, "p99", NAN)),
+				fmt_count(json::num(r, "throughput_rps", NAN)),
+				fmt_ratio(div(json::num(l, "p50", NAN), json::num(bl, "p50", NAN))),
+				fmt_ratio(div(json::num(l, "p99", NAN), json::num(bl, "p99", NAN))),
+				fmt_ratio(div(json::num(r, "throughput_rps", NAN),
+					      b ? json::num(*b, "throughput_rps", NAN) : NAN))});
 			any_wk = true;
 		}
 	}
@@ -762,21 +802,29 @@ std::string render_external(const std::vector<json::Value> &docs, bool md)
 			      "spread", "server us/req", "its spread"});
 		bool any = false;
 		for (auto &d : docs)
-			for (auto &r : d["runs"].items()) {
-				if (!r.find("repeat"))
+			for (auto &r : json::items(json::get(d, "runs"))) {
+				if (!json::find(r, "repeat"))
 					continue;
-				const json::Value &rp = r["repeat"];
-				const json::Value &t = rp["throughput_rps"];
-				const json::Value &su = rp["server_us_per_req"];
+				const json::Value &rp = json::get(r, "repeat");
+				const json::Value &t = json::get(rp, "throughput_rps");
+				const json::Value &su = json::get(rp, "server_us_per_req");
 				auto pct = [](const json::Value &v) {
-					return v.is_object() ? fmt_fixed(v.num("spread_pct"), 1) + " %" : std::string("-");
+					return v.is_object()
+						       ? fmt_fixed(json::num(v, "spread_pct"), 1) +
+								 " %"
+						       : std::string("-");
 				};
-				rt.add({r.str("path"), fmt_count(r.num("conns")), fmt_count(r.num("msg_size")),
-					fmt_count(r.num("depth", 1)),
-					fmt_count(rp.num("ok")) + "/" + fmt_count(rp.num("n")),
-					fmt_count(t.num("median", NAN)), fmt_count(t.num("min", NAN)),
-					fmt_count(t.num("max", NAN)), pct(t),
-					su.is_object() ? fmt_fixed(su.num("median"), 2) : std::string("-"), pct(su)});
+				rt.add({json::str(r, "path"), fmt_count(json::num(r, "conns")),
+					fmt_count(json::num(r, "msg_size")),
+					fmt_count(json::num(r, "depth", 1)),
+					fmt_count(json::num(rp, "ok")) + "/" +
+						fmt_count(json::num(rp, "n")),
+					fmt_count(json::num(t, "median", NAN)),
+					fmt_count(json::num(t, "min", NAN)),
+					fmt_count(json::num(t, "max", NAN)), pct(t),
+					su.is_object() ? fmt_fixed(json::num(su, "median"), 2)
+						       : std::string("-"),
+					pct(su)});
 				any = true;
 			}
 		if (any)
@@ -784,30 +832,37 @@ std::string render_external(const std::vector<json::Value> &docs, bool md)
 			       (md ? rt.markdown() : rt.render()) + "\n";
 	}
 	for (auto &d : docs) {
-		const json::Value &m = d["memory"];
+		const json::Value &m = json::get(d, "memory");
 		if (!m.is_object())
 			continue;
 		TextTable mt({"path", "conns held", "answered", "memory B/conn", "slab KiB", "slab B/conn",
 			       "kmalloc B/conn"});
-		for (auto &e : m["paths"].items())
-			mt.add({e.str("path"), fmt_count(e.num("conns")), fmt_count(e.num("answered_conns")),
-				fmt_count(e.num("mem_bytes_per_conn")), fmt_count(e.num("slab_kib")),
-				fmt_count(e.num("slab_bytes_per_conn")),
-				fmt_count(e.num("kmalloc_bytes_per_conn"))});
-		out += heading("memory with " + fmt_count(m.num("conns")) +
+		for (auto &e : json::items(json::get(m, "paths")))
+			mt.add({json::str(e, "path"), fmt_count(json::num(e, "conns")),
+				fmt_count(json::num(e, "answered_conns")),
+				fmt_count(json::num(e, "mem_bytes_per_conn")),
+				fmt_count(json::num(e, "slab_kib")),
+				fmt_count(json::num(e, "slab_bytes_per_conn")),
+				fmt_count(json::num(e, "kmalloc_bytes_per_conn"))});
+		out += heading("memory with " + fmt_count(json::num(m, "conns")) +
 				       " connections held (both ends' sockets; " +
-				       fmt_count(d["conditions"].num("mem_total_kib") / 1024) +
+				       fmt_count(json::num(json::get(d, "conditions"),
+							   "mem_total_kib") /
+						 1024) +
 				       " MiB guest)",
 			       md) +
 		       (md ? mt.markdown() : mt.render());
-		if (m.find("module_bytes_per_conn"))
-			out += (md ? "\n" : "") + std::string("  the module's own memory per connection: ") +
-			       fmt_count(m.num("module_bytes_per_conn")) +
-			       " bytes, pages included (MemFree drop of the kernel path minus the epoll path's)\n";
-		if (m.find("module_slab_bytes_per_conn"))
+		if (json::find(m, "module_bytes_per_conn"))
+			out += (md ? "\n" : "") +
+			       std::string("  the module's own memory per connection: ") +
+			       fmt_count(json::num(m, "module_bytes_per_conn")) +
+			       " bytes, pages included (MemFree drop of the kernel path minus the "
+			       "epoll path's)\n";
+		if (json::find(m, "module_slab_bytes_per_conn"))
 			out += (md ? "\n" : "") + std::string("  of which slab: ") +
-			       fmt_count(m.num("module_slab_bytes_per_conn")) +
-			       " bytes (kmalloc and syncsock caches, kernel path minus epoll path)\n";
+			       fmt_count(json::num(m, "module_slab_bytes_per_conn")) +
+			       " bytes (kmalloc and syncsock caches, kernel path minus epoll "
+			       "path)\n";
 		out += "\n";
 	}
 	return out;
@@ -817,68 +872,68 @@ std::vector<std::string> validate(const json::Value &doc)
 {
 	std::vector<std::string> p;
 	auto need = [&](const json::Value &o, const std::string &where, const char *k,
-			json::Value::Type t) {
-		const json::Value *v = o.find(k);
+			json::Type t) {
+		const json::Value *v = json::find(o, k);
 		if (!v)
 			p.push_back(where + ": no \"" + k + "\"");
-		else if (v->type() != t && !(t == json::Value::Type::number && v->is_null()))
+		else if (json::type(*v) != t && !(t == json::Type::number && v->is_null()))
 			p.push_back(where + ": \"" + k + "\" has the wrong type");
 	};
-	using T = json::Value::Type;
+	using T = json::Type;
 	if (!doc.is_object())
 		return {"the document is not an object"};
-	if (doc.str("schema") != kSchema)
+	if (json::str(doc, "schema") != kSchema)
 		p.push_back(std::string("schema is not \"") + kSchema + "\"");
 	need(doc, "document", "conditions", T::object);
 	need(doc, "document", "runs", T::array);
-	const json::Value &c = doc["conditions"];
+	const json::Value &c = json::get(doc, "conditions");
 	for (const char *k : {"date", "command_line", "kernel", "accelerator", "cpu_model"})
 		need(c, "conditions", k, T::string);
 	for (const char *k : {"vcpus", "mem_total_kib"})
 		need(c, "conditions", k, T::number);
 	need(c, "conditions", "idle_poll", T::boolean);
 	std::size_t i = 0;
-	for (auto &r : doc["runs"].items()) {
+	for (auto &r : json::items(json::get(doc, "runs"))) {
 		std::string w = "runs[" + std::to_string(i++) + "]";
 		for (const char *k : {"client", "path", "mode"})
 			need(r, w, k, T::string);
 		for (const char *k : {"conns", "msg_size", "depth", "duration_s", "requests",
 				      "throughput_rps", "errors", "verified_bytes"})
 			need(r, w, k, T::number);
-		if (r.num("errors") != 0) {
+		if (json::num(r, "errors") != 0) {
 			// A failed run says why; it may have nothing else.
 			need(r, w, "error", T::string);
 			continue;
 		}
 		need(r, w, "latency_us", T::object);
 		for (const char *k : {"p50", "p90", "p99", "p99.9", "max"})
-			need(r["latency_us"], w + ".latency_us", k, T::number);
+			need(json::get(r, "latency_us"), w + ".latency_us", k, T::number);
 		need(r, w, "cdf_us", T::array);
 		need(r, w, "cpu_us_per_req", T::object);
 		for (const char *k : {"user", "system", "softirq", "total"})
-			need(r["cpu_us_per_req"], w + ".cpu_us_per_req", k, T::number);
+			need(json::get(r, "cpu_us_per_req"), w + ".cpu_us_per_req", k, T::number);
 		need(r, w, "ctx_per_req", T::object);
 		for (const char *k : {"server", "client", "system"})
-			need(r["ctx_per_req"], w + ".ctx_per_req", k, T::number);
-		if (const json::Value *tr = r.find("trace")) {
+			need(json::get(r, "ctx_per_req"), w + ".ctx_per_req", k, T::number);
+		if (const json::Value *tr = json::find(r, "trace")) {
 			if (!tr->is_object())
 				p.push_back(w + ": \"trace\" has the wrong type");
-			else if (!tr->find("error"))
+			else if (!json::find(*tr, "error"))
 				need(*tr, w + ".trace", "paths", T::array);
 		}
-		const std::string path = r.str("path");
+		const std::string path = json::str(r, "path");
 		if (std::find(path_order().begin(), path_order().end(), path) == path_order().end())
 			p.push_back(w + ": unknown path '" + path + "'");
 	}
-	if (const json::Value *e = doc.find("external")) {
+	if (const json::Value *e = json::find(doc, "external")) {
 		if (!e->is_array())
 			p.push_back("document: \"external\" has the wrong type");
 		i = 0;
-		for (auto &r : e->items()) {
+		for (auto &r : json::items(*e)) {
 			std::string w = "external[" + std::to_string(i++) + "]";
 			need(r, w, "tool", T::string);
 			need(r, w, "server", T::string);
-			if (!r.find("error")) {
+			if (!json::find(r, "error")) {
 				need(r, w, "latency_us", T::object);
 				need(r, w, "throughput_rps", T::number);
 			}

@@ -459,31 +459,31 @@ json::Value run_cell(CellContext &cx, const std::string &path, unsigned conns, s
 	const Options &o = cx.o;
 	const bool churn = m.mode == "churn";
 	json::Value r = json::Value::object();
-	r.set("client", "syncsock-bench");
-	r.set("path", path);
-	r.set("conns", conns);
-	r.set("msg_size", std::uint64_t(size));
-	r.set("depth", churn ? 1u : depth);
-	r.set("mode", m.mode);
-	r.set("rate", round_to(m.rate, 1));
+	r["client"] = "syncsock-bench";
+	r["path"] = path;
+	r["conns"] = conns;
+	r["msg_size"] = std::uint64_t(size);
+	r["depth"] = churn ? 1u : depth;
+	r["mode"] = m.mode;
+	r["rate"] = round_to(m.rate, 1);
 	if (m.load > 0) {
 		json::Value l = json::Value::object();
-		l.set("fraction", m.load);
-		l.set("capacity_rps", round_to(m.base, 1));
+		l["fraction"] = m.load;
+		l["capacity_rps"] = round_to(m.base, 1);
 		if (m.base_busy > 0)
-			l.set("capacity_server_busy", round_to(m.base_busy, 4));
-		l.set("peak_rps", round_to(m.peak, 1));
-		l.set("search", m.search);
-		r.set("load", l);
+			l["capacity_server_busy"] = round_to(m.base_busy, 4);
+		l["peak_rps"] = round_to(m.peak, 1);
+		l["search"] = m.search;
+		r["load"] = l;
 	}
-	r.set("duration_s", o.duration);
-	r.set("warmup_s", o.warmup);
+	r["duration_s"] = o.duration;
+	r["warmup_s"] = o.warmup;
 	auto fail = [&](const std::string &why) {
-		r.set("requests", 0);
-		r.set("throughput_rps", 0);
-		r.set("verified_bytes", 0);
-		r.set("errors", 1);
-		r.set("error", why);
+		r["requests"] = 0;
+		r["throughput_rps"] = 0;
+		r["verified_bytes"] = 0;
+		r["errors"] = 1;
+		r["error"] = why;
 		say(tag + " " + cell_name(path, conns, size) + ": FAILED: " + why);
 		return r;
 	};
@@ -530,9 +530,9 @@ json::Value run_cell(CellContext &cx, const std::string &path, unsigned conns, s
 			return fail(e.what());
 		}
 	}
-	r.set("server_threads", in_kernel ? 0u : (path == "blocking" ? conns : sthreads));
+	r["server_threads"] = in_kernel ? 0u : (path == "blocking" ? conns : sthreads);
 	if (proxied)
-		r.set("backend", cx.backend);
+		r["backend"] = cx.backend;
 
 	ClientConfig cc;
 	cc.addr = make_addr(connect_host, port);
@@ -581,7 +581,7 @@ json::Value run_cell(CellContext &cx, const std::string &path, unsigned conns, s
 			 fmt_count(conns) + " connections answered");
 		sleep_s(0.05);
 	}
-	r.set("warmup_answered_s", round_to(double(now_ns() - w0) / 1e9, 3));
+	r["warmup_answered_s"] = round_to(double(now_ns() - w0) / 1e9, 3);
 	// Read once: the count goes on rising while the message is made.
 	if (std::uint64_t answered = cl.answered_conns(); answered < conns) {
 		cl.measure_end();
@@ -615,8 +615,8 @@ json::Value run_cell(CellContext &cx, const std::string &path, unsigned conns, s
 	if (cx.trace) {
 		json::Value t = traced ? tr.stop() : json::Value::object();
 		if (!traced)
-			t.set("error", tr.error());
-		r.set("trace", t);
+			t["error"] = tr.error();
+		r["trace"] = t;
 	}
 	cl.close_all();
 	proxy.stop();
@@ -628,10 +628,12 @@ json::Value run_cell(CellContext &cx, const std::string &path, unsigned conns, s
 		// The serving side's figures where the local ones would be.
 		for (Snapshot *x : {&a, &b}) {
 			x->done_srv = x->done_k = x->done_remote;
-			x->server.voluntary = std::uint64_t(x->remote["server"].num("ctx"));
-			x->server_cpu.utime = std::uint64_t(x->remote["server"].num("cpu_ticks"));
-			for (auto &[k, v] : x->remote["kernel"].members())
-				x->kcount[k] = std::uint64_t(v.as_number());
+			x->server.voluntary =
+				std::uint64_t(json::num(json::get(x->remote, "server"), "ctx"));
+			x->server_cpu.utime = std::uint64_t(
+				json::num(json::get(x->remote, "server"), "cpu_ticks"));
+			for (auto &[k, v] : json::get(x->remote, "kernel").items())
+				x->kcount[k] = std::uint64_t(json::number(v));
 		}
 		if (a.remote.is_null() || b.remote.is_null()) {
 			res.errors++;
@@ -648,42 +650,42 @@ json::Value run_cell(CellContext &cx, const std::string &path, unsigned conns, s
 	double per_srv = per_of(a.done_srv, b.done_srv);
 	double per_k = per_of(a.done_k, b.done_k);
 	Summary s = summarize(res.samples);
-	r.set("requests", res.completed);
-	r.set("throughput_rps", round_to(window > 0 ? req / window : 0, 1));
-	r.set("window_s", round_to(window, 4));
-	r.set("verified_bytes", res.verified_bytes);
-	r.set("errors", res.errors);
-	r.set("missed", res.missed);
-	r.set("unanswered", res.unanswered);
+	r["requests"] = res.completed;
+	r["throughput_rps"] = round_to(window > 0 ? req / window : 0, 1);
+	r["window_s"] = round_to(window, 4);
+	r["verified_bytes"] = res.verified_bytes;
+	r["errors"] = res.errors;
+	r["missed"] = res.missed;
+	r["unanswered"] = res.unanswered;
 	if (!res.first_error.empty())
-		r.set("error", res.first_error);
+		r["error"] = res.first_error;
 	if (churn)
-		r.set("cycles", res.cycles);
+		r["cycles"] = res.cycles;
 	if (m.rate > 0) {
 		// A run that fell behind its schedule measured a closed loop:
 		// its percentiles are not the rate's, so it fails.
 		std::string why = open_loop_shortfall(m.rate, window > 0 ? req / window : 0, res.missed);
-		r.set("rate_kept", why.empty());
+		r["rate_kept"] = why.empty();
 		if (!why.empty()) {
-			r.set("errors", res.errors + 1);
+			r["errors"] = res.errors + 1;
 			if (res.first_error.empty())
-				r.set("error", why);
+				r["error"] = why;
 			say(tag + " " + cell_name(path, conns, size) + ": " + why);
 		}
 	}
 	json::Value l = json::Value::object();
-	l.set("min", round_to(s.min / 1e3, 3));
-	l.set("mean", round_to(s.mean / 1e3, 3));
-	l.set("p50", round_to(s.p50 / 1e3, 3));
-	l.set("p90", round_to(s.p90 / 1e3, 3));
-	l.set("p99", round_to(s.p99 / 1e3, 3));
-	l.set("p99.9", round_to(s.p999 / 1e3, 3));
-	l.set("max", round_to(s.max / 1e3, 3));
-	r.set("latency_us", l);
+	l["min"] = round_to(s.min / 1e3, 3);
+	l["mean"] = round_to(s.mean / 1e3, 3);
+	l["p50"] = round_to(s.p50 / 1e3, 3);
+	l["p90"] = round_to(s.p90 / 1e3, 3);
+	l["p99"] = round_to(s.p99 / 1e3, 3);
+	l["p99.9"] = round_to(s.p999 / 1e3, 3);
+	l["max"] = round_to(s.max / 1e3, 3);
+	r["latency_us"] = l;
 	json::Value cdf = json::Value::array();
 	for (auto &[v, f] : cdf_points(res.samples, 1e3))
-		cdf.push(json::Value(json::Value::Array{v, f}));
-	r.set("cdf_us", cdf);
+		cdf.push_back(json::Value(json::Array{v, f}));
+	r["cdf_us"] = cdf;
 
 	double tick_us = 1e6 / double(ticks_per_second());
 	auto d = [&](std::uint64_t x, std::uint64_t y) { return double(y - x); };
@@ -692,46 +694,49 @@ json::Value run_cell(CellContext &cx, const std::string &path, unsigned conns, s
 	double sys = d(a.sys.system, b.sys.system) * tick_us * per;
 	double irq = d(a.sys.irq, b.sys.irq) * tick_us * per;
 	double si = d(a.sys.softirq, b.sys.softirq) * tick_us * per;
-	cpu.set("user", round_to(user, 3));
-	cpu.set("system", round_to(sys, 3));
-	cpu.set("softirq", round_to(si, 3));
-	cpu.set("irq", round_to(irq, 3));
-	cpu.set("total", round_to(user + sys + si + irq, 3));
+	cpu["user"] = round_to(user, 3);
+	cpu["system"] = round_to(sys, 3);
+	cpu["softirq"] = round_to(si, 3);
+	cpu["irq"] = round_to(irq, 3);
+	cpu["total"] = round_to(user + sys + si + irq, 3);
 	double tot = d(a.sys.total(), b.sys.total());
-	r.set("cpu_busy", round_to(tot > 0 ? d(a.sys.busy(), b.sys.busy()) / tot : 0, 4));
+	r["cpu_busy"] = round_to(tot > 0 ? d(a.sys.busy(), b.sys.busy()) / tot : 0, 4);
 	if (cx.remote) {
 		// Each host's CPUs on their own: the server's are the serving
 		// host's CPUs its paths run on; all the client host's are the
 		// client's.
 		json::Value split = json::Value::object();
 		std::vector<int> own = cx.remote->server_cpus();
-		long rhz = long(b.remote.num("tick_hz", 100));
-		json::Value sv = control::cpu_split(control::cpus_from_json(a.remote["cpus"]),
-						    control::cpus_from_json(b.remote["cpus"]), own,
-						    double(b.done_remote - a.done_remote), rhz);
+		long rhz = long(json::num(b.remote, "tick_hz", 100));
+		json::Value sv =
+			control::cpu_split(control::cpus_from_json(json::get(a.remote, "cpus")),
+					   control::cpus_from_json(json::get(b.remote, "cpus")),
+					   own, double(b.done_remote - a.done_remote), rhz);
 		json::Value cv = control::cpu_split(a.cpus, b.cpus, {},
 						    double(b.done_sys - a.done_sys),
 						    ticks_per_second());
-		bool same_host = cx.remote->host().str("boot_id") ==
+		bool same_host = json::str(cx.remote->host(), "boot_id") ==
 				 read_file("/proc/sys/kernel/random/boot_id");
-		bool leaking = same_host || sv.num("own_share") < 0.9;
-		sv.set("leaking", leaking);
+		bool leaking = same_host || json::num(sv, "own_share") < 0.9;
+		sv["leaking"] = leaking;
 		if (same_host)
-			sv.set("why", "client and server share one kernel: not an isolated server");
+			sv["why"] = "client and server share one kernel: not an isolated server";
 		else if (leaking)
-			sv.set("why", "under 90 % of the serving host's busy time ran on the "
-				      "server's CPUs");
-		double sus = sv["us_per_req"].num("total");
+			sv["why"] = "under 90 % of the serving host's busy time ran on the "
+				    "server's CPUs";
+		double sus = json::num(json::get(sv, "us_per_req"), "total");
 		double cap = sus > 0 ? double(own.size()) * 1e6 / sus : 0;
-		sv.set("capacity_rps_derived", round_to(cap, 1));
-		split.set("server", sv);
-		split.set("client", cv);
-		r.set("split", split);
+		sv["capacity_rps_derived"] = round_to(cap, 1);
+		split["server"] = sv;
+		split["client"] = cv;
+		r["split"] = split;
 		for (const char *k : {"user", "system", "softirq", "irq", "total"})
-			cpu.set(k, round_to(sv["us_per_req"].num(k) + cv["us_per_req"].num(k), 3));
-		r.set("cpu_busy", sv.num("busy"));
+			cpu[k] = round_to(json::num(json::get(sv, "us_per_req"), k) +
+						  json::num(json::get(cv, "us_per_req"), k),
+					  3);
+		r["cpu_busy"] = json::num(sv, "busy");
 	}
-	r.set("cpu_us_per_req", cpu);
+	r["cpu_us_per_req"] = cpu;
 
 	json::Value ctx = json::Value::object();
 	double client_ctx = double((b.self.ru_nvcsw + b.self.ru_nivcsw) -
@@ -740,54 +745,62 @@ json::Value run_cell(CellContext &cx, const std::string &path, unsigned conns, s
 		// No server process: what could switch on the server side is
 		// the module's process-context work (a kworker run each).
 		double runs = double(b.kcount["work_runs"] - a.kcount["work_runs"]);
-		ctx.set("server", round_to(runs * per_k, 4));
+		ctx["server"] = round_to(runs * per_k, 4);
 	} else {
-		ctx.set("server", round_to(double(b.server.total() - a.server.total()) * per_srv, 4));
+		ctx["server"] = round_to(double(b.server.total() - a.server.total()) * per_srv, 4);
 	}
-	ctx.set("client", round_to(client_ctx * per, 4));
-	ctx.set("system", round_to(d(a.sys.ctxt, b.sys.ctxt) * per, 4));
-	r.set("ctx_per_req", ctx);
+	ctx["client"] = round_to(client_ctx * per, 4);
+	ctx["system"] = round_to(d(a.sys.ctxt, b.sys.ctxt) * per, 4);
+	r["ctx_per_req"] = ctx;
 
 	json::Value pc = json::Value::object();
-	pc.set("server", in_kernel ? json::Value() :
-		json::Value(round_to(double((b.server_cpu.utime + b.server_cpu.stime) -
-				(a.server_cpu.utime + a.server_cpu.stime)) * tick_us * per_srv, 3)));
-	pc.set("client", round_to((tv_us(b.self.ru_utime) + tv_us(b.self.ru_stime) -
-				   tv_us(a.self.ru_utime) - tv_us(a.self.ru_stime)) * per, 3));
-	r.set("process_cpu_us_per_req", pc);
+	pc["server"] =
+		in_kernel ? json::Value()
+			  : json::Value(round_to(double((b.server_cpu.utime + b.server_cpu.stime) -
+							(a.server_cpu.utime + a.server_cpu.stime)) *
+							 tick_us * per_srv,
+						 3));
+	pc["client"] = round_to((tv_us(b.self.ru_utime) + tv_us(b.self.ru_stime) -
+				 tv_us(a.self.ru_utime) - tv_us(a.self.ru_stime)) *
+					per,
+				3);
+	r["process_cpu_us_per_req"] = pc;
 
 	if (in_kernel) {
 		json::Value k = json::Value::object();
 		for (const char *n : {"rx_softirq", "rx_process", "rx_deferred", "work_runs",
 				      "tx_inline_bytes", "tx_inline_softirq_bytes", "tx_queued_bytes",
 				      "rx_bytes"})
-			k.set(n, b.kcount[n] - a.kcount[n]);
+			k[n] = b.kcount[n] - a.kcount[n];
 		// The proxy's forwards: in the receiving softirq or queued,
 		// spliced or copied.
 		if (path == "proxy")
 			for (const char *n : {"fwd_inline", "fwd_queued", "fwd_spliced_bytes",
 					      "fwd_copied_bytes", "fwd_up_bytes", "fwd_down_bytes",
 					      "fwd_paused", "connects", "connected"})
-				k.set(n, b.kcount[n] - a.kcount[n]);
-		r.set("kernel_counters", k);
+				k[n] = b.kcount[n] - a.kcount[n];
+		r["kernel_counters"] = k;
 	}
 	json::Value mem = json::Value::object();
-	mem.set("slab_kib_delta", double(m1.slab_kib) - double(m0.slab_kib));
+	mem["slab_kib_delta"] = double(m1.slab_kib) - double(m0.slab_kib);
 	if (m0.have_slabinfo)
-		mem.set("kmalloc_bytes_delta", double(m1.kmalloc) - double(m0.kmalloc));
-	r.set("memory", mem);
+		mem["kmalloc_bytes_delta"] = double(m1.kmalloc) - double(m0.kmalloc);
+	r["memory"] = mem;
 
 	std::string line = name + ": ";
 	if (res.errors)
 		line += "FAILED: " + res.first_error;
 	else
-		line += fmt_count(req / window) + (churn ? " conn/s" : " req/s") + ", p50 " + fmt_us(s.p50 / 1e3) + " us, p99 " +
-			fmt_us(s.p99 / 1e3) + " us, " + fmt_fixed(ctx.num("server"), 2) +
-			" ctx/req server";
-	if (const json::Value *sp_ = r["split"].find("server"))
-		line += ", server CPU " + fmt_fixed(sp_->num("busy") * 100, 0) + " % busy, " +
-			fmt_fixed((*sp_)["us_per_req"].num("total"), 1) + " us/req" +
-			(sp_->find("leaking")->as_bool() ? " (LEAKING: " + sp_->str("why") + ")" : "");
+		line += fmt_count(req / window) + (churn ? " conn/s" : " req/s") + ", p50 " +
+			fmt_us(s.p50 / 1e3) + " us, p99 " + fmt_us(s.p99 / 1e3) + " us, " +
+			fmt_fixed(json::num(ctx, "server"), 2) + " ctx/req server";
+	if (const json::Value *sp_ = json::find(json::get(r, "split"), "server"))
+		line += ", server CPU " + fmt_fixed(json::num(*sp_, "busy") * 100, 0) +
+			" % busy, " +
+			fmt_fixed(json::num(json::get(*sp_, "us_per_req"), "total"), 1) +
+			" us/req" +
+			(json::flag(*sp_, "leaking") ? " (LEAKING: " + json::str(*sp_, "why") + ")"
+						     : "");
 	say(line);
 	return r;
 }
@@ -798,11 +811,11 @@ json::Value sockperf_run(const Options &o, const std::string &server, std::uint1
 			 std::size_t size, int client_cpu)
 {
 	json::Value r = json::Value::object();
-	r.set("tool", "sockperf");
-	r.set("server", server);
-	r.set("msg_size", std::uint64_t(size));
-	r.set("conns", 1);
-	r.set("duration_s", o.ext_duration);
+	r["tool"] = "sockperf";
+	r["server"] = server;
+	r["msg_size"] = std::uint64_t(size);
+	r["conns"] = 1;
+	r["duration_s"] = o.ext_duration;
 	std::vector<std::string> argv = {"sockperf", "ping-pong", "--tcp", "-i", o.host, "-p",
 					 std::to_string(port), "-t",
 					 // sockperf drops the first 0.4 s and more at the end
@@ -811,7 +824,7 @@ json::Value sockperf_run(const Options &o, const std::string &server, std::uint1
 	std::string cmd;
 	for (auto &a : argv)
 		cmd += (cmd.empty() ? "" : " ") + a;
-	r.set("command", cmd);
+	r["command"] = cmd;
 	int status;
 	std::string out = run_capture(argv, client_cpu, o.ext_duration + 60, status);
 	auto p = parse_sockperf(out);
@@ -819,21 +832,21 @@ json::Value sockperf_run(const Options &o, const std::string &server, std::uint1
 		std::string tail = strip_ansi(out);
 		if (tail.size() > 300)
 			tail = tail.substr(tail.size() - 300);
-		r.set("error", "sockperf output not understood (status " + std::to_string(status) +
-				       "): " + tail);
+		r["error"] = "sockperf output not understood (status " + std::to_string(status) +
+			     "): " + tail;
 		say("sockperf " + server + ": FAILED");
 		return r;
 	}
 	json::Value l = json::Value::object();
-	l.set("avg", p->avg);
-	l.set("p50", p->p50);
-	l.set("p90", p->p90);
-	l.set("p99", p->p99);
-	l.set("p99.9", p->p999);
-	l.set("max", p->max);
-	r.set("latency_us", l);
-	r.set("observations", p->observations);
-	r.set("throughput_rps", round_to(p->rps(), 1));
+	l["avg"] = p->avg;
+	l["p50"] = p->p50;
+	l["p90"] = p->p90;
+	l["p99"] = p->p99;
+	l["p99.9"] = p->p999;
+	l["max"] = p->max;
+	r["latency_us"] = l;
+	r["observations"] = p->observations;
+	r["throughput_rps"] = round_to(p->rps(), 1);
 	say("sockperf ping-pong " + std::to_string(size) + " B vs " + server + ": " +
 	    fmt_count(p->rps()) + " msg/s, p50 " + fmt_us(p->p50) + " us, p99 " + fmt_us(p->p99) +
 	    " us (round trip)");
@@ -860,14 +873,14 @@ void run_sockperf(const Options &o, CellContext &cx, json::Value &ext)
 	}
 	for (auto size : o.sockperf_sizes) {
 		if (kid) {
-			ext.push(sockperf_run(o, "kernel", kport, size, client_cpu));
+			ext.push_back(sockperf_run(o, "kernel", kport, size, client_cpu));
 		} else {
 			json::Value r = json::Value::object();
-			r.set("tool", "sockperf");
-			r.set("server", "kernel");
-			r.set("msg_size", std::uint64_t(size));
-			r.set("error", err.empty() ? "no syncsock" : err);
-			ext.push(r);
+			r["tool"] = "sockperf";
+			r["server"] = "kernel";
+			r["msg_size"] = std::uint64_t(size);
+			r["error"] = err.empty() ? "no syncsock" : err;
+			ext.push_back(r);
 		}
 		for (std::string mux : {"epoll", "recvfrom"}) {
 			std::string log = "/tmp/syncsock-bench-sockperf." + std::to_string(getpid());
@@ -876,14 +889,14 @@ void run_sockperf(const Options &o, CellContext &cx, json::Value &ext)
 			if (pid < 0 || !wait_listening(uport, 10)) {
 				kill_wait(pid);
 				json::Value r = json::Value::object();
-				r.set("tool", "sockperf");
-				r.set("server", "sockperf-" + mux);
-				r.set("msg_size", std::uint64_t(size));
-				r.set("error", "sockperf server did not start: " + read_file(log));
-				ext.push(r);
+				r["tool"] = "sockperf";
+				r["server"] = "sockperf-" + mux;
+				r["msg_size"] = std::uint64_t(size);
+				r["error"] = "sockperf server did not start: " + read_file(log);
+				ext.push_back(r);
 				continue;
 			}
-			ext.push(sockperf_run(o, "sockperf-" + mux, uport, size, client_cpu));
+			ext.push_back(sockperf_run(o, "sockperf-" + mux, uport, size, client_cpu));
 			kill_wait(pid);
 			track_child(-1);
 			unlink(log.c_str());
@@ -956,17 +969,18 @@ void run_wrk(const Options &o, CellContext &cx, json::Value &ext)
 				}
 			}
 			json::Value r = json::Value::object();
-			r.set("tool", "wrk");
-			r.set("server", server);
-			r.set("conns", conns);
+			r["tool"] = "wrk";
+			r["server"] = server;
+			r["conns"] = conns;
 			unsigned threads = std::max(1u, std::min(cx.ncpu, conns));
-			r.set("threads", threads);
-			r.set("duration_s", o.ext_duration);
-			r.set("identical_responses", same);
+			r["threads"] = threads;
+			r["duration_s"] = o.ext_duration;
+			r["identical_responses"] = same;
 			if (!ok) {
-				r.set("error", server == "kernel-http" ? (err.empty() ? "no syncsock" : err)
-								       : "the responder did not start");
-				ext.push(r);
+				r["error"] = server == "kernel-http"
+						     ? (err.empty() ? "no syncsock" : err)
+						     : "the responder did not start";
+				ext.push_back(r);
 				continue;
 			}
 			std::vector<std::string> argv = {
@@ -976,7 +990,7 @@ void run_wrk(const Options &o, CellContext &cx, json::Value &ext)
 			std::string cmd;
 			for (auto &a : argv)
 				cmd += (cmd.empty() ? "" : " ") + a;
-			r.set("command", cmd);
+			r["command"] = cmd;
 			// wrk runs as it is, where the scheduler puts it: pinned
 			// to the vCPU of the responder's worker it was no better
 			// under TCG (sometimes 4 ms a request, sometimes not).
@@ -984,27 +998,27 @@ void run_wrk(const Options &o, CellContext &cx, json::Value &ext)
 			std::string out = run_capture(argv, -1, o.ext_duration + 60, status);
 			auto w = parse_wrk(out);
 			if (!w) {
-				r.set("error", "wrk output not understood: " + out.substr(0, 300));
+				r["error"] = "wrk output not understood: " + out.substr(0, 300);
 				say("wrk " + server + ": FAILED");
-				ext.push(r);
+				ext.push_back(r);
 				continue;
 			}
 			json::Value l = json::Value::object();
-			l.set("avg", w->avg_us);
-			l.set("p50", w->p50);
-			l.set("p75", w->p75);
-			l.set("p90", w->p90);
-			l.set("p99", w->p99);
-			l.set("max", w->max_us);
-			r.set("latency_us", l);
-			r.set("requests", w->requests);
-			r.set("throughput_rps", w->rps);
-			r.set("socket_errors", w->socket_errors);
-			r.set("non_2xx", w->non_2xx);
+			l["avg"] = w->avg_us;
+			l["p50"] = w->p50;
+			l["p75"] = w->p75;
+			l["p90"] = w->p90;
+			l["p99"] = w->p99;
+			l["max"] = w->max_us;
+			r["latency_us"] = l;
+			r["requests"] = w->requests;
+			r["throughput_rps"] = w->rps;
+			r["socket_errors"] = w->socket_errors;
+			r["non_2xx"] = w->non_2xx;
 			say("wrk " + std::to_string(conns) + " conns vs " + server + ": " +
 			    fmt_count(w->rps) + " req/s, p50 " + fmt_us(w->p50) + " us, p99 " +
 			    fmt_us(w->p99) + " us");
-			ext.push(r);
+			ext.push_back(r);
 		}
 	}
 }
@@ -1046,24 +1060,25 @@ json::Value search_capacity(CellContext &cx, const std::string &path, unsigned c
 		// Stricter than a run's own check (5 %): a rate a little over
 		// the capacity still serves 95 % of it in a short run, its
 		// backlog growing, and 90 % of that is no longer below it.
-		std::string why = r.num("errors") == 0
-					  ? open_loop_shortfall(rate, r.num("throughput_rps"), 0,
-								kSearchTolerance)
-					  : r.str("error");
+		std::string why =
+			json::num(r, "errors") == 0
+				? open_loop_shortfall(rate, json::num(r, "throughput_rps"), 0,
+						      kSearchTolerance)
+				: json::str(r, "error");
 		bool kept = why.empty();
-		double busy = r["split"]["server"].num("busy", 0);
+		double busy = json::num(json::get(r, "split", "server"), "busy", 0);
 		s.result(rate, kept);
 		if (kept && rate >= s.capacity())
 			m.base_busy = busy;
 		json::Value t = json::Value::object();
-		t.set("rate", round_to(rate, 1));
-		t.set("achieved_rps", r.num("throughput_rps"));
-		t.set("kept", kept);
+		t["rate"] = round_to(rate, 1);
+		t["achieved_rps"] = json::num(r, "throughput_rps");
+		t["kept"] = kept;
 		if (busy > 0)
-			t.set("server_busy", round_to(busy, 4));
+			t["server_busy"] = round_to(busy, 4);
 		if (!kept)
-			t.set("error", why);
-		tried.push(std::move(t));
+			t["error"] = why;
+		tried.push_back(std::move(t));
 		say(tag + " " + cell_name(path, conns, size) + ": " + fmt_count(rate) + " req/s " +
 		    (kept ? "kept" : "not kept"));
 	}
@@ -1078,10 +1093,10 @@ json::Value search_capacity(CellContext &cx, const std::string &path, unsigned c
 json::Value spread_json(const Spread &s, int digits)
 {
 	json::Value v = json::Value::object();
-	v.set("median", round_to(s.median, digits));
-	v.set("min", round_to(s.min, digits));
-	v.set("max", round_to(s.max, digits));
-	v.set("spread_pct", round_to(s.spread_pct, 1));
+	v["median"] = round_to(s.median, digits);
+	v["min"] = round_to(s.min, digits);
+	v["max"] = round_to(s.max, digits);
+	v["spread_pct"] = round_to(s.spread_pct, 1);
 	return v;
 }
 
@@ -1098,60 +1113,64 @@ json::Value combine_repeats(const std::vector<json::Value> &reps)
 	for (std::size_t i = 0; i < order.size(); i++)
 		order[i] = i;
 	std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-		return reps[a].num("throughput_rps") < reps[b].num("throughput_rps");
+		return json::num(reps[a], "throughput_rps") < json::num(reps[b], "throughput_rps");
 	});
 	json::Value r = reps[order[(order.size() - 1) / 2]];
 	double errors = 0;
 	std::string error;
 	std::vector<double> rps, p50, p99, cpu, srv;
 	for (auto &x : reps) {
-		errors += x.num("errors");
-		if (error.empty() && x.find("error"))
-			error = x.str("error");
-		if (x.num("errors") != 0)
+		errors += json::num(x, "errors");
+		if (error.empty() && json::find(x, "error"))
+			error = json::str(x, "error");
+		if (json::num(x, "errors") != 0)
 			continue;
-		rps.push_back(x.num("throughput_rps"));
-		p50.push_back(x["latency_us"].num("p50"));
-		p99.push_back(x["latency_us"].num("p99"));
-		if (x.find("cpu_us_per_req"))
-			cpu.push_back(x["cpu_us_per_req"].num("total", NAN));
-		if (x.find("split") && x["split"].find("server"))
-			srv.push_back(x["split"]["server"]["us_per_req"].num("total", NAN));
+		rps.push_back(json::num(x, "throughput_rps"));
+		p50.push_back(json::num(json::get(x, "latency_us"), "p50"));
+		p99.push_back(json::num(json::get(x, "latency_us"), "p99"));
+		if (json::find(x, "cpu_us_per_req"))
+			cpu.push_back(json::num(json::get(x, "cpu_us_per_req"), "total", NAN));
+		if (json::find(x, "split") && json::find(json::get(x, "split"), "server"))
+			srv.push_back(json::num(json::get(x, "split", "server", "us_per_req"),
+						"total", NAN));
 	}
 	for (auto *v : {&cpu, &srv})
 		v->erase(std::remove_if(v->begin(), v->end(), [](double x) { return std::isnan(x); }),
 			 v->end());
 	json::Value rep = json::Value::object();
-	rep.set("n", double(reps.size()));
-	rep.set("ok", double(rps.size()));
+	rep["n"] = double(reps.size());
+	rep["ok"] = double(rps.size());
 	if (!rps.empty()) {
-		rep.set("throughput_rps", spread_json(spread_of(rps), 1));
-		rep.set("p50_us", spread_json(spread_of(p50), 3));
-		rep.set("p99_us", spread_json(spread_of(p99), 3));
+		rep["throughput_rps"] = spread_json(spread_of(rps), 1);
+		rep["p50_us"] = spread_json(spread_of(p50), 3);
+		rep["p99_us"] = spread_json(spread_of(p99), 3);
 	}
 	if (!cpu.empty())
-		rep.set("cpu_us_per_req", spread_json(spread_of(cpu), 3));
+		rep["cpu_us_per_req"] = spread_json(spread_of(cpu), 3);
 	if (!srv.empty())
-		rep.set("server_us_per_req", spread_json(spread_of(srv), 3));
-	r.set("repeat", rep);
-	r.set("errors", errors);
+		rep["server_us_per_req"] = spread_json(spread_of(srv), 3);
+	r["repeat"] = rep;
+	r["errors"] = errors;
 	if (!error.empty())
-		r.set("error", error);
+		r["error"] = error;
 	return r;
 }
 
 std::string describe_repeat(const json::Value &rep)
 {
-	if (!rep.find("throughput_rps"))
-		return "every one of " + fmt_count(rep.num("n")) + " runs failed";
-	const json::Value &t = rep["throughput_rps"];
-	std::string s = fmt_count(rep.num("ok")) + " of " + fmt_count(rep.num("n")) +
-			" runs: median " + fmt_count(t.num("median")) + " req/s, " +
-			fmt_count(t.num("min")) + " to " + fmt_count(t.num("max")) + " (spread " +
-			fmt_fixed(t.num("spread_pct"), 1) + " %)";
-	if (rep.find("server_us_per_req"))
-		s += ", server " + fmt_fixed(rep["server_us_per_req"].num("median"), 2) +
-		     " us/req (spread " + fmt_fixed(rep["server_us_per_req"].num("spread_pct"), 1) + " %)";
+	if (!json::find(rep, "throughput_rps"))
+		return "every one of " + fmt_count(json::num(rep, "n")) + " runs failed";
+	const json::Value &t = json::get(rep, "throughput_rps");
+	std::string s = fmt_count(json::num(rep, "ok")) + " of " + fmt_count(json::num(rep, "n")) +
+			" runs: median " + fmt_count(json::num(t, "median")) + " req/s, " +
+			fmt_count(json::num(t, "min")) + " to " + fmt_count(json::num(t, "max")) +
+			" (spread " + fmt_fixed(json::num(t, "spread_pct"), 1) + " %)";
+	if (json::find(rep, "server_us_per_req"))
+		s += ", server " +
+		     fmt_fixed(json::num(json::get(rep, "server_us_per_req"), "median"), 2) +
+		     " us/req (spread " +
+		     fmt_fixed(json::num(json::get(rep, "server_us_per_req"), "spread_pct"), 1) +
+		     " %)";
 	return s;
 }
 
@@ -1174,17 +1193,17 @@ std::vector<in_addr> loopback_sources(const sockaddr_in &to, unsigned conns)
 json::Value run_memory(const Options &o, CellContext &cx)
 {
 	json::Value m = json::Value::object();
-	m.set("conns", o.memory_conns);
+	m["conns"] = o.memory_conns;
 	json::Value paths = json::Value::array();
 	std::map<std::string, double> kmalloc_per, mem_per;
 	for (std::string path : {"epoll", "kernel"}) {
 		json::Value e = json::Value::object();
-		e.set("path", path);
+		e["path"] = path;
 		ServerProc sp;
 		std::uint16_t port = cx.kernel_port;
 		if (path == "kernel" && !cx.kernel_id) {
-			e.set("error", "no syncsock listener");
-			paths.push(e);
+			e["error"] = "no syncsock listener";
+			paths.push_back(e);
 			continue;
 		}
 		if (path != "kernel") {
@@ -1193,8 +1212,8 @@ json::Value run_memory(const Options &o, CellContext &cx)
 			try {
 				start_server(sp, path, o, port, cx.pl, cx.ncpu);
 			} catch (const std::exception &ex) {
-				e.set("error", ex.what());
-				paths.push(e);
+				e["error"] = ex.what();
+				paths.push_back(e);
 				continue;
 			}
 		}
@@ -1218,8 +1237,8 @@ json::Value run_memory(const Options &o, CellContext &cx)
 						 "/" + std::to_string(o.memory_conns));
 			});
 		} catch (const std::exception &ex) {
-			e.set("error", ex.what());
-			paths.push(e);
+			e["error"] = ex.what();
+			paths.push_back(e);
 			continue;
 		}
 		// Every connection answers once: accepted and in use, then idle.
@@ -1236,38 +1255,38 @@ json::Value run_memory(const Options &o, CellContext &cx)
 		cl.close_all();
 		sp.stop();
 		double n = o.memory_conns;
-		e.set("conns", held);
-		e.set("answered_conns", double(answered));
-		e.set("answered", res.total);
-		e.set("slab_kib", double(m1.slab_kib) - double(m0.slab_kib));
-		e.set("slab_bytes_per_conn",
-		      round_to((double(m1.slab_kib) - double(m0.slab_kib)) * 1024 / n, 1));
+		e["conns"] = held;
+		e["answered_conns"] = double(answered);
+		e["answered"] = res.total;
+		e["slab_kib"] = double(m1.slab_kib) - double(m0.slab_kib);
+		e["slab_bytes_per_conn"] =
+			round_to((double(m1.slab_kib) - double(m0.slab_kib)) * 1024 / n, 1);
 		double used = (double(m0.free_kib) - double(m1.free_kib)) * 1024 / n;
-		e.set("mem_bytes_per_conn", round_to(used, 1));
+		e["mem_bytes_per_conn"] = round_to(used, 1);
 		mem_per[path] = used;
 		if (m0.have_slabinfo) {
 			double k = (double(m1.kmalloc) - double(m0.kmalloc)) / n;
-			e.set("kmalloc_bytes_per_conn", round_to(k, 1));
+			e["kmalloc_bytes_per_conn"] = round_to(k, 1);
 			kmalloc_per[path] = k;
 		}
 		if (res.errors)
-			e.set("error", res.first_error);
+			e["error"] = res.first_error;
 		else if (answered < o.memory_conns)
-			e.set("error", std::to_string(answered) + " of " +
-					       std::to_string(o.memory_conns) + " connections answered");
+			e["error"] = std::to_string(answered) + " of " +
+				     std::to_string(o.memory_conns) + " connections answered";
 		say("memory, " + path + ": " + std::to_string(held) + " connections held, " +
 		    std::to_string(answered) + " answered; memory " + fmt_fixed(used, 0) +
 		    " B/conn (MemFree, both ends, pages included), slab " +
-		    fmt_fixed(e.num("slab_bytes_per_conn"), 0) + " B/conn, kmalloc " +
-		    fmt_fixed(e.num("kmalloc_bytes_per_conn", NAN), 0) + " B/conn");
-		paths.push(e);
+		    fmt_fixed(json::num(e, "slab_bytes_per_conn"), 0) + " B/conn, kmalloc " +
+		    fmt_fixed(json::num(e, "kmalloc_bytes_per_conn", NAN), 0) + " B/conn");
+		paths.push_back(e);
 	}
-	m.set("paths", paths);
+	m["paths"] = paths;
 	if (mem_per.count("kernel") && mem_per.count("epoll"))
-		m.set("module_bytes_per_conn", round_to(mem_per["kernel"] - mem_per["epoll"], 1));
+		m["module_bytes_per_conn"] = round_to(mem_per["kernel"] - mem_per["epoll"], 1);
 	if (kmalloc_per.count("kernel") && kmalloc_per.count("epoll"))
-		m.set("module_slab_bytes_per_conn",
-		      round_to(kmalloc_per["kernel"] - kmalloc_per["epoll"], 1));
+		m["module_slab_bytes_per_conn"] =
+			round_to(kmalloc_per["kernel"] - kmalloc_per["epoll"], 1);
 	return m;
 }
 
@@ -1290,22 +1309,22 @@ json::Value conditions(const Options &o)
 			accel = "none (bare metal)";
 	}
 	auto mi = parse_meminfo(read_file("/proc/meminfo"));
-	c.set("date", iso_date());
-	c.set("command_line", o.command_line);
-	c.set("kernel", std::string(u.release));
-	c.set("kernel_version", std::string(u.version));
-	c.set("kernel_cmdline", cmdline);
-	c.set("vcpus", online_cpus());
-	c.set("idle_poll", (" " + cmdline + " ").find(" idle=poll ") != std::string::npos);
-	c.set("accelerator", accel);
-	c.set("cpu_model", model);
-	c.set("mem_total_kib", mi.count("MemTotal") ? mi["MemTotal"] : 0);
-	c.set("pin", o.pin);
-	c.set("client_threads", o.client_threads ? o.client_threads : unsigned(online_cpus()));
-	c.set("server_threads", o.server_threads ? o.server_threads : unsigned(online_cpus()));
-	c.set("tick_hz", ticks_per_second());
+	c["date"] = iso_date();
+	c["command_line"] = o.command_line;
+	c["kernel"] = std::string(u.release);
+	c["kernel_version"] = std::string(u.version);
+	c["kernel_cmdline"] = cmdline;
+	c["vcpus"] = online_cpus();
+	c["idle_poll"] = (" " + cmdline + " ").find(" idle=poll ") != std::string::npos;
+	c["accelerator"] = accel;
+	c["cpu_model"] = model;
+	c["mem_total_kib"] = mi.count("MemTotal") ? mi["MemTotal"] : 0;
+	c["pin"] = o.pin;
+	c["client_threads"] = o.client_threads ? o.client_threads : unsigned(online_cpus());
+	c["server_threads"] = o.server_threads ? o.server_threads : unsigned(online_cpus());
+	c["tick_hz"] = ticks_per_second();
 	if (!o.label.empty())
-		c.set("label", o.label);
+		c["label"] = o.label;
 	return c;
 }
 
@@ -1318,11 +1337,11 @@ int run_bench(const Options &o)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	json::Value doc = json::Value::object();
-	doc.set("schema", kSchema);
+	doc["schema"] = kSchema;
 	json::Value tool = json::Value::object();
-	tool.set("name", "syncsock-bench");
-	tool.set("version", SYNCSOCK_BENCH_VERSION);
-	doc.set("tool", tool);
+	tool["name"] = "syncsock-bench";
+	tool["version"] = SYNCSOCK_BENCH_VERSION;
+	doc["tool"] = tool;
 	json::Value cond = conditions(o);
 
 	CellContext cx{o, {}, nullptr, 0, 0, 1, false, nullptr, {}};
@@ -1345,11 +1364,11 @@ int run_bench(const Options &o)
 		// servers' CPUs are the serving side's (its --cpus).
 		cx.pl.server.clear();
 		const json::Value &h = remote->host();
-		say("serving host " + remote->address() + ": " + h.str("kernel") + ", " +
-		    fmt_count(h.num("vcpus")) + " vCPUs, servers on CPUs " +
+		say("serving host " + remote->address() + ": " + json::str(h, "kernel") + ", " +
+		    fmt_count(json::num(h, "vcpus")) + " vCPUs, servers on CPUs " +
 		    cpu_list(remote->server_cpus()));
-		cond.set("setup", "two hosts");
-		cond.set("server_host", h);
+		cond["setup"] = "two hosts";
+		cond["server_host"] = h;
 		if (o.sockperf || o.wrk || o.memory_conns)
 			say("--sockperf, --wrk and --memory run on one host: left out with --server");
 	}
@@ -1364,7 +1383,7 @@ int run_bench(const Options &o)
 			say("syncsock: " + err + ": the kernel path is left out");
 		} else {
 			cx.kc = kc.get();
-			cond.set("module_version", kc->module_version());
+			cond["module_version"] = kc->module_version();
 			cx.kernel_port = path_port(o, "kernel");
 			bool added = false;
 			cx.kernel_id = kc->ensure(o.host, cx.kernel_port, "echo", "", err, &added);
@@ -1379,11 +1398,11 @@ int run_bench(const Options &o)
 	if (o.trace) {
 		if (have_program(o.trace_program)) {
 			cx.trace = true;
-			cond.set("trace", o.trace_program + " -j -P PORT alongside each run");
+			cond["trace"] = o.trace_program + " -j -P PORT alongside each run";
 		} else {
 			say(o.trace_program + " is not installed (it is built where clang, "
 			    "bpftool and libbpf-dev are): --trace is ignored");
-			cond.set("trace", "requested, but " + o.trace_program + " is not installed");
+			cond["trace"] = "requested, but " + o.trace_program + " is not installed";
 		}
 	}
 	// The proxy paths' backend: the epoll echo, on this host's CPUs
@@ -1405,12 +1424,13 @@ int run_bench(const Options &o)
 		}
 		cx.backend = bhost + ":" + std::to_string(bport);
 		say("the proxies' backend: the epoll echo on " + cx.backend + " (this host)");
-		cond.set("proxy_backend", "epoll echo on " + cx.backend + ", the client's host");
+		cond["proxy_backend"] = "epoll echo on " + cx.backend + ", the client's host";
 	}
-	doc.set("conditions", cond);
-	say("syncsock-bench: " + cond.str("kernel") + ", " + fmt_count(cond.num("vcpus")) +
-	    " vCPUs, " + cond.str("accelerator") + ", pinning " + o.pin + ", " +
-	    fmt_fixed(o.duration, 1) + " s per run after " + fmt_fixed(o.warmup, 1) + " s warm-up");
+	doc["conditions"] = cond;
+	say("syncsock-bench: " + json::str(cond, "kernel") + ", " +
+	    fmt_count(json::num(cond, "vcpus")) + " vCPUs, " + json::str(cond, "accelerator") +
+	    ", pinning " + o.pin + ", " + fmt_fixed(o.duration, 1) + " s per run after " +
+	    fmt_fixed(o.warmup, 1) + " s warm-up");
 
 	json::Value runs = json::Value::array();
 	const std::size_t np = o.paths.size();
@@ -1423,7 +1443,7 @@ int run_bench(const Options &o)
 	auto save = [&](bool complete) {
 		if (o.json_path.empty() || o.json_path == "-")
 			return true;
-		doc.set("complete", complete);
+		doc["complete"] = complete;
 		return write_file_atomic(o.json_path, json::dump(doc, 1) + "\n");
 	};
 	// One cell, --repeat times; its (median) run is kept and returned.
@@ -1440,13 +1460,14 @@ int run_bench(const Options &o)
 		}
 		json::Value r = o.repeat > 1 ? combine_repeats(reps) : std::move(reps[0]);
 		if (o.repeat > 1)
-			say(tag + " " + cell_name(path, conns, size) + ": " + describe_repeat(r["repeat"]));
-		if (r.num("errors") != 0)
+			say(tag + " " + cell_name(path, conns, size) + ": " +
+			    describe_repeat(json::get(r, "repeat")));
+		if (json::num(r, "errors") != 0)
 			failed++;
-		runs.push(std::move(r));
-		doc.set("runs", runs);
+		runs.push_back(std::move(r));
+		doc["runs"] = runs;
 		save(false);
-		return runs.items().back();
+		return json::items(runs).back();
 	};
 	for (auto size : o.sizes) {
 		for (auto conns : o.conns) {
@@ -1464,7 +1485,9 @@ int run_bench(const Options &o)
 					}
 					unsigned depth = o.rates.empty() ? o.depths[li] : 1;
 					const json::Value &r = cell(path, conns, size, depth, m);
-					double t = r.num("errors") == 0 ? r.num("throughput_rps") : 0;
+					double t = json::num(r, "errors") == 0
+							   ? json::num(r, "throughput_rps")
+							   : 0;
 					if (t > peak[path].base)
 						peak[path].base = t;
 					if (o.rates.empty() && t > 0 &&
@@ -1507,16 +1530,16 @@ int run_bench(const Options &o)
 			}
 		}
 	}
-	doc.set("runs", runs);
+	doc["runs"] = runs;
 
 	json::Value ext = json::Value::array();
 	if (o.sockperf && !remote)
 		run_sockperf(o, cx, ext);
 	if (o.wrk && !remote)
 		run_wrk(o, cx, ext);
-	doc.set("external", ext);
+	doc["external"] = ext;
 	if (o.memory_conns && !remote)
-		doc.set("memory", run_memory(o, cx));
+		doc["memory"] = run_memory(o, cx);
 	if (remote && o.server_exit)
 		remote->shutdown();
 	remote.reset();

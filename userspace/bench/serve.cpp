@@ -35,19 +35,19 @@ public:
 		json::Value h = conditions(o_);
 		json::Value c = json::Value::array();
 		for (int x : cpus_)
-			c.push(x);
-		h.set("server_cpus", c);
+			c.push_back(x);
+		h["server_cpus"] = c;
 		json::Value p = json::Value::array();
 		std::string err;
 		if (KernelControl::open(o_.device, err))
-			p.push("kernel");
+			p.push_back("kernel");
 		for (auto &k : path_order()) {
 			std::string why;
 			if (k != "kernel" && (!is_proxy_path(k) || proxy_available(k, o_.device, why)))
-				p.push(k);
+				p.push_back(k);
 		}
-		h.set("paths", p);
-		h.set("boot_id", read_file("/proc/sys/kernel/random/boot_id"));
+		h["paths"] = p;
+		h["boot_id"] = read_file("/proc/sys/kernel/random/boot_id");
 		return h;
 	}
 
@@ -96,30 +96,30 @@ public:
 	{
 		json::Value s = json::Value::object();
 		std::string stat = read_file("/proc/stat");
-		s.set("t_ns", now_ns());
-		s.set("tick_hz", ticks_per_second());
-		s.set("cpus", control::cpus_json(parse_proc_stat_cpus(stat)));
+		s["t_ns"] = now_ns();
+		s["tick_hz"] = ticks_per_second();
+		s["cpus"] = control::cpus_json(parse_proc_stat_cpus(stat));
 		// A server's whole process group: nginx's workers too.
 		if (pid_t pid = pid_ > 0 ? pid_ : proxy_.pid(); pid > 0) {
 			ProcessCpu pc = group_cpu(pid);
 			json::Value sv = json::Value::object();
-			sv.set("cpu_ticks", pc.utime + pc.stime);
-			sv.set("ctx", group_ctx(pid).total());
-			s.set("server", sv);
+			sv["cpu_ticks"] = pc.utime + pc.stime;
+			sv["ctx"] = group_ctx(pid).total();
+			s["server"] = sv;
 		}
 		KernelControl *kc = kc_ ? kc_.get() : proxy_.kernel();
 		std::uint32_t kid = kc_ ? kid_ : proxy_.kernel_id();
 		if (kc && kid) {
 			json::Value k = json::Value::object();
 			for (auto &[name, v] : kc->counters(kid))
-				k.set(name, v);
-			s.set("kernel", k);
+				k[name] = v;
+			s["kernel"] = k;
 		}
 		auto mi = parse_meminfo(read_file("/proc/meminfo"));
 		json::Value m = json::Value::object();
-		m.set("mem_available_kib", mi["MemAvailable"]);
-		m.set("slab_kib", mi["Slab"]);
-		s.set("memory", m);
+		m["mem_available_kib"] = json::get(mi, "MemAvailable");
+		m["slab_kib"] = json::get(mi, "Slab");
+		s["memory"] = m;
 		return s;
 	}
 

@@ -14,26 +14,27 @@ namespace ssb {
 json::Value trace_summary(const json::Value &doc)
 {
 	json::Value s = json::Value::object();
-	if (!doc.is_object() || !doc["paths"].is_array() || doc.num("version") != 1) {
-		s.set("error", "not a syncsock-trace JSON document of version 1");
+	if (!doc.is_object() || !json::get(doc, "paths").is_array() ||
+	    json::num(doc, "version") != 1) {
+		s["error"] = "not a syncsock-trace JSON document of version 1";
 		return s;
 	}
-	s.set("probe", doc.str("probe"));
-	s.set("duration_s", doc.num("duration_s"));
+	s["probe"] = json::str(doc, "probe");
+	s["duration_s"] = json::num(doc, "duration_s");
 	json::Value paths = json::Value::array();
-	for (auto &p : doc["paths"].items()) {
+	for (auto &p : json::items(json::get(doc, "paths"))) {
 		json::Value e = json::Value::object();
 		for (const char *k : {"path", "listener", "port", "label", "deliveries", "softirq_share",
 				      "wakeups_per_delivery", "queued"})
-			if (const json::Value *v = p.find(k))
-				e.set(k, *v);
+			if (const json::Value *v = json::find(p, k))
+				e[k] = *v;
 		json::Value d = json::Value::object();
 		for (const char *k : {"mean", "p50", "p90", "p99", "max"})
-			d.set(k, p["delay_us"][k]);
-		e.set("delay_us", d);
-		paths.push(std::move(e));
+			d[k] = json::get(p, "delay_us", k);
+		e["delay_us"] = d;
+		paths.push_back(std::move(e));
 	}
-	s.set("paths", paths);
+	s["paths"] = paths;
 	return s;
 }
 
@@ -79,7 +80,7 @@ json::Value TraceRun::stop()
 {
 	json::Value s = json::Value::object();
 	if (pid_ <= 0) {
-		s.set("error", error_.empty() ? "not running" : error_);
+		s["error"] = error_.empty() ? "not running" : error_;
 		return s;
 	}
 	kill(pid_, SIGINT);
@@ -87,7 +88,7 @@ json::Value TraceRun::stop()
 	if (!wait_exit(pid_, 60, status)) {
 		kill_wait(pid_);
 		pid_ = -1;
-		s.set("error", "syncsock-trace did not end within 60 s of SIGINT");
+		s["error"] = "syncsock-trace did not end within 60 s of SIGINT";
 		return s;
 	}
 	pid_ = -1;
@@ -97,11 +98,11 @@ json::Value TraceRun::stop()
 		std::string err = read_file(err_);
 		while (!err.empty() && err.back() == '\n')
 			err.pop_back();
-		s.set("error", "syncsock-trace " +
-				       (WIFEXITED(status) ? "exited " + std::to_string(WEXITSTATUS(status))
-							  : std::string("was killed")) +
-				       (doc ? "" : ", no JSON: " + pe.message) +
-				       (err.empty() ? "" : ": " + err));
+		s["error"] = "syncsock-trace " +
+			     (WIFEXITED(status) ? "exited " + std::to_string(WEXITSTATUS(status))
+						: std::string("was killed")) +
+			     (doc ? "" : ", no JSON: " + pe.message) +
+			     (err.empty() ? "" : ": " + err);
 		return s;
 	}
 	return trace_summary(*doc);
