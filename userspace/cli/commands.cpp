@@ -71,45 +71,46 @@ std::string listener_table(const std::vector<ListenerInfo> &ls)
 	return t.render();
 }
 
-void listener_json(Json &j, const ListenerInfo &l)
+Json listener_json(const ListenerInfo &l)
 {
-	j.field("id", l.id)
-		.field("state", state_name(l.state))
-		.field("family", l.address.family == Address::Family::ipv4 ? "inet" : "inet6")
-		.field("address", l.address.host())
-		.field("port", l.address.port)
-		.field("scope_id", l.address.scope_id)
-		.field("handler", l.handler)
-		.field("conns", l.nr_conns)
-		.field("max_conns", l.max_conns)
-		.field("backlog", l.backlog)
-		.field("txq_limit", l.txq_limit)
-		.field("close_timeout_ms", l.close_timeout_ms)
-		// Numbers, off too (4294967295): a field of one type is easier
-		// on scripts than a number that may be a string.
-		.field("idle_timeout_ms", l.idle_timeout_ms)
-		.field("msg_timeout_ms", l.msg_timeout_ms)
-		.field("user_timeout_ms", l.user_timeout_ms)
-		.field("freebind", l.freebind)
-		.field("v6only", l.v6only);
+	Json j = Json::object();
+	j["id"] = l.id;
+	j["state"] = state_name(l.state);
+	j["family"] = l.address.family == Address::Family::ipv4 ? "inet" : "inet6";
+	j["address"] = l.address.host();
+	j["port"] = l.address.port;
+	j["scope_id"] = l.address.scope_id;
+	j["handler"] = l.handler;
+	j["conns"] = l.nr_conns;
+	j["max_conns"] = l.max_conns;
+	j["backlog"] = l.backlog;
+	j["txq_limit"] = l.txq_limit;
+	j["close_timeout_ms"] = l.close_timeout_ms;
+	// Numbers, off too (4294967295): a field of one type is easier on
+	// scripts than a number that may be a string.
+	j["idle_timeout_ms"] = l.idle_timeout_ms;
+	j["msg_timeout_ms"] = l.msg_timeout_ms;
+	j["user_timeout_ms"] = l.user_timeout_ms;
+	j["freebind"] = l.freebind;
+	j["v6only"] = l.v6only;
+	return j;
 }
 
-void counters_json(Json &j, const std::vector<std::string> &names,
-		   const std::vector<std::uint64_t> &values)
+Json counters_json(const std::vector<std::string> &names, const std::vector<std::uint64_t> &values)
 {
-	j.begin_object();
+	Json j = Json::object();
 	for (std::size_t i = 0; i < names.size() && i < values.size(); i++)
-		j.field(names[i], values[i]);
-	j.end_object();
+		j[names[i]] = values[i];
+	return j;
 }
 
 // Rates are printed to the thousandth: enough, and stable in tests.
-void rates_json(Json &j, const std::vector<std::string> &names, const std::vector<double> &rates)
+Json rates_json(const std::vector<std::string> &names, const std::vector<double> &rates)
 {
-	j.begin_object();
+	Json j = Json::object();
 	for (std::size_t i = 0; i < names.size() && i < rates.size(); i++)
-		j.field(names[i], std::round(rates[i] * 1000) / 1000);
-	j.end_object();
+		j[names[i]] = thousandths(rates[i]);
+	return j;
 }
 
 // The CPUs worth a column: those with a counter not zero.
@@ -191,7 +192,7 @@ private:
 		}
 		return dev_.get();
 	}
-	void print(const Json &j) { out_ << j.str() << std::flush; }
+	void print(const Json &j) { out_ << json_text(j, opt_.pretty) << std::flush; }
 	int watch(Control &dev, const StatsCmd &c);
 
 	const Options &opt_;
@@ -215,12 +216,10 @@ int Runner::operator()(const Help &h)
 int Runner::operator()(const ShowVersion &)
 {
 	if (opt_.json) {
-		Json j(opt_.pretty);
-		j.begin_object()
-			.field("syncsockctl", cli_version())
-			.field("libsyncsock", library_version())
-			.field("abi", library_abi_version())
-			.end_object();
+		Json j = Json::object();
+		j["syncsockctl"] = cli_version();
+		j["libsyncsock"] = library_version();
+		j["abi"] = library_abi_version();
 		print(j);
 	} else {
 		out_ << "syncsockctl " << cli_version() << " (libsyncsock " << library_version()
@@ -233,11 +232,12 @@ int Runner::operator()(const VersionCmd &)
 {
 	// The tools' own versions whatever the module (JSON: the object's
 	// first members; text: the first lines).
-	auto tools = [&](Json &j) -> Json & {
-		return j.begin_object()
-			.field("syncsockctl", cli_version())
-			.field("libsyncsock", library_version())
-			.field("abi", library_abi_version());
+	auto tools = [&] {
+		Json j = Json::object();
+		j["syncsockctl"] = cli_version();
+		j["libsyncsock"] = library_version();
+		j["abi"] = library_abi_version();
+		return j;
 	};
 	auto tools_text = [&] {
 		out_ << "syncsockctl " << cli_version() << "\n"
@@ -248,8 +248,9 @@ int Runner::operator()(const VersionCmd &)
 	auto without_module = [&](const Error &e) {
 		std::string msg = error_message(Op::open, e, ctx_);
 		if (opt_.json) {
-			Json j(opt_.pretty);
-			tools(j).key("module").null().field("error", msg).end_object();
+			Json j = tools();
+			j["module"] = nullptr;
+			j["error"] = msg;
 			print(j);
 		} else {
 			tools_text();
@@ -268,17 +269,13 @@ int Runner::operator()(const VersionCmd &)
 	if (!v)
 		return without_module(v.error());
 	if (opt_.json) {
-		Json j(opt_.pretty);
-		tools(j)
-			.key("module")
-			.begin_object()
-			.field("version", v->module_version)
-			.field("abi", v->abi_version)
-			.field("nr_stats", v->nr_stats)
-			.field("nr_close_reasons", v->nr_close_reasons)
-			.field("nr_cpu_ids", v->nr_cpu_ids)
-			.end_object()
-			.end_object();
+		Json j = tools();
+		Json &m = j["module"] = Json::object();
+		m["version"] = v->module_version;
+		m["abi"] = v->abi_version;
+		m["nr_stats"] = v->nr_stats;
+		m["nr_close_reasons"] = v->nr_close_reasons;
+		m["nr_cpu_ids"] = v->nr_cpu_ids;
 		print(j);
 		return kExitOk;
 	}
@@ -303,9 +300,7 @@ int Runner::operator()(const ListenerAdd &c)
 	if (!id)
 		return fail(Op::listener_add, id.error());
 	if (opt_.json) {
-		Json j(opt_.pretty);
-		j.begin_object().field("id", *id).end_object();
-		print(j);
+		print(Json{{"id", *id}});
 	} else {
 		out_ << *id << "\n";
 	}
@@ -335,14 +330,9 @@ int Runner::operator()(const ListenerList &)
 	if (!ls)
 		return fail(Op::listener_list, ls.error());
 	if (opt_.json) {
-		Json j(opt_.pretty);
-		j.begin_array();
-		for (const auto &l : *ls) {
-			j.begin_object();
-			listener_json(j, l);
-			j.end_object();
-		}
-		j.end_array();
+		Json j = Json::array();
+		for (const auto &l : *ls)
+			j.push_back(listener_json(l));
 		print(j);
 	} else {
 		out_ << listener_table(*ls);
@@ -363,12 +353,8 @@ int Runner::operator()(const ListenerShow &c)
 	if (!s)
 		return fail(Op::stats, s.error());
 	if (opt_.json) {
-		Json j(opt_.pretty);
-		j.begin_object();
-		listener_json(j, *l);
-		j.key("counters");
-		counters_json(j, s->names, s->sum);
-		j.end_object();
+		Json j = listener_json(*l);
+		j["counters"] = counters_json(s->names, s->sum);
 		print(j);
 		return kExitOk;
 	}
@@ -402,22 +388,20 @@ int Runner::operator()(const PairList &c)
 	if (opt_.json) {
 		// Addresses as the table prints them: one string a script can
 		// split, IPv6 in brackets.
-		Json j(opt_.pretty);
-		j.begin_array();
-		for (const auto &p : *ps)
-			j.begin_object()
-				.field("listener", p.listener)
-				.field("client", p.client.to_string())
-				.field("local", p.local.to_string())
-				.field("source", p.source.to_string())
-				.field("backend", p.backend.to_string())
-				.field("up_queued", p.up_queued)
-				.field("down_queued", p.down_queued)
-				.field("connecting", p.connecting)
-				.field("paused", p.paused)
-				.field("closing", p.closing)
-				.end_object();
-		j.end_array();
+		Json j = Json::array();
+		for (const auto &p : *ps) {
+			Json &o = j.emplace_back(Json::object());
+			o["listener"] = p.listener;
+			o["client"] = p.client.to_string();
+			o["local"] = p.local.to_string();
+			o["source"] = p.source.to_string();
+			o["backend"] = p.backend.to_string();
+			o["up_queued"] = p.up_queued;
+			o["down_queued"] = p.down_queued;
+			o["connecting"] = p.connecting;
+			o["paused"] = p.paused;
+			o["closing"] = p.closing;
+		}
 		print(j);
 	} else {
 		Table t({{"LISTENER", Align::right},
@@ -447,15 +431,13 @@ int Runner::operator()(const HandlerList &)
 	if (!hs)
 		return fail(Op::handler_list, hs.error());
 	if (opt_.json) {
-		Json j(opt_.pretty);
-		j.begin_array();
-		for (const auto &h : *hs)
-			j.begin_object()
-				.field("name", h.name)
-				.field("module", h.module)
-				.field("listeners", h.nr_listeners)
-				.end_object();
-		j.end_array();
+		Json j = Json::array();
+		for (const auto &h : *hs) {
+			Json &o = j.emplace_back(Json::object());
+			o["name"] = h.name;
+			o["module"] = h.module;
+			o["listeners"] = h.nr_listeners;
+		}
 		print(j);
 	} else {
 		Table t({{"NAME"}, {"MODULE"}, {"LISTENERS", Align::right}});
@@ -481,22 +463,16 @@ int Runner::operator()(const StatsCmd &c)
 		out_ << counters_table(*s, c.per_cpu);
 		return kExitOk;
 	}
-	Json j(opt_.pretty);
-	j.begin_object().field("scope", c.id ? "listener" : "module");
+	Json j = Json::object();
+	j["scope"] = c.id ? "listener" : "module";
 	if (c.id)
-		j.field("id", c.id);
-	j.key("counters");
-	counters_json(j, s->names, s->sum);
+		j["id"] = c.id;
+	j["counters"] = counters_json(s->names, s->sum);
 	if (c.per_cpu) {
-		j.key("per_cpu").begin_array();
-		for (std::size_t cpu = 0; cpu < s->cpus.size(); cpu++) {
-			j.begin_object().field("cpu", cpu).key("counters");
-			counters_json(j, s->names, s->cpus[cpu]);
-			j.end_object();
-		}
-		j.end_array();
+		Json &per = j["per_cpu"] = Json::array();
+		for (std::size_t cpu = 0; cpu < s->cpus.size(); cpu++)
+			per.push_back({{"cpu", cpu}, {"counters", counters_json(s->names, s->cpus[cpu])}});
 	}
-	j.end_object();
 	print(j);
 	return kExitOk;
 }
@@ -527,24 +503,19 @@ int Runner::watch(Control &dev, const StatsCmd &c)
 			cpu_rates.push_back(rates(before->cpus[cpu], after->cpus[cpu], secs));
 
 		if (opt_.json) {
-			Json j(opt_.pretty);
-			j.begin_object().field("scope", c.id ? "listener" : "module");
+			Json j = Json::object();
+			j["scope"] = c.id ? "listener" : "module";
 			if (c.id)
-				j.field("id", c.id);
-			j.field("interval", std::round(secs * 1000) / 1000).key("counters");
-			counters_json(j, after->names, after->sum);
-			j.key("rates");
-			rates_json(j, after->names, total);
+				j["id"] = c.id;
+			j["interval"] = thousandths(secs);
+			j["counters"] = counters_json(after->names, after->sum);
+			j["rates"] = rates_json(after->names, total);
 			if (c.per_cpu) {
-				j.key("per_cpu").begin_array();
-				for (std::size_t cpu = 0; cpu < cpu_rates.size(); cpu++) {
-					j.begin_object().field("cpu", cpu).key("rates");
-					rates_json(j, after->names, cpu_rates[cpu]);
-					j.end_object();
-				}
-				j.end_array();
+				Json &per = j["per_cpu"] = Json::array();
+				for (std::size_t cpu = 0; cpu < cpu_rates.size(); cpu++)
+					per.push_back({{"cpu", cpu},
+						       {"rates", rates_json(after->names, cpu_rates[cpu])}});
 			}
-			j.end_object();
 			print(j);
 		} else {
 			std::vector<Table::Column> cols = {
