@@ -9,6 +9,7 @@
 #include "table.hpp"
 
 using namespace syncsock::cli;
+using syncsock::text::Table;
 
 TEST_CASE("json: compact and pretty documents", "[json]")
 {
@@ -90,4 +91,28 @@ TEST_CASE("table: empty table prints its header", "[table]")
 	CHECK(t.render() == "A  BB\n");
 	CHECK(t.render(false).empty());
 	CHECK(t.size() == 0);
+}
+
+TEST_CASE("table: a table of figures, in text and in Markdown", "[table]")
+{
+	auto t = Table::numeric({"path", "req/s", "x"});
+	t.add_row({"kernel", "30,000", "3.10x"});
+	t.add_row({"epoll", "9,000", "1.00x"});
+	CHECK(t.render() == "path     req/s      x\n"
+			    "kernel  30,000  3.10x\n"
+			    "epoll    9,000  1.00x\n");
+	CHECK(t.markdown() == "| path | req/s | x |\n"
+			      "| --- | ---: | ---: |\n"
+			      "| kernel | 30,000 | 3.10x |\n"
+			      "| epoll | 9,000 | 1.00x |\n");
+}
+
+TEST_CASE("table: widths in code points, not bytes", "[table]")
+{
+	auto t = Table::numeric({"unit", "n"});
+	t.add_row({"\xc2\xb5s", "1"});	// µs: two bytes, one column
+	t.add_row({"ms", "22"});
+	CHECK(t.render() == "unit   n\n"
+			    "\xc2\xb5s     1\n"
+			    "ms    22\n");
 }

@@ -8,8 +8,11 @@
 #include <tuple>
 
 #include "proxies.hpp"
+#include "table.hpp"
 
 namespace ssb {
+
+using syncsock::text::Table;
 
 const std::vector<std::string> &echo_paths()
 {
@@ -34,72 +37,6 @@ static int path_rank(const std::string &p)
 	auto &o = path_order();
 	auto it = std::find(o.begin(), o.end(), p);
 	return it == o.end() ? int(o.size()) : int(it - o.begin());
-}
-
-TextTable::TextTable(std::vector<std::string> titles, std::vector<bool> right)
-	: titles_(std::move(titles)), right_(std::move(right))
-{
-	if (right_.empty()) {
-		right_.assign(titles_.size(), true);
-		if (!right_.empty())
-			right_[0] = false;
-	}
-	right_.resize(titles_.size(), true);
-}
-
-static std::size_t width(const std::string &s)
-{
-	// UTF-8 aware: count code points.
-	std::size_t n = 0;
-	for (unsigned char c : s)
-		if ((c & 0xc0) != 0x80)
-			n++;
-	return n;
-}
-
-std::string TextTable::render() const
-{
-	std::vector<std::size_t> w(titles_.size());
-	for (std::size_t i = 0; i < titles_.size(); i++)
-		w[i] = width(titles_[i]);
-	for (auto &r : rows_)
-		for (std::size_t i = 0; i < r.size() && i < w.size(); i++)
-			w[i] = std::max(w[i], width(r[i]));
-	auto line = [&](const std::vector<std::string> &cells) {
-		std::string out;
-		for (std::size_t i = 0; i < titles_.size(); i++) {
-			std::string c = i < cells.size() ? cells[i] : "";
-			std::string pad(w[i] - width(c), ' ');
-			if (i)
-				out += "  ";
-			out += right_[i] ? pad + c : c + pad;
-		}
-		while (!out.empty() && out.back() == ' ')
-			out.pop_back();
-		return out + "\n";
-	};
-	std::string out = line(titles_);
-	for (auto &r : rows_)
-		out += line(r);
-	return out;
-}
-
-std::string TextTable::markdown() const
-{
-	std::string out = "|";
-	for (auto &t : titles_)
-		out += " " + t + " |";
-	out += "\n|";
-	for (std::size_t i = 0; i < titles_.size(); i++)
-		out += right_[i] ? " ---: |" : " --- |";
-	out += "\n";
-	for (auto &r : rows_) {
-		out += "|";
-		for (std::size_t i = 0; i < titles_.size(); i++)
-			out += " " + (i < r.size() ? r[i] : std::string()) + " |";
-		out += "\n";
-	}
-	return out;
 }
 
 std::string fmt_fixed(double v, int decimals)
@@ -376,7 +313,7 @@ std::string render_split_cell(const std::vector<const json::Value *> &v, bool md
 	const json::Value *best = best_user(v);
 	const bool churn = is_churn(*v.front());
 	const bool load = load_of(*v.front()) > 0;
-	TextTable t({"path", churn ? "conn/s" : load ? "rate req/s" : "req/s", "p50 us", "p99 us",
+	auto t = Table::numeric({"path", churn ? "conn/s" : load ? "rate req/s" : "req/s", "p50 us", "p99 us",
 		     "server busy", churn ? "server us/conn" : "server us/req",
 		     "usr/sys/si", "capacity req/s", "cap x epoll", "cap x best", "client busy",
 		     "client us/req", "on own CPUs"});
@@ -405,7 +342,7 @@ std::string render_split_cell(const std::vector<const json::Value *> &v, bool md
 		if (json::flag(sv, "leaking"))
 			leaks += (md ? "- " : "") + path + ": LEAKING: " + json::str(sv, "why") +
 				 "\n";
-		t.add({path, fmt_count(tput(r)), fmt_us(lat(r, "p50")), fmt_us(lat(r, "p99")),
+		t.add_row({path, fmt_count(tput(r)), fmt_us(lat(r, "p50")), fmt_us(lat(r, "p99")),
 		       fmt_fixed(json::num(sv, "busy", NAN) * 100, 0) + " %",
 		       fmt_fixed(json::num(us, "total", NAN), 1),
 		       fmt_fixed(json::num(us, "user", NAN), 1) + "/" +
@@ -466,7 +403,7 @@ std::string render_proxy_cell(const std::vector<const json::Value *> &v, bool md
 			      two ? "capacity x haproxy" : "req/s x haproxy",
 			      "forwards inline/queued"})
 		titles.push_back(c);
-	TextTable t(titles);
+	auto t = Table::numeric(titles);
 	std::string failures;
 	for (auto *r : v) {
 		std::string path = json::str(*r, "path");
@@ -490,7 +427,7 @@ std::string render_proxy_cell(const std::vector<const json::Value *> &v, bool md
 		      fmt_ratio(div(proxy_cpu(r), proxy_cpu(ha))),
 		      fmt_ratio(div(proxy_capacity(r), proxy_capacity(ha))), fwd})
 			row.push_back(c);
-		t.add(row);
+		t.add_row(row);
 	}
 	std::string out = md ? t.markdown() : t.render();
 	if (!failures.empty())
@@ -530,7 +467,7 @@ std::string render_report(const std::vector<json::Value> &docs, bool md)
 		out += heading(cell_title(*v.front()) + " (ratios against epoll)", md);
 		if (md)
 			out += "";
-		TextTable t({"path", "p50 us", "p90 us", "p99 us", "p99.9 us", "max us", "req/s",
+		auto t = Table::numeric({"path", "p50 us", "p90 us", "p99 us", "p99.9 us", "max us", "req/s",
 			     "p50 x", "p99 x", "req/s x", "CPU us/req", "usr/sys/si", "ctx/req srv",
 			     "ctx/req sys"});
 		std::string failures;
@@ -543,7 +480,7 @@ std::string render_report(const std::vector<json::Value> &docs, bool md)
 					    ": FAILED: " + json::str(*r, "error", "errors") + "\n";
 				continue;
 			}
-			t.add({path, fmt_us(lat(r, "p50")), fmt_us(lat(r, "p90")),
+			t.add_row({path, fmt_us(lat(r, "p50")), fmt_us(lat(r, "p90")),
 			       fmt_us(lat(r, "p99")), fmt_us(lat(r, "p99.9")),
 			       fmt_us(lat(r, "max")), fmt_count(tput(r)),
 			       fmt_ratio(div(lat(r, "p50"), lat(base, "p50"))),
@@ -574,7 +511,7 @@ std::string render_report(const std::vector<json::Value> &docs, bool md)
 std::string render_summary(const std::vector<json::Value> &docs, bool md)
 {
 	json::Value runs = merged_runs(docs);
-	TextTable t({"vCPUs", "conns", "size", "loop", "p50 vs epoll", "p99 vs epoll",
+	auto t = Table::numeric({"vCPUs", "conns", "size", "loop", "p50 vs epoll", "p99 vs epoll",
 		     "req/s vs epoll", "req/s vs io_uring", "kernel req/s", "kernel ctx/req srv"},
 		    {false, true, true, false, true, true, true, true, true, true});
 	bool any = false;
@@ -588,7 +525,7 @@ std::string render_summary(const std::vector<json::Value> &docs, bool md)
 				 (json::flag(*kr, "idle_poll") ? " idle=poll" : "") +
 				 (json::flag(*kr, "small_guest") ? " 1 GiB" : "");
 		std::string loop = loop_label(*kr);
-		t.add({vc, fmt_count(json::num(*kr, "conns")),
+		t.add_row({vc, fmt_count(json::num(*kr, "conns")),
 		       fmt_count(json::num(*kr, "msg_size")) + " B", loop,
 		       fmt_ratio(div(lat(kr, "p50"), lat(ep, "p50"))),
 		       fmt_ratio(div(lat(kr, "p99"), lat(ep, "p99"))),
@@ -599,7 +536,7 @@ std::string render_summary(const std::vector<json::Value> &docs, bool md)
 	}
 	// The server on its own CPUs: what each request costs it, and the
 	// capacity that follows.
-	TextTable st({"server CPUs", "conns", "size", "loop", "server us/req vs epoll",
+	auto st = Table::numeric({"server CPUs", "conns", "size", "loop", "server us/req vs epoll",
 		      "capacity vs epoll", "capacity vs best", "best user-space", "kernel capacity",
 		      "kernel server busy", "req/s vs epoll", "req/s vs best", "p50 vs epoll",
 		      "p99 vs epoll"},
@@ -620,7 +557,7 @@ std::string render_summary(const std::vector<json::Value> &docs, bool md)
 		// Measured, not derived: the user-space path that served the
 		// most (churn: connections/s).
 		const json::Value *most = best_user(v, tput);
-		st.add({fmt_count(server_cpus(*kr)), fmt_count(json::num(*kr, "conns")),
+		st.add_row({fmt_count(server_cpus(*kr)), fmt_count(json::num(*kr, "conns")),
 			fmt_count(json::num(*kr, "msg_size")) + " B", loop_label(*kr),
 			fmt_ratio(div(sus(kr), sus(ep))),
 			fmt_ratio(div(capacity(kr), capacity(ep))),
@@ -635,7 +572,7 @@ std::string render_summary(const std::vector<json::Value> &docs, bool md)
 		any_split = true;
 	}
 	// The proxy against HAProxy, with the targets of the proxy issue.
-	TextTable pt({"proxy CPUs", "conns", "size", "p50 x haproxy", "target <= 0.5x", "CPU/req x haproxy",
+	auto pt = Table::numeric({"proxy CPUs", "conns", "size", "p50 x haproxy", "target <= 0.5x", "CPU/req x haproxy",
 		      "target <= 0.5x", "capacity x haproxy", "target >= 2x"},
 		     {false, true, true, true, false, true, false, true, false});
 	bool any_proxy = false;
@@ -654,7 +591,7 @@ std::string render_summary(const std::vector<json::Value> &docs, bool md)
 		double p50 = div(lat(pr, "p50"), lat(ha, "p50"));
 		double cpu = div(proxy_cpu(pr), proxy_cpu(ha));
 		double cap = div(proxy_capacity(pr), proxy_capacity(ha));
-		pt.add({fmt_count(server_cpus(*pr)) + " CPU" + (server_cpus(*pr) == 1 ? "" : "s"),
+		pt.add_row({fmt_count(server_cpus(*pr)) + " CPU" + (server_cpus(*pr) == 1 ? "" : "s"),
 			fmt_count(json::num(*pr, "conns")),
 			fmt_count(json::num(*pr, "msg_size")) + " B", fmt_ratio(p50),
 			json::num(*pr, "conns") == 1 ? verdict(p50, 0.5, true) : "", fmt_ratio(cpu),
@@ -684,7 +621,7 @@ std::string render_summary(const std::vector<json::Value> &docs, bool md)
 std::string render_trace(const std::vector<json::Value> &docs, bool md)
 {
 	json::Value runs = merged_runs(docs);
-	TextTable t({"vCPUs", "conns", "size", "run", "traced path", "deliveries", "in softirq",
+	auto t = Table::numeric({"vCPUs", "conns", "size", "run", "traced path", "deliveries", "in softirq",
 		     "wakeups/delivery", "delay p50 us", "delay p99 us"},
 		    {false, true, true, false, false, true, true, true, true, true});
 	bool any = false;
@@ -701,7 +638,7 @@ std::string render_trace(const std::vector<json::Value> &docs, bool md)
 				fmt_count(json::num(*r, "msg_size")) + " B", json::str(*r, "path")};
 			if (json::find(*tr, "error")) {
 				head.push_back("not traced: " + json::str(*tr, "error"));
-				t.add(head);
+				t.add_row(head);
 				continue;
 			}
 			for (auto &p : json::items(json::get(*tr, "paths"))) {
@@ -715,7 +652,7 @@ std::string render_trace(const std::vector<json::Value> &docs, bool md)
 					    fmt_fixed(json::num(p, "wakeups_per_delivery", NAN), 3),
 					    fmt_us(json::num(d, "p50", NAN)),
 					    fmt_us(json::num(d, "p99", NAN))});
-				t.add(std::move(row));
+				t.add_row(std::move(row));
 			}
 		}
 	}
@@ -731,10 +668,10 @@ std::string render_external(const std::vector<json::Value> &docs, bool md)
 {
 	json::Value ext = merged_external(docs);
 	std::string out;
-	TextTable sp({"vCPUs", "size", "server", "avg us", "p50 us", "p99 us", "p99.9 us", "max us",
+	auto sp = Table::numeric({"vCPUs", "size", "server", "avg us", "p50 us", "p99 us", "p99.9 us", "max us",
 		      "msg/s", "p50 x", "p99 x", "msg/s x"},
 		     {false, true, false, true, true, true, true, true, true, true, true, true});
-	TextTable wk({"vCPUs", "conns", "server", "avg us", "p50 us", "p90 us", "p99 us", "req/s",
+	auto wk = Table::numeric({"vCPUs", "conns", "server", "avg us", "p50 us", "p90 us", "p99 us", "req/s",
 		      "p50 x", "p99 x", "req/s x"},
 		     {false, true, false, true, true, true, true, true, true, true, true});
 	bool any_sp = false, any_wk = false;
@@ -757,7 +694,7 @@ std::string render_external(const std::vector<json::Value> &docs, bool md)
 		const json::Value &l = json::get(r, "latency_us");
 		if (json::find(r, "error")) {
 			(json::str(r, "tool") == "sockperf" ? sp : wk)
-				.add({vc, "", json::str(r, "server"),
+				.add_row({vc, "", json::str(r, "server"),
 				      "FAILED: " + json::str(r, "error")});
 			(json::str(r, "tool") == "sockperf" ? any_sp : any_wk) = true;
 			continue;
@@ -765,7 +702,7 @@ std::string render_external(const std::vector<json::Value> &docs, bool md)
 		if (json::str(r, "tool") == "sockperf") {
 			const json::Value *b = base_of(r, "sockperf-epoll");
 			const json::Value &bl = b ? json::get(*b, "latency_us") : json::Value();
-			sp.add({vc, fmt_count(json::num(r, "msg_size")) + " B",
+			sp.add_row({vc, fmt_count(json::num(r, "msg_size")) + " B",
 				json::str(r, "server"), fmt_us(json::num(l, "avg", NAN)),
 				fmt_us(json::num(l, "p50", NAN)), fmt_us(json::num(l, "p99", NAN)),
 				fmt_us(json::num(l, "p99.9", NAN)),
@@ -779,7 +716,7 @@ std::string render_external(const std::vector<json::Value> &docs, bool md)
 		} else if (json::str(r, "tool") == "wrk") {
 			const json::Value *b = base_of(r, "user-http");
 			const json::Value &bl = b ? json::get(*b, "latency_us") : json::Value();
-			wk.add({vc, fmt_count(json::num(r, "conns")), json::str(r, "server"),
+			wk.add_row({vc, fmt_count(json::num(r, "conns")), json::str(r, "server"),
 				fmt_us(json::num(l, "avg", NAN)), fmt_us(json::num(l, "p50", NAN)),
 				fmt_us(json::num(l, "p90", NAN)), fmt_us(json::num(l, "p99", NAN)),
 				fmt_count(json::num(r, "throughput_rps", NAN)),
@@ -798,7 +735,7 @@ std::string render_external(const std::vector<json::Value> &docs, bool md)
 		       (md ? wk.markdown() : wk.render()) + "\n";
 	{
 		// --repeat: each cell's median run stands in the tables above.
-		TextTable rt({"path", "conns", "size", "depth", "runs ok", "median req/s", "min", "max",
+		auto rt = Table::numeric({"path", "conns", "size", "depth", "runs ok", "median req/s", "min", "max",
 			      "spread", "server us/req", "its spread"});
 		bool any = false;
 		for (auto &d : docs)
@@ -814,7 +751,7 @@ std::string render_external(const std::vector<json::Value> &docs, bool md)
 								 " %"
 						       : std::string("-");
 				};
-				rt.add({json::str(r, "path"), fmt_count(json::num(r, "conns")),
+				rt.add_row({json::str(r, "path"), fmt_count(json::num(r, "conns")),
 					fmt_count(json::num(r, "msg_size")),
 					fmt_count(json::num(r, "depth", 1)),
 					fmt_count(json::num(rp, "ok")) + "/" +
@@ -835,10 +772,10 @@ std::string render_external(const std::vector<json::Value> &docs, bool md)
 		const json::Value &m = json::get(d, "memory");
 		if (!m.is_object())
 			continue;
-		TextTable mt({"path", "conns held", "answered", "memory B/conn", "slab KiB", "slab B/conn",
+		auto mt = Table::numeric({"path", "conns held", "answered", "memory B/conn", "slab KiB", "slab B/conn",
 			       "kmalloc B/conn"});
 		for (auto &e : json::items(json::get(m, "paths")))
-			mt.add({json::str(e, "path"), fmt_count(json::num(e, "conns")),
+			mt.add_row({json::str(e, "path"), fmt_count(json::num(e, "conns")),
 				fmt_count(json::num(e, "answered_conns")),
 				fmt_count(json::num(e, "mem_bytes_per_conn")),
 				fmt_count(json::num(e, "slab_kib")),

@@ -23,18 +23,6 @@ const std::vector<std::string> &echo_paths();
 
 // Aligned text: columns padded to their widest cell, two spaces apart,
 // numbers right-aligned, no trailing blanks.
-class TextTable {
-public:
-	explicit TextTable(std::vector<std::string> titles, std::vector<bool> right = {});
-	void add(std::vector<std::string> cells) { rows_.push_back(std::move(cells)); }
-	std::string render() const;
-	std::string markdown() const;
-
-private:
-	std::vector<std::string> titles_;
-	std::vector<bool> right_;
-	std::vector<std::vector<std::string>> rows_;
-};
 
 // Number formatting of the tables: latencies "12.3", rates "12,345",
 // ratios "0.32x"; "-" when there is nothing to show.

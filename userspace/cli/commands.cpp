@@ -14,6 +14,7 @@
 namespace syncsock::cli {
 namespace {
 
+using text::Table;
 using Align = Table::Align;
 
 std::string fixed(double v, int decimals)
