@@ -587,7 +587,7 @@ TEST_CASE("output: versions", "[output]")
 	CHECK(r.rc == kExitKernel);
 	CHECK(r.out == R"({"syncsockctl":"0.1","libsyncsock":"0.1","abi":1,"module":null,)"
 		       R"("error":"cannot open /dev/syncsock: it does not exist (ENOENT); the syncsock )"
-		       R"x(module is not loaded: load it with: insmod syncsock.ko (or modprobe syncsock)"})x"
+		       R"x(module is not loaded: load it with: modprobe syncsock (from a build tree: insmod syncsock.ko)"})x"
 		       "\n");
 	CHECK(r.err.empty());
 
@@ -640,8 +640,8 @@ TEST_CASE("output: kernel errors exit 2 with the message", "[output]")
 	CHECK(r.rc == kExitKernel);
 	CHECK(r.out.empty());
 	CHECK(r.err == "Error: cannot open /dev/syncsock: it does not exist (ENOENT); the syncsock "
-		       "module is not loaded: load it with: insmod syncsock.ko (or modprobe "
-		       "syncsock)\n");
+		       "module is not loaded: load it with: modprobe syncsock (from a build "
+		       "tree: insmod syncsock.ko)\n");
 
 	s.open_error = Error::from_errno(EACCES);
 	r = ctl(s, {"-j", "-d", "/dev/other", "stats"});

@@ -131,5 +131,5 @@ TEST_CASE("library: the advice names the program that asked", "[library]")
 	ctx.device = "/nonexistent";
 	CHECK(error_message(Operation::open, Error::from_errno(ENOENT), ctx) ==
 	      "cannot open /nonexistent: it does not exist (ENOENT); the syncsock module is not "
-	      "loaded: load it with: insmod syncsock.ko (or modprobe syncsock)");
+	      "loaded: load it with: modprobe syncsock (from a build tree: insmod syncsock.ko)");
 }

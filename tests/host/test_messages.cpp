@@ -40,10 +40,10 @@ TEST_CASE("messages: opening the device", "[messages]")
 	ErrorContext c;
 	CHECK(msg(Op::open, ENOENT, c) ==
 	      "cannot open /dev/syncsock: it does not exist (ENOENT); the syncsock module is not "
-	      "loaded: load it with: insmod syncsock.ko (or modprobe syncsock)");
+	      "loaded: load it with: modprobe syncsock (from a build tree: insmod syncsock.ko)");
 	CHECK(msg(Op::open, ENXIO, c) ==
 	      "cannot open /dev/syncsock: no driver answers it (ENXIO); the syncsock module is not "
-	      "loaded: load it with: insmod syncsock.ko (or modprobe syncsock)");
+	      "loaded: load it with: modprobe syncsock (from a build tree: insmod syncsock.ko)");
 	CHECK(msg(Op::open, EACCES, c) ==
 	      "cannot open /dev/syncsock: permission denied (EACCES); the device is root-only: run "
 	      "syncsockctl as root");

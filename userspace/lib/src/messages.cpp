@@ -12,8 +12,10 @@ namespace {
 
 using Op = Operation;
 
-const char kLoadHint[] = "the syncsock module is not loaded: load it with: insmod syncsock.ko "
-			 "(or modprobe syncsock)";
+// Installed (make install, the syncsock-dkms package), modprobe finds it;
+// insmod is for a module just built.
+const char kLoadHint[] = "the syncsock module is not loaded: load it with: modprobe syncsock "
+			 "(from a build tree: insmod syncsock.ko)";
 const char kListHint[] = "see: syncsockctl listener list";
 
 std::string action(Op op, const ErrorContext &c)
