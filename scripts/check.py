@@ -191,7 +191,7 @@ def stage_install(res, built):
     run_checks(res, "install",
                [os.path.join(TOP, "tests/install/check_install.sh"), info["KDIR"], BUILD,
                 os.path.join(OUT, "install")],
-               os.path.join(OUT, "install.log"), 3)
+               os.path.join(OUT, "install.log"), 4)
 
     # make deb: both packages lintian clean, the tools run from the
     # unpacked package, and the dkms package's source built by DKMS

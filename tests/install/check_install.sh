@@ -88,6 +88,24 @@ else
 	say find-package not-ok "building the consumer failed: see $out/cmake.log"
 fi
 
+# The shared library's ABI: every symbol it exports is versioned SYNCSOCK_0
+# and is syncsock's (the namespace, its vtables and type information), none
+# of the std:: templates it instantiates (userspace/lib/syncsock.map).
+so=$(readlink -f "$libdir/libsyncsock.so.0")
+if syms=$(nm -D --defined-only --with-symbol-versions "$so" 2>&1); then
+	n=$(awk '$2 != "A"' <<<"$syms" | wc -l)
+	bad=$(awk '$2 != "A" && $3 !~ /@@SYNCSOCK_0$/ {print $3}' <<<"$syms" | c++filt | head -n 3)
+	foreign=$(awk '$2 != "A" {sub(/@@.*/, "", $3); print $3}' <<<"$syms" | c++filt |
+		grep -Ev '^((vtable|typeinfo|typeinfo name) for )?syncsock::' | head -n 3)
+	if [ "$n" -gt 20 ] && [ -z "$bad" ] && [ -z "$foreign" ]; then
+		say symbols ok "$n symbols, all syncsock's, versioned SYNCSOCK_0"
+	else
+		say symbols not-ok "$n symbols; not versioned: ${bad:-none}; not syncsock's: ${foreign:-none}"
+	fi
+else
+	say symbols not-ok "nm failed on $so: $syms"
+fi
+
 # pkg-config: the flags it gives (its paths are absolute: the staging root
 # is the sysroot), and nothing else but C++20, which the header needs.
 export PKG_CONFIG_PATH=$libdir/pkgconfig PKG_CONFIG_SYSROOT_DIR=$root
