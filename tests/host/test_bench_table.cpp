@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 //
 // syncsock-bench's tables (ratios against epoll), its parsers of sockperf and
-// wrk output, the HTTP responder's protocol and the command line.
+// wrk output and the HTTP responder's protocol (the command line:
+// test_bench_options.cpp).
 #include <catch2/catch.hpp>
 
 #include <sstream>
 
 #include "external.hpp"
 #include "http.hpp"
-#include "options.hpp"
 #include "plot.hpp"
 #include "report.hpp"
 
@@ -19,73 +19,59 @@ static Value run(const std::string &path, double conns, double p50, double p99, 
 		 double errors = 0)
 {
 	Value r = Value::object();
-	r.set("client", "syncsock-bench");
-	r.set("path", path);
-	r.set("conns", conns);
-	r.set("msg_size", 64);
-	r.set("depth", 1);
-	r.set("mode", "closed");
-	r.set("rate", 0);
-	r.set("requests", rps * 3);
-	r.set("throughput_rps", rps);
-	r.set("errors", errors);
+	r["client"] = "syncsock-bench";
+	r["path"] = path;
+	r["conns"] = conns;
+	r["msg_size"] = 64;
+	r["depth"] = 1;
+	r["mode"] = "closed";
+	r["rate"] = 0;
+	r["requests"] = rps * 3;
+	r["throughput_rps"] = rps;
+	r["errors"] = errors;
 	if (errors)
-		r.set("error", "connection 3: the server closed the connection");
+		r["error"] = "connection 3: the server closed the connection";
 	Value l = Value::object();
-	l.set("p50", p50);
-	l.set("p90", p50 * 1.1);
-	l.set("p99", p99);
-	l.set("p99.9", p99 * 2);
-	l.set("max", p99 * 10);
-	r.set("latency_us", l);
+	l["p50"] = p50;
+	l["p90"] = p50 * 1.1;
+	l["p99"] = p99;
+	l["p99.9"] = p99 * 2;
+	l["max"] = p99 * 10;
+	r["latency_us"] = l;
 	Value c = Value::object();
-	c.set("user", 1.5);
-	c.set("system", 10.25);
-	c.set("softirq", 20);
-	c.set("irq", 0);
-	c.set("total", 31.75);
-	r.set("cpu_us_per_req", c);
+	c["user"] = 1.5;
+	c["system"] = 10.25;
+	c["softirq"] = 20;
+	c["irq"] = 0;
+	c["total"] = 31.75;
+	r["cpu_us_per_req"] = c;
 	Value x = Value::object();
-	x.set("server", path == "kernel" ? 0 : 1);
-	x.set("client", 0);
-	x.set("system", path == "kernel" ? 0 : 2.04);
-	r.set("ctx_per_req", x);
+	x["server"] = path == "kernel" ? 0 : 1;
+	x["client"] = 0;
+	x["system"] = path == "kernel" ? 0 : 2.04;
+	r["ctx_per_req"] = x;
 	Value cdf = Value::array();
-	cdf.push(Value(Value::Array{p50 / 2, 0}));
-	cdf.push(Value(Value::Array{p50, 0.5}));
-	cdf.push(Value(Value::Array{p99 * 10, 1}));
-	r.set("cdf_us", cdf);
+	cdf.push_back(Value(json::Array{p50 / 2, 0}));
+	cdf.push_back(Value(json::Array{p50, 0.5}));
+	cdf.push_back(Value(json::Array{p99 * 10, 1}));
+	r["cdf_us"] = cdf;
 	return r;
 }
 
 static Value doc(std::vector<Value> runs, double vcpus = 2)
 {
 	Value d = Value::object();
-	d.set("schema", kSchema);
+	d["schema"] = kSchema;
 	Value c = Value::object();
-	c.set("vcpus", vcpus);
-	c.set("idle_poll", false);
-	d.set("conditions", c);
+	c["vcpus"] = vcpus;
+	c["idle_poll"] = false;
+	d["conditions"] = c;
 	Value r = Value::array();
 	for (auto &x : runs)
-		r.push(x);
-	d.set("runs", r);
-	d.set("external", Value::array());
+		r.push_back(x);
+	d["runs"] = r;
+	d["external"] = Value::array();
 	return d;
-}
-
-TEST_CASE("bench table: aligned columns, right-aligned numbers", "[bench][table]")
-{
-	TextTable t({"path", "req/s", "x"});
-	t.add({"kernel", "30,000", "3.10x"});
-	t.add({"epoll", "9,000", "1.00x"});
-	CHECK(t.render() == "path     req/s      x\n"
-			    "kernel  30,000  3.10x\n"
-			    "epoll    9,000  1.00x\n");
-	CHECK(t.markdown() == "| path | req/s | x |\n"
-			      "| --- | ---: | ---: |\n"
-			      "| kernel | 30,000 | 3.10x |\n"
-			      "| epoll | 9,000 | 1.00x |\n");
 }
 
 TEST_CASE("bench table: number formats", "[bench][table]")
@@ -150,23 +136,23 @@ TEST_CASE("bench table: cells grouped and ordered, failures shown", "[bench][tab
 // A document of run --server: the server on CPU 0 of a host of its own.
 static void two_hosts(Value &d)
 {
-	Value c = d["conditions"];
-	c.set("setup", "two hosts");
+	Value c = json::get(d, "conditions");
+	c["setup"] = "two hosts";
 	Value sh = Value::object();
 	Value cpus = Value::array();
-	cpus.push(Value(0.0));
-	sh.set("server_cpus", cpus);
-	c.set("server_host", sh);
-	d.set("conditions", c);
+	cpus.push_back(Value(0.0));
+	sh["server_cpus"] = cpus;
+	c["server_host"] = sh;
+	d["conditions"] = c;
 }
 
 static Value open_at(Value r, double fraction, double peak, Value l)
 {
-	r.set("mode", "open");
-	r.set("rate", fraction * peak);
-	l.set("fraction", fraction);
-	l.set("peak_rps", peak);
-	r.set("load", l);
+	r["mode"] = "open";
+	r["rate"] = fraction * peak;
+	l["fraction"] = fraction;
+	l["peak_rps"] = peak;
+	r["load"] = l;
 	return r;
 }
 
@@ -176,7 +162,7 @@ TEST_CASE("bench table: open loop at each path's peak is one cell; churn is its 
 		return open_at(std::move(r), fraction, peak, Value::object());
 	};
 	auto churn = [](Value r) {
-		r.set("mode", "churn");
+		r["mode"] = "churn";
 		return r;
 	};
 	Value d = doc({run("kernel", 64, 30, 90, 30000), run("epoll", 64, 100, 500, 10000),
@@ -213,24 +199,24 @@ TEST_CASE("bench table: open loop at each path's searched capacity, server on it
 {
 	auto load = [](Value r, double fraction, double cap, double busy) {
 		Value l = Value::object();
-		l.set("capacity_rps", cap);
-		l.set("capacity_server_busy", busy);
+		l["capacity_rps"] = cap;
+		l["capacity_server_busy"] = busy;
 		Value tried = Value::array();
 		Value t = Value::object();
-		t.set("rate", cap);
-		t.set("kept", true);
-		tried.push(t);
-		l.set("search", tried);
+		t["rate"] = cap;
+		t["kept"] = true;
+		tried.push_back(t);
+		l["search"] = tried;
 		r = open_at(std::move(r), fraction, cap * 2, l);
-		r.set("rate", fraction * cap);
+		r["rate"] = fraction * cap;
 		Value sv = Value::object();
-		sv.set("busy", 0.5);
+		sv["busy"] = 0.5;
 		Value us = Value::object();
-		us.set("total", 10);
-		sv.set("us_per_req", us);
+		us["total"] = 10;
+		sv["us_per_req"] = us;
 		Value sp = Value::object();
-		sp.set("server", sv);
-		r.set("split", sp);
+		sp["server"] = sv;
+		r["split"] = sp;
 		return r;
 	};
 	Value d = doc({load(run("kernel", 64, 20, 60, 15000), 0.5, 30000, 0.97),
@@ -265,13 +251,13 @@ TEST_CASE("bench plot: scripts carry their data inline", "[bench][plot]")
 	CHECK(scripts[3].script.find("kernel 1.5 10.25 20 0\n") != std::string::npos);
 	// The title says where the runs ran, as the file's conditions say.
 	CHECK(scripts[0].script.find("(TCG guest)") == std::string::npos);
-	Value c = d["conditions"];
-	c.set("accelerator", "TCG");
-	d.set("conditions", c);
+	Value c = json::get(d, "conditions");
+	c["accelerator"] = "TCG";
+	d["conditions"] = c;
 	CHECK(plot_scripts({d})[0].script.find("1 connection, 64 B (TCG guest)\"\n") !=
 	      std::string::npos);
-	c.set("accelerator", "KVM");
-	d.set("conditions", c);
+	c["accelerator"] = "KVM";
+	d["conditions"] = c;
 	CHECK(plot_scripts({d})[1].script.find("64 connections, 64 B (KVM)\"\n") !=
 	      std::string::npos);
 }
@@ -408,161 +394,28 @@ TEST_CASE("bench http: the responder answers like the kernel handler", "[bench][
 	CHECK_FALSE(http::parse("G(T / HTTP/1.1\r\n\r\n", rq));
 }
 
-TEST_CASE("bench options: lists, defaults and errors", "[bench][options]")
-{
-	CHECK(parse_count_list("1,64,1k,10k") == std::vector<unsigned>{1, 64, 1000, 10000});
-	CHECK(parse_size_list("64,4k") == std::vector<std::size_t>{64, 4096});
-	CHECK_FALSE(parse_count_list("1,,2"));
-	CHECK_FALSE(parse_count_list("0"));
-	CHECK_FALSE(parse_size_list("2M"));
-
-	std::string err;
-	auto o = parse_options({"syncsock-bench", "run"}, err);
-	REQUIRE(o);
-	// The echo paths; the proxy paths only when asked for.
-	CHECK(o->paths == echo_paths());
-	CHECK(o->conns == std::vector<unsigned>{1, 64});
-	CHECK(o->pin == "same");
-	CHECK(o->rates.empty());
-	CHECK(o->loads.empty());
-	CHECK(o->churn_conns.empty());
-
-	o = parse_options({"syncsock-bench", "run", "--paths", "kernel,epoll", "--rate", "20k",
-			   "--sizes", "4k", "--kernel-port", "7000", "--duration", "0.5"},
-			  err);
-	REQUIRE(o);
-	CHECK(o->paths == std::vector<std::string>{"kernel", "epoll"});
-	CHECK(o->rates == std::vector<double>{20000});
-	CHECK(o->sizes == std::vector<std::size_t>{4096});
-	CHECK(o->kernel_port == 7000);
-	CHECK(o->duration == 0.5);
-	CHECK(o->command_line ==
-	      "syncsock-bench run --paths kernel,epoll --rate 20k --sizes 4k --kernel-port 7000 --duration 0.5");
-
-	CHECK_FALSE(parse_options({"syncsock-bench", "run", "--paths", "kqueue"}, err));
-	CHECK(err == "bad --paths 'kqueue': unknown path 'kqueue' (kernel, epoll, epoll-reuseport, "
-		     "epoll-busy, io_uring, blocking, spin; proxies: proxy, haproxy, nginx, relay)");
-	o = parse_options({"syncsock-bench", "run", "--paths", "proxies", "--backend", "10.0.0.2"}, err);
-	REQUIRE(o);
-	CHECK(o->paths == std::vector<std::string>{"proxy", "haproxy", "nginx", "relay"});
-	CHECK(o->backend == "10.0.0.2");
-	CHECK(parse_options({"syncsock-bench", "run", "--paths", "all"}, err)->paths == echo_paths());
-	CHECK_FALSE(parse_options({"syncsock-bench", "run", "--backend", "here"}, err));
-	CHECK(err == "bad --backend 'here': an IPv4 address, or ADDRESS:PORT");
-	CHECK_FALSE(parse_options({"syncsock-bench", "serve", "relay"}, err));
-	CHECK(err == "serve relay needs --backend ADDRESS:PORT");
-	CHECK_FALSE(parse_options({"syncsock-bench", "serve", "relay", "--backend", "10.0.0.2"}, err));
-	o = parse_options({"syncsock-bench", "serve", "relay", "--backend", "10.0.0.2:7130"}, err);
-	REQUIRE(o);
-	CHECK(o->kind == "relay");
-	// --name=value as well as --name value (the tools' convention).
-	o = parse_options({"syncsock-bench", "run", "--duration=0.5", "--paths=kernel,epoll",
-			   "--conns=1", "--sockperf"},
-			  err);
-	REQUIRE(o);
-	CHECK(o->duration == 0.5);
-	CHECK(o->paths == std::vector<std::string>{"kernel", "epoll"});
-	CHECK(o->conns == std::vector<unsigned>{1});
-	CHECK(o->sockperf);
-	CHECK_FALSE(parse_options({"syncsock-bench", "run", "--duration=x"}, err));
-	CHECK(err == "bad --duration 'x': seconds, at most 3600");
-	CHECK_FALSE(parse_options({"syncsock-bench", "run", "--sockperf=1", "--wrk"}, err));
-	CHECK(err == "option --sockperf takes no value");
-	CHECK_FALSE(parse_options({"syncsock-bench", "run", "--wrk=yes"}, err));
-	CHECK(err == "option --wrk takes no value");
-	CHECK_FALSE(parse_options({"syncsock-bench", "run", "--pin", "left"}, err));
-	CHECK_FALSE(parse_options({"syncsock-bench", "run", "--duration"}, err));
-	CHECK(err == "--duration needs a value");
-	o = parse_options({"syncsock-bench", "run", "--rate", "2k,5500", "--load", "50,90",
-			   "--churn", "32"},
-			  err);
-	REQUIRE(o);
-	CHECK(o->rates == std::vector<double>{2000, 5500});
-	CHECK(o->loads == std::vector<double>{0.5, 0.9});
-	CHECK(o->churn_conns == std::vector<unsigned>{32});
-	CHECK_FALSE(parse_options({"syncsock-bench", "run", "--rate", "2k,,5k"}, err));
-	CHECK_FALSE(parse_options({"syncsock-bench", "run", "--rate", "-5"}, err));
-	CHECK_FALSE(parse_options({"syncsock-bench", "run", "--load", "0"}, err));
-	CHECK_FALSE(parse_options({"syncsock-bench", "run", "--load", "50,150"}, err));
-	CHECK(err == "bad --load '50,150': percentages of each path's capacity, 1 to 100, e.g. 50,90");
-	CHECK_FALSE(parse_options({"syncsock-bench", "run", "--churn", "0"}, err));
-	CHECK(parse_options({"syncsock-bench", "run"}, err)->repeat == 1);
-	CHECK(parse_options({"syncsock-bench", "run", "--repeat", "3"}, err)->repeat == 3);
-	for (const char *bad : {"0", "1.5", "101", "x"}) {
-		CHECK_FALSE(parse_options({"syncsock-bench", "run", "--repeat", bad}, err));
-		CHECK(err == std::string("bad --repeat '") + bad + "': runs per cell, 1 to 100");
-	}
-	// serve without a kind: the control server of run --server.
-	o = parse_options({"syncsock-bench", "serve"}, err);
-	REQUIRE(o);
-	CHECK(o->kind.empty());
-	CHECK(o->host == "0.0.0.0");
-	CHECK(o->listen == "0.0.0.0:7099");
-	o = parse_options({"syncsock-bench", "serve", "--listen", "198.18.0.1:7000", "--cpus", "0"}, err);
-	REQUIRE(o);
-	CHECK(o->listen == "198.18.0.1:7000");
-	CHECK_FALSE(parse_options({"syncsock-bench", "serve", "kqueue"}, err));
-	CHECK(err == "serve: no kind 'kqueue' (blocking, epoll, io_uring, spin, http or relay; "
-		     "none: the control server)");
-	CHECK_FALSE(parse_options({"syncsock-bench", "serve", "--listen", "7099"}, err));
-	CHECK(err == "bad --listen '7099': an IPv4 address, or ADDRESS:PORT");
-	o = parse_options({"syncsock-bench", "run", "--server", "198.18.0.1", "--depth", "1,8",
-			   "--server-wait", "30", "--server-exit"},
-			  err);
-	REQUIRE(o);
-	CHECK(o->server == "198.18.0.1");
-	CHECK(o->depths == std::vector<unsigned>{1, 8});
-	CHECK(o->server_wait == 30);
-	CHECK(o->server_exit);
-	CHECK_FALSE(parse_options({"syncsock-bench", "run", "--server", "box"}, err));
-	CHECK(err == "bad --server 'box': an IPv4 address, or ADDRESS:PORT");
-	CHECK_FALSE(parse_options({"syncsock-bench", "run", "--depth", "1,300"}, err));
-	CHECK(err == "bad --depth '1,300': 1 to 256, or a list like 1,8");
-	CHECK_FALSE(parse_options({"syncsock-bench", "table"}, err));
-	CHECK(err == "table needs result files");
-	o = parse_options({"syncsock-bench", "serve", "io_uring", "--port", "7102", "--threads", "2",
-			   "--cpus", "0,1", "--ready-fd", "3"},
-			  err);
-	REQUIRE(o);
-	CHECK(o->kind == "io_uring");
-	CHECK(o->server_threads == 2);
-	CHECK(o->cpus == std::vector<int>{0, 1});
-	CHECK(o->ready_fd == 3);
-
-	// --help after a command is the help, whatever else is on the line.
-	o = parse_options({"syncsock-bench", "run", "--conns", "1", "--help", "--bogus"}, err);
-	REQUIRE(o);
-	CHECK(o->command == "help");
-	o = parse_options({"syncsock-bench", "plot", "-h"}, err);
-	REQUIRE(o);
-	CHECK(o->command == "help");
-	o = parse_options({"syncsock-bench", "run", "--trace"}, err);
-	REQUIRE(o);
-	CHECK(o->trace);
-}
-
 TEST_CASE("bench table: the proxy paths in cells of their own, against HAProxy, with the targets",
 	  "[bench][table][proxy]")
 {
 	// The server on its own CPU: CPU per request and capacity are its.
 	auto split = [](Value r, double us) {
 		Value sv = Value::object();
-		sv.set("busy", 0.9);
+		sv["busy"] = 0.9;
 		Value u = Value::object();
-		u.set("total", us);
-		sv.set("us_per_req", u);
-		sv.set("capacity_rps_derived", 1e6 / us);
-		sv.set("leaking", false);
+		u["total"] = us;
+		sv["us_per_req"] = u;
+		sv["capacity_rps_derived"] = 1e6 / us;
+		sv["leaking"] = false;
 		Value sp = Value::object();
-		sp.set("server", sv);
-		r.set("split", sp);
+		sp["server"] = sv;
+		r["split"] = sp;
 		return r;
 	};
 	Value px = split(run("proxy", 1, 40, 90, 20000), 10);
 	Value k = Value::object();
-	k.set("fwd_inline", 6000);
-	k.set("fwd_queued", 12);
-	px.set("kernel_counters", k);
+	k["fwd_inline"] = 6000;
+	k["fwd_queued"] = 12;
+	px["kernel_counters"] = k;
 	Value d = doc({run("epoll", 1, 20, 50, 40000), px, split(run("haproxy", 1, 100, 200, 8000), 40),
 		       split(run("nginx", 1, 120, 260, 7000), 45), split(run("relay", 1, 70, 150, 12000), 25),
 		       split(run("proxy", 64, 300, 900, 90000), 12),

@@ -315,14 +315,9 @@ int main(int argc, char **argv)
 	auto parsed = st::parse_args(args);
 	const st::Options &o = parsed.options;
 	if (!parsed.error.empty()) {
-		// Parsing stopped at the error: -j may come after it.
-		bool json = false, pretty = false;
-		for (auto a : args) {
-			json |= a == "-j" || a == "--json" || a == "-p" || a == "--pretty";
-			pretty |= a == "-p" || a == "--pretty";
-		}
-		if (json)
-			std::cout << st::json_error(parsed.error, pretty) << std::flush;
+		auto f = st::error_format(args);
+		if (f.json)
+			std::cout << st::json_error(parsed.error, f.pretty) << std::flush;
 		std::cerr << "syncsock-trace: " << parsed.error << "\n";
 		return kExitUsage;
 	}

@@ -4,13 +4,16 @@
 #include <arpa/inet.h>
 #include <sys/socket.h>
 
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <functional>
+#include <map>
 #include <tuple>
-
-#include "json.hpp"
 
 namespace syncsock::trace {
 namespace {
@@ -76,27 +79,42 @@ std::pair<double, double> ns_bucket(std::size_t slot)
 	return {lo, lo + width - 1};
 }
 
-void json_counts(cli::Json &j, const Counts &c)
+using Json = nlohmann::ordered_json;
+
+// Three decimals, and a whole number as one (2, not 2.0): the document as it
+// has always been written.
+Json number(double v)
 {
-	j.field("deliveries", c.deliveries);
-	j.field("bytes", c.bytes);
-	j.field("softirq", c.softirq);
-	j.field("process", c.deliveries - c.softirq);
-	j.field("softirq_share", round3(c.softirq_share()));
-	j.field("queued", c.queued);
-	j.field("wakeups", c.wakeups);
-	j.field("wakeups_per_delivery", round3(c.wakeups_per_delivery()));
-	j.field("wakeups_nodata", c.wakeups_nodata);
-	j.field("timed", c.timed);
+	v = round3(v);
+	if (std::trunc(v) == v && std::fabs(v) < 0x1p53)
+		return static_cast<std::int64_t>(v);
+	return v;
 }
 
-void json_opt(cli::Json &j, std::string_view key, std::optional<double> v)
+Json number(std::optional<double> v)
 {
-	j.key(key);
-	if (v)
-		j.value(round3(*v));
-	else
-		j.null();
+	return v ? number(*v) : Json(nullptr);
+}
+
+void put_counts(Json &j, const Counts &c)
+{
+	j["deliveries"] = c.deliveries;
+	j["bytes"] = c.bytes;
+	j["softirq"] = c.softirq;
+	j["process"] = c.deliveries - c.softirq;
+	j["softirq_share"] = number(c.softirq_share());
+	j["queued"] = c.queued;
+	j["wakeups"] = c.wakeups;
+	j["wakeups_per_delivery"] = number(c.wakeups_per_delivery());
+	j["wakeups_nodata"] = c.wakeups_nodata;
+	j["timed"] = c.timed;
+}
+
+// Compact or indented by two, ending in a newline; bytes that are not UTF-8
+// (a handler's name) become U+FFFD rather than an exception.
+std::string dump(const Json &j, bool pretty)
+{
+	return j.dump(pretty ? 2 : -1, ' ', false, Json::error_handler_t::replace) + "\n";
 }
 
 } // namespace
@@ -139,129 +157,107 @@ Parsed parse_args(std::span<const std::string_view> given)
 {
 	Parsed p;
 	Options &o = p.options;
-	// Flags together, as syncsockctl takes them: -jC is -j -C.
-	std::vector<std::string> split;
-	for (std::string_view a : given) {
-		bool cluster = a.size() > 2 && a[0] == '-' && a[1] != '-' &&
-			       std::string_view("CjpvVh").find(a[1]) != std::string_view::npos;
-		if (cluster) {
-			auto bad = a.find_first_not_of("CjpvVh", 1);
-			if (bad != std::string_view::npos) {
-				p.error = "unknown option '-" + std::string(1, a[bad]) + "' in '" +
-					  std::string(a) + "' (see -h)";
-				return p;
-			}
-			for (char c : a.substr(1))
-				split.push_back(std::string("-") + c);
-		} else {
-			split.emplace_back(a);
+	std::vector<std::string> args(given.begin(), given.end());
+
+	// CLI11 splits the line (--name=value, -P7600, -jC); each value is
+	// then taken in the order given: "" or the error.
+	CLI::App app("syncsock-trace", "syncsock-trace");
+	app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+	app.allow_extras();
+	std::map<const CLI::Option *, std::function<std::string(const std::string &)>> stores;
+	stores[app.add_option("-P,--port")] = [&](const std::string &v) -> std::string {
+		std::string_view rest = v;
+		while (true) {
+			auto comma = rest.find(',');
+			auto port = parse_uint<std::uint16_t>(rest.substr(0, comma), 1, 65535);
+			if (!port)
+				return "bad port '" + v + "': expected 1-65535";
+			o.ports.push_back(*port);
+			if (comma == std::string_view::npos)
+				return "";
+			rest = rest.substr(comma + 1);
 		}
-	}
-	std::vector<std::string_view> args(split.begin(), split.end());
-
-	for (std::size_t i = 0; i < args.size(); i++) {
-		std::string_view a = args[i], val;
-		bool has_val = false;
-
-		// --name=value and -xVALUE
-		if (a.starts_with("--")) {
-			if (auto eq = a.find('='); eq != std::string_view::npos) {
-				val = a.substr(eq + 1);
-				a = a.substr(0, eq);
-				has_val = true;
-			}
-		} else if (a.size() > 2 && a[0] == '-') {
-			val = a.substr(2);
-			a = a.substr(0, 2);
-			has_val = true;
-		}
-		auto need = [&](std::string_view name) -> std::optional<std::string_view> {
-			if (has_val)
-				return val;
-			if (i + 1 < args.size())
-				return args[++i];
-			p.error = std::string(name) + " needs a value";
-			return std::nullopt;
+	};
+	stores[app.add_option("-l,--listener")] = [&](const std::string &v) -> std::string {
+		auto id = parse_uint<std::uint32_t>(v, 1, UINT32_MAX);
+		if (!id)
+			return "bad listener id '" + v +
+			       "': expected a number (syncsockctl listener list)";
+		o.listeners.push_back(*id);
+		return "";
+	};
+	stores[app.add_option("-t,--duration")] = [&](const std::string &v) -> std::string {
+		o.duration = parse_seconds(v);
+		if (!o.duration)
+			return "bad duration '" + v + "': expected seconds > 0, e.g. 10 or 0.5";
+		return "";
+	};
+	auto flag = [&](const std::string &names, bool &to) {
+		stores[app.add_flag(names)->disable_flag_override()] = [&to](const std::string &) {
+			to = true;
+			return std::string();
 		};
-		auto flag = [&]() {
-			if (has_val)
-				p.error = std::string(a) + " takes no value";
-			return !has_val;
-		};
+	};
+	flag("-C,--conns", o.conns);
+	flag("-j,--json", o.json);
+	flag("-p,--pretty", o.pretty);
+	flag("--kprobes", o.kprobes);
+	flag("-v,--verbose", o.verbose);
+	flag("-V,--version", o.version);
 
-		if (a == "-P" || a == "--port") {
-			auto v = need(a);
-			if (!v)
-				return p;
-			std::string_view rest = *v;
-			while (true) {
-				auto comma = rest.find(',');
-				auto port =
-					parse_uint<std::uint16_t>(rest.substr(0, comma), 1, 65535);
-				if (!port) {
-					p.error = "bad port '" + std::string(*v) +
-						  "': expected 1-65535";
-					return p;
-				}
-				o.ports.push_back(*port);
-				if (comma == std::string_view::npos)
-					break;
-				rest = rest.substr(comma + 1);
-			}
-		} else if (a == "-l" || a == "--listener") {
-			auto v = need(a);
-			if (!v)
-				return p;
-			auto id = parse_uint<std::uint32_t>(*v, 1, UINT32_MAX);
-			if (!id) {
-				p.error = "bad listener id '" + std::string(*v) +
-					  "': expected a number (syncsockctl listener list)";
-				return p;
-			}
-			o.listeners.push_back(*id);
-		} else if (a == "-t" || a == "--duration") {
-			auto v = need(a);
-			if (!v)
-				return p;
-			o.duration = parse_seconds(*v);
-			if (!o.duration) {
-				p.error = "bad duration '" + std::string(*v) +
-					  "': expected seconds > 0, e.g. 10 or 0.5";
-				return p;
-			}
-		} else if (a == "-C" || a == "--conns") {
-			if (!flag())
-				return p;
-			o.conns = true;
-		} else if (a == "-j" || a == "--json") {
-			if (!flag())
-				return p;
-			o.json = true;
-		} else if (a == "-p" || a == "--pretty") {
-			if (!flag())
-				return p;
-			o.json = o.pretty = true;
-		} else if (a == "--kprobes") {
-			if (!flag())
-				return p;
-			o.kprobes = true;
-		} else if (a == "-v" || a == "--verbose") {
-			if (!flag())
-				return p;
-			o.verbose = true;
-		} else if (a == "-V" || a == "--version") {
-			if (!flag())
-				return p;
-			o.version = true;
-		} else if (a == "-h" || a == "--help") {
-			if (!flag())
-				return p;
+	bool mismatch = false;
+	try {
+		app.parse(std::vector<std::string>(args.rbegin(), args.rend()));
+	} catch (const CLI::ParseError &e) {
+		// -h anywhere is the help, whatever else is wrong.
+		if (dynamic_cast<const CLI::CallForHelp *>(&e) ||
+		    std::ranges::any_of(args, [](auto &a) { return a == "-h" || a == "--help"; })) {
 			o.help = true;
-		} else {
-			p.error = "unknown argument '" + std::string(args[i]) + "' (see -h)";
 			return p;
 		}
+		p.error = e.what();
+		mismatch = dynamic_cast<const CLI::ArgumentMismatch *>(&e);
 	}
+	// A flag given a value: CLI11 stops at --json=1 (a mismatch), but lets
+	// --json= and --json=true through.
+	for (auto &a : args)
+		if (auto eq = a.find('='); a.starts_with("--") && eq != std::string::npos)
+			if (auto *opt = app.get_option_no_throw(a.substr(0, eq));
+			    opt && opt->get_expected_max() == 0 && (mismatch || opt->count())) {
+				p.error = a.substr(0, eq) + " takes no value";
+				return p;
+			}
+	if (mismatch) {
+		// Else the last option, left without its value (-P, -jP).
+		std::string last = args.back().substr(0, args.back().find('='));
+		if (!last.starts_with("--") && last.size() > 2)
+			last = std::string("-") + last.back();
+		p.error = last + " needs a value";
+	}
+	if (!p.error.empty())
+		return p;
+	if (!app.remaining().empty()) {
+		// A letter split off a cluster (-jx: -x) is named with it.
+		std::string a = app.remaining()[0];
+		p.error = "unknown argument '" + a + "' (see -h)";
+		if (std::find(args.begin(), args.end(), a) == args.end())
+			for (auto &g : args)
+				if (g.size() > 2 && g[0] == '-' && g[1] != '-' &&
+				    g.ends_with(a.substr(1))) {
+					p.error = "unknown option '-" + a.substr(1, 1) + "' in '" +
+						  g + "' (see -h)";
+					break;
+				}
+		return p;
+	}
+	std::map<const CLI::Option *, std::size_t> seen;
+	for (const CLI::Option *opt : app.parse_order()) {
+		p.error = stores.at(opt)(opt->results().at(seen[opt]++));
+		if (!p.error.empty())
+			return p;
+	}
+	o.json |= o.pretty;	// -p is JSON, indented
+
 	std::sort(o.ports.begin(), o.ports.end());
 	o.ports.erase(std::unique(o.ports.begin(), o.ports.end()), o.ports.end());
 	std::sort(o.listeners.begin(), o.listeners.end());
@@ -269,6 +265,25 @@ Parsed parse_args(std::span<const std::string_view> given)
 	if (o.ports.size() > 64 || o.listeners.size() > 64)
 		p.error = "at most 64 ports and 64 listeners";
 	return p;
+}
+
+ErrorFormat error_format(std::span<const std::string_view> args)
+{
+	ErrorFormat f;
+	for (auto a : args) {
+		f.json |= a == "--json" || a == "--pretty";
+		f.pretty |= a == "--pretty";
+		if (a.size() < 2 || a[0] != '-' || a[1] == '-')
+			continue;
+		// A group ends at a letter that takes a value: -P7600, -t5.
+		for (char c : a.substr(1)) {
+			if (c == 'P' || c == 'l' || c == 't')
+				break;
+			f.json |= c == 'j' || c == 'p';
+			f.pretty |= c == 'p';
+		}
+	}
+	return f;
 }
 
 Counts Counts::from(const sst_counts &c)
@@ -502,102 +517,68 @@ std::string format_text(const Report &r)
 
 std::string format_json(const Report &r)
 {
-	cli::Json j(r.options.pretty);
+	Json j;
+	j["version"] = kJsonVersion;
+	j["duration_s"] = number(r.duration_s);
+	j["probe"] = r.probe;
+	j["syncsock_events"] = r.syncsock_events;
+	j["wakeup_context_checked"] = r.context_checked;
+	j["filters"]["ports"] = r.options.ports;
+	j["filters"]["listeners"] = r.options.listeners;
 
-	j.begin_object();
-	j.field("version", kJsonVersion);
-	j.field("duration_s", round3(r.duration_s));
-	j.field("probe", r.probe);
-	j.field("syncsock_events", r.syncsock_events);
-	j.field("wakeup_context_checked", r.context_checked);
-	j.key("filters").begin_object();
-	j.key("ports").begin_array();
-	for (auto p : r.options.ports)
-		j.value(p);
-	j.end_array();
-	j.key("listeners").begin_array();
-	for (auto l : r.options.listeners)
-		j.value(l);
-	j.end_array();
-	j.end_object();
-
-	j.key("paths").begin_array();
+	j["paths"] = Json::array();
 	for (const auto &p : r.paths) {
-		j.begin_object();
-		j.field("path", p.kind == SST_KIND_SYNCSOCK ? "syncsock" : "user");
-		j.key("listener");
-		if (p.kind == SST_KIND_SYNCSOCK)
-			j.value(p.listener);
-		else
-			j.null();
-		j.field("port", p.port);
+		Json &jp = j["paths"].emplace_back();
+		jp["path"] = p.kind == SST_KIND_SYNCSOCK ? "syncsock" : "user";
+		jp["listener"] = p.kind == SST_KIND_SYNCSOCK ? Json(p.listener) : Json(nullptr);
+		jp["port"] = p.port;
 		if (!p.handler.empty())
-			j.field("handler", p.handler);
+			jp["handler"] = p.handler;
 		if (!p.address.empty())
-			j.field("address", p.address);
-		j.field("label", p.label());
-		json_counts(j, p.c);
-		j.key("delay_us").begin_object();
-		json_opt(j, "mean", p.c.mean_us());
-		json_opt(j, "p50", p.quantile_us(0.5));
-		json_opt(j, "p90", p.quantile_us(0.9));
-		json_opt(j, "p99", p.quantile_us(0.99));
-		json_opt(j, "max", p.c.max_us());
-		j.end_object();
-		j.key("hist_us").begin_array();
-		int last = -1;
-		for (std::size_t i = 0; i < p.hist_us.size(); i++)
-			if (p.hist_us[i])
-				last = static_cast<int>(i);
-		for (int i = 0; i <= last; i++) {
-			j.begin_object();
-			j.field("lo", i ? (1ULL << i) : 0ULL);
-			j.field("hi", (1ULL << (i + 1)) - 1);
-			j.field("count", p.hist_us[i]);
-			j.end_object();
-		}
-		j.end_array();
-		j.end_object();
+			jp["address"] = p.address;
+		jp["label"] = p.label();
+		put_counts(jp, p.c);
+		jp["delay_us"] = {{"mean", number(p.c.mean_us())},
+				  {"p50", number(p.quantile_us(0.5))},
+				  {"p90", number(p.quantile_us(0.9))},
+				  {"p99", number(p.quantile_us(0.99))},
+				  {"max", number(p.c.max_us())}};
+		jp["hist_us"] = Json::array();
+		std::size_t end = p.hist_us.size();
+		while (end && !p.hist_us[end - 1])
+			end--;
+		for (std::size_t i = 0; i < end; i++)
+			jp["hist_us"].push_back({{"lo", i ? (1ULL << i) : 0ULL},
+						 {"hi", (1ULL << (i + 1)) - 1},
+						 {"count", p.hist_us[i]}});
 	}
-	j.end_array();
 
 	if (r.options.conns) {
-		j.key("conns").begin_array();
+		j["conns"] = Json::array();
 		for (const auto &c : r.conns) {
-			j.begin_object();
-			j.field("path", c.kind == SST_KIND_SYNCSOCK ? "syncsock" : "user");
-			j.key("listener");
-			if (c.kind == SST_KIND_SYNCSOCK)
-				j.value(c.listener);
-			else
-				j.null();
-			j.field("local", c.local);
-			j.field("remote", c.remote);
-			json_counts(j, c.c);
-			j.key("delay_us").begin_object();
-			json_opt(j, "mean", c.c.mean_us());
-			json_opt(j, "max", c.c.max_us());
-			j.end_object();
-			j.end_object();
+			Json &jc = j["conns"].emplace_back();
+			jc["path"] = c.kind == SST_KIND_SYNCSOCK ? "syncsock" : "user";
+			jc["listener"] = c.kind == SST_KIND_SYNCSOCK ? Json(c.listener) : Json(nullptr);
+			jc["local"] = c.local;
+			jc["remote"] = c.remote;
+			put_counts(jc, c.c);
+			jc["delay_us"] = {{"mean", number(c.c.mean_us())},
+					  {"max", number(c.c.max_us())}};
 		}
-		j.end_array();
 	}
 
 	const auto &g = r.globals;
-	j.key("lost").begin_object();
-	j.field("untimed", g.untimed);
-	j.field("state_full", g.state_full);
-	j.field("path_full", g.path_full);
-	j.field("conn_full", g.conn_full);
-	j.field("coalesced", g.coalesced);
-	j.end_object();
-	j.end_object();
-	return j.str();
+	j["lost"] = {{"untimed", g.untimed},
+		     {"state_full", g.state_full},
+		     {"path_full", g.path_full},
+		     {"conn_full", g.conn_full},
+		     {"coalesced", g.coalesced}};
+	return dump(j, r.options.pretty);
 }
 
 std::string json_error(std::string_view message, bool pretty)
 {
-	return cli::json_error(message, pretty);
+	return dump(Json{{"error", std::string(message)}}, pretty);
 }
 
 } // namespace syncsock::trace

@@ -42,6 +42,15 @@ struct Parsed {
 };
 
 Parsed parse_args(std::span<const std::string_view> args);
+
+// How to report a usage error in @args (parsing stopped at it, so -j may
+// come after): as JSON when -j or -p is anywhere, alone or in a group of
+// flags (-jC), indented with -p.
+struct ErrorFormat {
+	bool json = false;
+	bool pretty = false;
+};
+ErrorFormat error_format(std::span<const std::string_view> args);
 std::string usage();
 
 struct Counts {

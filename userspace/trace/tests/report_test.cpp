@@ -76,6 +76,16 @@ TEST_CASE("options: ports, listeners, duration, flags", "[args]")
 	CHECK(jc.options.conns);
 	CHECK(jc.options.ports == std::vector<std::uint16_t>{7600});
 	CHECK(parse({"-jx"}).error == "unknown option '-x' in '-jx' (see -h)");
+	CHECK(parse({"-jxC"}).error == "unknown option '-x' in '-jxC' (see -h)");
+	// A letter that takes a value ends a cluster, with its value or before it.
+	auto jp = parse({"-jP7600"});
+	REQUIRE(jp.error.empty());
+	CHECK(jp.options.json);
+	CHECK(jp.options.ports == std::vector<std::uint16_t>{7600});
+	CHECK(parse({"-jpCvV"}).options.version);
+	// A repeated -t: the last one.
+	CHECK(*parse({"-t", "1", "--duration", "2.5"}).options.duration == 2.5);
+	CHECK(parse({"--listener=7", "-l", "7"}).options.listeners == std::vector<std::uint32_t>{7});
 }
 
 TEST_CASE("options: errors say what was wrong", "[args]")
@@ -90,9 +100,52 @@ TEST_CASE("options: errors say what was wrong", "[args]")
 	// -d is syncsockctl's --device: not the duration.
 	CHECK(parse({"-d", "5"}).error.find("unknown argument '-d'") != std::string::npos);
 	CHECK(parse({"--json=1"}).error == "--json takes no value");
-	CHECK(parse({"-x"}).error.find("unknown argument '-x'") != std::string::npos);
+	CHECK(parse({"--json="}).error == "--json takes no value");
+	CHECK(parse({"-t", "1", "--kprobes=true"}).error == "--kprobes takes no value");
+	CHECK(parse({"-jP"}).error == "-P needs a value");
+	CHECK(parse({"-t", "1", "--duration"}).error == "--duration needs a value");
+	CHECK(parse({"-x"}).error == "unknown argument '-x' (see -h)");
+	CHECK(parse({"--bogus=1"}).error == "unknown argument '--bogus=1' (see -h)");
+	// The first wrong value is named.
+	CHECK(parse({"-P", "7600", "-l", "0", "-P", "0"}).error.find("bad listener id '0'") == 0);
 	CHECK(parse({"-h"}).options.help);
+	// The help, whatever else is on the line.
+	CHECK(parse({"-x", "--help"}).options.help);
+	CHECK(parse({"-jh"}).options.help);
+	CHECK(parse({"--json=1", "-h"}).options.help);
+	CHECK(parse({"-h", "-P"}).options.help);
 	CHECK(usage().find("--duration") != std::string::npos);
+}
+
+TEST_CASE("options: a usage error is JSON when -j or -p is anywhere", "[args]")
+{
+	auto f = [](std::vector<std::string_view> a) {
+		auto r = error_format(a);
+		return std::pair{r.json, r.pretty};
+	};
+	CHECK(f({"-x"}) == std::pair{false, false});
+	CHECK(f({"-x", "-j"}) == std::pair{true, false});
+	CHECK(f({"--pretty", "-x"}) == std::pair{true, true});
+	CHECK(f({"-jx"}) == std::pair{true, false});
+	CHECK(f({"-Cp", "-x"}) == std::pair{true, true});
+	// The letters after one that takes a value are its value.
+	CHECK(f({"-P7600j", "-x"}) == std::pair{false, false});
+	CHECK(f({"-t5p"}) == std::pair{false, false});
+	CHECK(f({"--", "-"}) == std::pair{false, false});
+}
+
+TEST_CASE("options: no line makes it throw", "[args]")
+{
+	const std::vector<std::string_view> words = {
+		"", "-", "--", "-h", "-j", "-jx", "-jP", "-P", "7600", "-P7600,", "--port=",
+		"--json=", "--json=x", "-t", "-1", "1e400", "-l", "4294967296", "-=", "---",
+		"--=x", "\xff", "-vVjpC", "-Pj", "--bogus"};
+	for (auto a : words)
+		for (auto b : words) {
+			Parsed p;
+			REQUIRE_NOTHROW(p = parse({a, b}));
+			CHECK((p.error.empty() || p.error.find('\n') == std::string::npos));
+		}
 }
 
 TEST_CASE("log2 histogram in the libbpf-tools format", "[report]")
@@ -193,7 +246,83 @@ TEST_CASE("connections print their addresses", "[report]")
 	CHECK(Conn::from(s).local == "127.0.0.1:7601");
 }
 
+TEST_CASE("the JSON document: keys, order and numbers", "[report]")
+{
+	Report r;
+	r.probe = "kprobe";
+	r.context_checked = false;
+	r.duration_s = 0.5;
+	r.options.listeners = {2};
+	r.options.conns = true;
+	Path k = path_with({1000, 1000, 2000});
+	k.kind = SST_KIND_SYNCSOCK;
+	k.listener = 2;
+	k.port = 7600;
+	k.c.softirq = 3;
+	k.c.bytes = 192;
+	r.paths = {k};
+	sst_conn_stats s{};
+	s.kind = SST_KIND_SYNCSOCK;
+	s.listener = 2;
+	s.family = AF_INET;
+	s.lport = 7600;
+	s.rport = 40000;
+	inet_pton(AF_INET, "127.0.0.1", s.laddr);
+	inet_pton(AF_INET, "127.0.0.1", s.raddr);
+	s.c.deliveries = 3;
+	s.c.timed = 3;
+	s.c.softirq = 3;
+	s.c.bytes = 192;
+	s.c.delay_sum_ns = 4000;
+	s.c.delay_max_ns = 2000;
+	r.conns.push_back(Conn::from(s));
+	r.globals.coalesced = 1;
+
+	// Whole numbers without a ".0", three decimals, null where untimed.
+	CHECK(format_json(r) ==
+	      "{\"version\":1,\"duration_s\":0.5,\"probe\":\"kprobe\",\"syncsock_events\":false,"
+	      "\"wakeup_context_checked\":false,\"filters\":{\"ports\":[],\"listeners\":[2]},"
+	      "\"paths\":[{\"path\":\"syncsock\",\"listener\":2,\"port\":7600,"
+	      "\"label\":\"syncsock listener 2 (port 7600)\",\"deliveries\":3,\"bytes\":192,"
+	      "\"softirq\":3,\"process\":0,\"softirq_share\":1,\"queued\":0,\"wakeups\":0,"
+	      "\"wakeups_per_delivery\":0,\"wakeups_nodata\":0,\"timed\":3,"
+	      "\"delay_us\":{\"mean\":1.333,\"p50\":0.96,\"p90\":1.92,\"p99\":1.92,\"max\":2},"
+	      "\"hist_us\":[{\"lo\":0,\"hi\":1,\"count\":2},{\"lo\":2,\"hi\":3,\"count\":1}]}],"
+	      "\"conns\":[{\"path\":\"syncsock\",\"listener\":2,\"local\":\"127.0.0.1:7600\","
+	      "\"remote\":\"127.0.0.1:40000\",\"deliveries\":3,\"bytes\":192,\"softirq\":3,"
+	      "\"process\":0,\"softirq_share\":1,\"queued\":0,\"wakeups\":0,"
+	      "\"wakeups_per_delivery\":0,\"wakeups_nodata\":0,\"timed\":3,"
+	      "\"delay_us\":{\"mean\":1.333,\"max\":2}}],"
+	      "\"lost\":{\"untimed\":0,\"state_full\":0,\"path_full\":0,\"conn_full\":0,"
+	      "\"coalesced\":1}}\n");
+
+	// -p: indented by two, one value a line.
+	r.options.pretty = true;
+	std::string pretty = format_json(r);
+	CHECK(pretty.rfind("{\n  \"version\": 1,\n  \"duration_s\": 0.5,\n", 0) == 0);
+	CHECK(pretty.find("\n    \"ports\": [],\n    \"listeners\": [\n      2\n    ]\n") !=
+	      std::string::npos);
+	CHECK(pretty.ends_with("\n    \"coalesced\": 1\n  }\n}\n"));
+}
+
 TEST_CASE("errors in JSON", "[report]")
 {
 	CHECK(json_error("no BTF", false) == "{\"error\":\"no BTF\"}\n");
+	CHECK(json_error("no BTF", true) == "{\n  \"error\": \"no BTF\"\n}\n");
+	CHECK(json_error("a \"quote\"\n", false) == "{\"error\":\"a \\\"quote\\\"\\n\"}\n");
+}
+
+TEST_CASE("bytes that are not UTF-8 become U+FFFD, never an exception", "[report]")
+{
+	// A listener's handler name comes from the device.
+	Report r;
+	Path p = path_with({1000});
+	p.kind = SST_KIND_SYNCSOCK;
+	p.listener = 1;
+	p.handler = "ec\xffho";
+	r.paths = {p};
+	std::string j;
+	REQUIRE_NOTHROW(j = format_json(r));
+	CHECK(j.find("\"handler\":\"ec\xef\xbf\xbdho\"") != std::string::npos);
+	CHECK(json_error("bad \xc3", false) == "{\"error\":\"bad \xef\xbf\xbd\"}\n");
 }
