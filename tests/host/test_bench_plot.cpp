@@ -360,3 +360,26 @@ TEST_CASE("bench plot: one-host plots leave split, open-loop and churn runs out"
 	d["external"] = Value::array();
 	CHECK(plot_scripts({d}).empty());
 }
+
+TEST_CASE("bench plot: a result file's strings cannot run a command or end a data block",
+	  "[bench][plot]")
+{
+	// gnuplot runs the command of a quoted file name that starts with '<';
+	// a newline in a path would end the data block it is a row of.
+	const std::string evil = "kernel' , '<touch /tmp/pwned' using 1:2 title '\nEOD\nsystem('id')";
+	std::vector<Value> runs;
+	for (double conns : {64, 1000}) {
+		runs.push_back(split_run("epoll", conns, 64, 1, kEpoll));
+		runs.push_back(split_run(evil, conns, 64, 1, kEpoll));
+	}
+	Value d = split_doc(runs);
+	d["conditions"]["accelerator"] = "KVM'\nsystem('id')";
+	auto scripts = plot_scripts({d}, true);
+	REQUIRE_FALSE(scripts.empty());
+	for (auto &s : scripts) {
+		INFO(s.name);
+		CHECK_FALSE(has(s.script, "'<"));
+		CHECK_FALSE(has(s.script, "system("));
+		CHECK_FALSE(has(s.script, "\nEOD\nsystem"));
+	}
+}

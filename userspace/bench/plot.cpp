@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <set>
@@ -32,6 +33,23 @@ const char *colour(const std::string &path)
 
 // A gnuplot data block's name: letters, digits and underscores only
 // ("epoll-busy" would end the name at the hyphen).
+// Text from a result file, as it may go into a script: gnuplot runs a
+// command for a quoted file name that starts with '<', and a newline ends
+// a data block, so a file's strings keep letters, digits and " ._+-" only.
+std::string safe(const std::string &text)
+{
+	std::string out;
+	for (char c : text)
+		out += std::isalnum(static_cast<unsigned char>(c)) || (c && std::strchr(" ._+-", c)) ? c : '_';
+	return out;
+}
+
+// A run's path, as the scripts may use it.
+std::string path_of(const json::Value &r)
+{
+	return safe(json::str(r, "path"));
+}
+
 std::string block(const std::string &path)
 {
 	std::string b = "$";
@@ -66,7 +84,7 @@ std::string vtitle(const json::Value &r)
 // Where the runs ran, for the titles: "TCG guest", or what the file says.
 std::string where(const json::Value &r)
 {
-	std::string a = json::str(r, "accelerator");
+	std::string a = safe(json::str(r, "accelerator"));
 	if (a.empty())
 		return "";
 	return " (" + (a == "TCG" ? std::string("TCG guest") : a) + ")";
@@ -93,7 +111,7 @@ std::vector<const json::Value *> sorted_by_path(std::vector<const json::Value *>
 {
 	auto rank = [](const json::Value *r) {
 		auto &o = path_order();
-		return std::find(o.begin(), o.end(), json::str(*r, "path")) - o.begin();
+		return std::find(o.begin(), o.end(), path_of(*r)) - o.begin();
 	};
 	std::stable_sort(v.begin(), v.end(), [&](auto *a, auto *b) { return rank(a) < rank(b); });
 	return v;
@@ -149,7 +167,7 @@ bool leaking(const json::Value &r)
 // leaked off its CPUs.
 std::string bar_label(const json::Value &r)
 {
-	std::string p = json::str(r, "path");
+	std::string p = path_of(r);
 	return leaking(r) ? "\"" + p + " (leaking)\"" : p;
 }
 
@@ -159,7 +177,7 @@ std::string slant(const std::vector<const json::Value *> &v)
 {
 	std::size_t longest = 0;
 	for (auto *r : v)
-		longest = std::max(longest, json::str(*r, "path").size() + (leaking(*r) ? 10 : 0));
+		longest = std::max(longest, path_of(*r).size() + (leaking(*r) ? 10 : 0));
 	return longest * v.size() > 84 ? "set xtics rotate by 30 right\n" : "";
 }
 
@@ -191,7 +209,7 @@ void split_plots(const json::Value &runs, std::vector<PlotScript> &out)
 			 json::num(r, "vcpus"), json::num(r, "server_cpus")};
 		auto &o = one[{{su, json::num(r, "msg_size"), json::num(r, "conns"),
 				json::num(r, "depth", 1)},
-			       json::str(r, "path")}];
+			       path_of(r)}];
 		if (!o || json::num(json::get(r, "repeat"), "n") >
 				  json::num(json::get(*o, "repeat"), "n"))
 			o = &r;
@@ -213,9 +231,9 @@ void split_plots(const json::Value &runs, std::vector<PlotScript> &out)
 		std::set<double> counts;
 		std::string leaks;
 		for (auto *r : sorted_by_path(v)) {
-			if (std::find(paths.begin(), paths.end(), json::str(*r, "path")) ==
+			if (std::find(paths.begin(), paths.end(), path_of(*r)) ==
 			    paths.end())
-				paths.push_back(json::str(*r, "path"));
+				paths.push_back(path_of(*r));
 			counts.insert(json::num(*r, "conns"));
 		}
 		std::string s = header(name, "Server capacity against connections: " + num(size) +
@@ -236,7 +254,7 @@ void split_plots(const json::Value &runs, std::vector<PlotScript> &out)
 			for (auto *r : v) {
 				double c = json::num(json::get(*r, "split", "server"),
 						     "capacity_rps_derived");
-				if (json::str(*r, "path") != p || c <= 0)
+				if (path_of(*r) != p || c <= 0)
 					continue;
 				cap[json::num(*r, "conns")] = c;
 				if (leaking(*r))
@@ -376,12 +394,14 @@ std::vector<PlotScript> plot_scripts(const std::vector<json::Value> &docs, bool 
 		     "set logscale x\nset yrange [0:1]\nset key bottom right\n";
 		std::string plots;
 		for (auto *r : sorted_by_path(v)) {
-			std::string p = json::str(*r, "path");
+			std::string p = path_of(*r);
 			s += block(p) + " << EOD\n";
-			for (auto &pt : json::items(json::get(*r, "cdf_us")))
-				if (pt.size() == 2 && json::number(json::items(pt)[0]) > 0)
-					s += num(json::number(json::items(pt)[0])) + " " +
-					     num(json::number(json::items(pt)[1])) + "\n";
+			for (auto &pt : json::items(json::get(*r, "cdf_us"))) {
+				const json::Array &xy = json::items(pt);
+				if (xy.size() == 2 && json::number(xy[0]) > 0)
+					s += num(json::number(xy[0])) + " " + num(json::number(xy[1])) +
+					     "\n";
+			}
 			s += "EOD\n";
 			plots += std::string(plots.empty() ? "plot " : ", \\\n     ") + block(p) +
 				 " using 1:2 with lines lw 2 lc rgb '" + colour(p) + "' title '" + p + "'";
@@ -393,7 +413,7 @@ std::vector<PlotScript> plot_scripts(const std::vector<json::Value> &docs, bool 
 	for (auto &[key, v] : series) {
 		std::map<std::string, std::map<double, double>> by_path;
 		for (auto *r : v)
-			by_path[json::str(*r, "path")][json::num(*r, "conns")] =
+			by_path[path_of(*r)][json::num(*r, "conns")] =
 				json::num(*r, "throughput_rps");
 		std::set<double> counts;
 		for (auto &[p, m] : by_path)
@@ -451,7 +471,7 @@ std::vector<PlotScript> plot_scripts(const std::vector<json::Value> &docs, bool 
 		     "set yrange [0:*]\n$cpu << EOD\n";
 		for (auto *r : sorted_by_path(v)) {
 			const json::Value &c = json::get(*r, "cpu_us_per_req");
-			s += json::str(*r, "path") + " " + num(json::num(c, "user")) + " " +
+			s += path_of(*r) + " " + num(json::num(c, "user")) + " " +
 			     num(json::num(c, "system")) + " " + num(json::num(c, "softirq")) +
 			     " " + num(json::num(c, "irq")) + "\n";
 		}
