@@ -174,6 +174,12 @@ TEST_CASE("bench control: line framing against a broken peer", "[bench][control]
 	REQUIRE(write(sv[1], "[1]\n", 4) == 4);
 	CHECK_FALSE(a.receive(1, err));
 	CHECK(err == "the control peer sent JSON that is not an object");
+	// A number no double holds: refused, not an exception that ends the
+	// serving side.
+	std::string big = "{\"op\":\"hello\",\"n\":1e999}\n";
+	REQUIRE(write(sv[1], big.data(), big.size()) == ssize_t(big.size()));
+	CHECK_FALSE(a.receive(1, err));
+	CHECK(err.find("number overflow") != std::string::npos);
 
 	// send() and receive() agree.
 	Value v = Value::object();

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "json.hpp"
+#include "plot.hpp"
 #include "report.hpp"
 #include "trace.hpp"
 
@@ -89,6 +90,34 @@ TEST_CASE("bench json: numbers and strings", "[bench][json]")
 	CHECK(json::dump(Value("bad\xff")) == "\"bad\xef\xbf\xbd\"");
 }
 
+TEST_CASE("bench json: what a file cannot hold, written as nlohmann writes it", "[bench][json]")
+{
+	// A tool's output cut in the middle of a character (wrk's, at 300
+	// bytes): one U+FFFD for the cut sequence (the writer before
+	// nlohmann-json wrote one a byte).
+	CHECK(json::dump(Value("ab\xe2\x82")) == "\"ab\xef\xbf\xbd\"");
+	CHECK(json::dump(Value("a\xff" "b")) == "\"a\xef\xbf\xbd" "b\"");
+	// Integers are exact beyond 2^53 (before, they went through a double).
+	CHECK(json::dump(Value(std::uint64_t(UINT64_MAX))) == "18446744073709551615");
+	CHECK(json::dump(Value(-0.0)) == "0");
+	CHECK(json::dump(Value(json::Array{NAN, 1.5})) == "[null,1.5]");
+	Value k = Value::object();
+	k["a\"b"] = 1;
+	CHECK(json::dump(k, 1) == "{\n \"a\\\"b\": 1\n}");
+}
+
+TEST_CASE("bench json: counts from a peer are clamped, never undefined", "[bench][json]")
+{
+	CHECK(json::count(Value(7)) == 7);
+	CHECK(json::count(Value(-7)) == 0);
+	CHECK(json::count(Value(-0.5)) == 0);
+	CHECK(json::count(Value(2.9)) == 2);
+	CHECK(json::count(Value(1e300)) == UINT64_MAX);
+	CHECK(json::count(Value(NAN)) == 0);
+	CHECK(json::count(Value("7")) == 0);
+	CHECK(json::count(Value(std::uint64_t(UINT64_MAX))) == UINT64_MAX);
+}
+
 TEST_CASE("bench json: emit then parse back", "[bench][json]")
 {
 	Value v = Value::object();
@@ -150,6 +179,23 @@ TEST_CASE("bench json: the parser rejects what is not JSON", "[bench][json]")
 	CHECK_FALSE(json::parse(std::string(201, '[') + std::string(201, ']'), &e));
 	CHECK(e.message == "nested deeper than 200");
 	CHECK_FALSE(json::parse(std::string(100000, '['), &e));
+	// Numbers beyond a double, and objects too large to search: refused
+	// with a reason, never thrown (the text is a peer's or a file's).
+	for (std::string t : {std::string("1e999"), std::string("[-1e400]"), std::string(400, '7')}) {
+		INFO(t);
+		CHECK_NOTHROW(json::parse(t, &e));
+		CHECK_FALSE(json::parse(t, &e));
+		CHECK(e.message.find("number overflow") == 0);
+	}
+	auto members = [](int n) {
+		std::string t = "{";
+		for (int i = 0; i < n; i++)
+			t += (i ? ",\"k" : "\"k") + std::to_string(i) + "\":0";
+		return t + "}";
+	};
+	CHECK(json::parse(members(2000)));
+	CHECK_FALSE(json::parse("[" + members(2001) + "]", &e));
+	CHECK(e.message == "an object of more than 2000 members");
 	auto u = json::parse(R"(["\u00e9\ud83d\ude00", 1e3, -0.5, true, null])");
 	REQUIRE(u);
 	CHECK(json::text(json::items(*u)[0]) == "\xc3\xa9\xf0\x9f\x98\x80");
@@ -193,6 +239,28 @@ TEST_CASE("bench json: a result document is valid against the schema", "[bench][
 	auto back = json::parse(json::dump(doc, 1));
 	REQUIRE(back);
 	CHECK(validate(*back).empty());
+}
+
+TEST_CASE("bench json: files that are not result files are reported, not a crash",
+	  "[bench][json][schema]")
+{
+	// A run saved after its first cell has no "external" yet (run saves
+	// after every cell); others are not what the schema says at all.
+	Value partial = sample_doc();
+	partial.erase("external");
+	Value wrong_runs = sample_doc();
+	wrong_runs["runs"] = Value(json::Array{1, "x", Value::array()});
+	Value bad_cdf = sample_doc();
+	bad_cdf["runs"][0]["cdf_us"] = Value(json::Array{Value{{"a", 1}, {"b", 2}}});
+	for (const Value &d : {partial, wrong_runs, bad_cdf, Value(json::Array{1}), Value(3)}) {
+		INFO(json::dump(d).substr(0, 80));
+		CHECK_NOTHROW(render_report({d}));
+		CHECK_NOTHROW(render_report({d}, true));
+		CHECK_NOTHROW(plot_scripts({d}, true));
+		CHECK_NOTHROW(validate(d));
+	}
+	CHECK(validate(partial).empty());	// a run under way
+	CHECK_FALSE(validate(wrong_runs).empty());
 }
 
 TEST_CASE("bench json: what the schema check catches", "[bench][json][schema]")

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <climits>
 #include <cerrno>
 #include <charconv>
 #include <cmath>
@@ -362,7 +363,7 @@ std::vector<int> Remote::server_cpus() const
 {
 	std::vector<int> v;
 	for (auto &c : json::items(json::get(hello_, "server_cpus")))
-		v.push_back(int(json::number(c)));
+		v.push_back(int(std::min<std::uint64_t>(json::count(c), INT_MAX)));
 	return v;
 }
 
@@ -429,7 +430,7 @@ std::map<int, SystemCpu> cpus_from_json(const json::Value &v)
 		auto &x = json::items(row);
 		if (x.size() != 9)
 			continue;
-		auto u = [&](std::size_t i) { return std::uint64_t(json::number(x[i])); };
+		auto u = [&](std::size_t i) { return json::count(x[i]); };
 		SystemCpu c;
 		c.user = u(1);
 		c.nice = u(2);
@@ -439,7 +440,7 @@ std::map<int, SystemCpu> cpus_from_json(const json::Value &v)
 		c.irq = u(6);
 		c.softirq = u(7);
 		c.steal = u(8);
-		out[int(json::number(x[0]))] = c;
+		out[int(std::min<std::uint64_t>(json::count(x[0]), INT_MAX))] = c;
 	}
 	return out;
 }

@@ -6,6 +6,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <vector>
 
 namespace ssb::json {
 
@@ -58,6 +59,18 @@ bool boolean(const Value &v, bool dflt)
 std::string text(const Value &v, std::string dflt)
 {
 	return v.is_string() ? v.get<std::string>() : dflt;
+}
+
+std::uint64_t count(const Value &v)
+{
+	if (v.is_number_unsigned())
+		return v.get<std::uint64_t>();
+	if (v.is_number_integer())
+		return v.get<std::int64_t>() > 0 ? std::uint64_t(v.get<std::int64_t>()) : 0;
+	double d = number(v);
+	if (!(d > 0))
+		return 0;
+	return d >= 18446744073709551615.0 ? UINT64_MAX : std::uint64_t(d);
 }
 
 double num(const Value &o, std::string_view key, double dflt)
@@ -157,6 +170,7 @@ void write(std::string &out, const Value &v, int indent, int level, bool flat)
 }
 
 constexpr int kMaxDepth = 200;
+constexpr std::size_t kMaxMembers = 2000;
 
 } // namespace
 
@@ -169,31 +183,52 @@ std::string dump(const Value &v, int indent)
 
 std::optional<Value> parse(std::string_view text, ParseError *err)
 {
-	bool too_deep = false;
-	// @d counts the containers around an event: kMaxDepth of them around
-	// one more that starts is one too many.
-	auto depth = [&](int d, Value::parse_event_t e, Value &) {
-		if ((e == Value::parse_event_t::object_start ||
-		     e == Value::parse_event_t::array_start) && d >= kMaxDepth)
-			too_deep = true;
-		return !too_deep;
+	// What makes a document too costly, for a peer's line or a file:
+	// nesting (kMaxDepth containers around one more that starts is one
+	// too many), and members (an ordered object finds a key by a linear
+	// search, so n members cost n^2 / 2 comparisons).
+	std::string refused;
+	std::vector<std::size_t> members;
+	auto limits = [&](int d, Value::parse_event_t e, Value &) {
+		using E = Value::parse_event_t;
+		if (!refused.empty())
+			return false;
+		if (e == E::object_start || e == E::array_start) {
+			if (d >= kMaxDepth)
+				refused = "nested deeper than " + std::to_string(kMaxDepth);
+			members.push_back(0);
+		} else if (e == E::object_end || e == E::array_end) {
+			if (!members.empty())
+				members.pop_back();
+		} else if (e == E::key && !members.empty() && ++members.back() > kMaxMembers) {
+			refused = "an object of more than " + std::to_string(kMaxMembers) + " members";
+		}
+		return refused.empty();
 	};
 
 	try {
-		Value v = Value::parse(text.begin(), text.end(), depth);
-		if (too_deep) {
+		Value v = Value::parse(text.begin(), text.end(), limits);
+		if (!refused.empty()) {
 			if (err)
-				*err = {0, "nested deeper than " + std::to_string(kMaxDepth)};
+				*err = {0, refused};
 			return std::nullopt;
 		}
 		return v;
-	} catch (const Value::parse_error &e) {
+	} catch (const Value::exception &e) {
+		// parse_error: not JSON; out_of_range: a number no double holds
+		// (1e999); nothing else is thrown by a parse, and none may
+		// escape: the text is a peer's or a file's.
 		if (err) {
-			err->offset = e.byte ? e.byte - 1 : 0;
+			auto *pe = dynamic_cast<const Value::parse_error *>(&e);
+			err->offset = pe && pe->byte ? pe->byte - 1 : 0;
 			// "[json.exception.parse_error.101] parse error at line 1,
-			// column 2: syntax error ...": from "syntax error" on.
+			// column 2: syntax error ...": from "syntax error" on;
+			// "[json.exception.out_of_range.406] number overflow ...":
+			// from "number" on.
 			std::string m = e.what();
 			auto p = m.find(": ");
+			if (p == std::string::npos)
+				p = m.find("] ");
 			err->message = p == std::string::npos ? m : m.substr(p + 2);
 		}
 		return std::nullopt;

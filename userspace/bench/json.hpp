@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -44,6 +45,10 @@ double number(const Value &v, double dflt = 0);
 bool boolean(const Value &v, bool dflt = false);
 std::string text(const Value &v, std::string dflt = {});
 
+// A count from a peer or a file: 0 when it is not a number or is negative,
+// the largest std::uint64_t when beyond it.
+std::uint64_t count(const Value &v);
+
 // A member read as a type, or @dflt when absent or of another type.
 template <typename... Keys>
 bool flag(const Value &o, Keys... keys)
@@ -66,8 +71,10 @@ struct ParseError {
 	std::string message;
 };
 
-// Parse a whole document (surrounding blanks allowed), nested 200 deep at
-// most; nullopt and @err on anything else.
+// Parse a whole document (surrounding blanks allowed): nested 200 deep at
+// most, no object of more than 2,000 members, no number beyond a double;
+// nullopt and @err on anything else.  Never throws (the text is a peer's or
+// a file's).
 std::optional<Value> parse(std::string_view text, ParseError *err = nullptr);
 
 } // namespace ssb::json

@@ -100,7 +100,9 @@ json::Value merged(const std::vector<json::Value> &docs, const char *key)
 	json::Value out = json::Value::array();
 	for (auto &d : docs) {
 		const json::Value &c = json::get(d, "conditions");
-		for (auto &r : json::items(d[key])) {
+		for (auto &r : json::items(json::get(d, key))) {
+			if (!r.is_object())
+				continue;	// validate says so
 			json::Value run = r;
 			run["vcpus"] = json::num(c, "vcpus");
 			run["idle_poll"] = json::flag(c, "idle_poll");

@@ -628,12 +628,13 @@ json::Value run_cell(CellContext &cx, const std::string &path, unsigned conns, s
 		// The serving side's figures where the local ones would be.
 		for (Snapshot *x : {&a, &b}) {
 			x->done_srv = x->done_k = x->done_remote;
-			x->server.voluntary =
-				std::uint64_t(json::num(json::get(x->remote, "server"), "ctx"));
-			x->server_cpu.utime = std::uint64_t(
-				json::num(json::get(x->remote, "server"), "cpu_ticks"));
-			for (auto &[k, v] : json::get(x->remote, "kernel").items())
-				x->kcount[k] = std::uint64_t(json::number(v));
+			const json::Value &srv = json::get(x->remote, "server");
+			x->server.voluntary = json::count(json::get(srv, "ctx"));
+			x->server_cpu.utime = json::count(json::get(srv, "cpu_ticks"));
+			const json::Value &kc = json::get(x->remote, "kernel");
+			if (kc.is_object())
+				for (auto &[k, v] : kc.items())
+					x->kcount[k] = json::count(v);
 		}
 		if (a.remote.is_null() || b.remote.is_null()) {
 			res.errors++;
@@ -768,17 +769,23 @@ json::Value run_cell(CellContext &cx, const std::string &path, unsigned conns, s
 
 	if (in_kernel) {
 		json::Value k = json::Value::object();
+		// A counter that went back (a restarted serving side) moved
+		// by nothing, not by 2^64 less something.
+		auto moved = [&](const char *n) {
+			std::uint64_t x = a.kcount[n], y = b.kcount[n];
+			return y >= x ? y - x : 0;
+		};
 		for (const char *n : {"rx_softirq", "rx_process", "rx_deferred", "work_runs",
 				      "tx_inline_bytes", "tx_inline_softirq_bytes", "tx_queued_bytes",
 				      "rx_bytes"})
-			k[n] = b.kcount[n] - a.kcount[n];
+			k[n] = moved(n);
 		// The proxy's forwards: in the receiving softirq or queued,
 		// spliced or copied.
 		if (path == "proxy")
 			for (const char *n : {"fwd_inline", "fwd_queued", "fwd_spliced_bytes",
 					      "fwd_copied_bytes", "fwd_up_bytes", "fwd_down_bytes",
 					      "fwd_paused", "connects", "connected"})
-				k[n] = b.kcount[n] - a.kcount[n];
+				k[n] = moved(n);
 		r["kernel_counters"] = k;
 	}
 	json::Value mem = json::Value::object();

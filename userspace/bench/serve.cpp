@@ -117,8 +117,12 @@ public:
 		}
 		auto mi = parse_meminfo(read_file("/proc/meminfo"));
 		json::Value m = json::Value::object();
-		m["mem_available_kib"] = json::get(mi, "MemAvailable");
-		m["slab_kib"] = json::get(mi, "Slab");
+		auto kib = [&](const char *k) {
+			auto it = mi.find(k);
+			return it == mi.end() ? std::uint64_t(0) : it->second;
+		};
+		m["mem_available_kib"] = kib("MemAvailable");
+		m["slab_kib"] = kib("Slab");
 		s["memory"] = m;
 		return s;
 	}
