@@ -95,8 +95,11 @@ so=$(readlink -f "$libdir/libsyncsock.so.0")
 if syms=$(nm -D --defined-only --with-symbol-versions "$so" 2>&1); then
 	n=$(awk '$2 != "A"' <<<"$syms" | wc -l)
 	bad=$(awk '$2 != "A" && $3 !~ /@@SYNCSOCK_0$/ {print $3}' <<<"$syms" | c++filt | head -n 3)
-	foreign=$(awk '$2 != "A" {sub(/@@.*/, "", $3); print $3}' <<<"$syms" | c++filt |
-		grep -Ev '^((vtable|typeinfo|typeinfo name) for )?syncsock::' | head -n 3)
+	# Mangled: a name in syncsock (_ZN8syncsock, _ZNK8syncsock ...) or its
+	# vtable or type information (_ZTVN8syncsock ...); demangled, a std::
+	# template returning a syncsock type would look like one of ours.
+	foreign=$(awk '$2 != "A" {sub(/@@.*/, "", $3); print $3}' <<<"$syms" |
+		grep -Ev '^_Z(N[KRO]*|T[VIS]N)8syncsock' | c++filt | head -n 3)
 	if [ "$n" -gt 20 ] && [ -z "$bad" ] && [ -z "$foreign" ]; then
 		say symbols ok "$n symbols, all syncsock's, versioned SYNCSOCK_0"
 	else
