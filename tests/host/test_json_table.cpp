@@ -49,8 +49,10 @@ TEST_CASE("json: strings are escaped; bytes that are not UTF-8 never break the o
 	CHECK(text(std::string("\x01\x1f\0z", 4)) == "\"\\u0001\\u001f\\u0000z\"\n");
 	CHECK(text("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80") ==
 	      "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"\n");
-	// A handler's name is whatever a module registered: not UTF-8, it
-	// becomes U+FFFD, and the document still parses.
+	// A handler's name is whatever a module registered: not UTF-8, each
+	// bad sequence becomes U+FFFD (the character, not the \ufffd escape
+	// syncsockctl wrote before nlohmann-json), and the document parses.
+	CHECK(text("a\xff" "b\xe2\x82") == "\"a\xef\xbf\xbd" "b\xef\xbf\xbd\"\n");
 	for (std::string bad : {"a\xff" "b", "\xc3", "\xc0\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80"}) {
 		INFO(bad);
 		std::string out = json_text(Json{{"name", bad}}, false);
@@ -62,6 +64,8 @@ TEST_CASE("json: strings are escaped; bytes that are not UTF-8 never break the o
 TEST_CASE("json: rates to the thousandth, errors as a document", "[json]")
 {
 	CHECK(json_text(thousandths(2.0), false) == "2\n");
+	CHECK(json_text(thousandths(123456.0), false) == "123456\n");	// was 1.23456e+05
+	CHECK(json_text(thousandths(-0.0), false) == "0\n");
 	CHECK(json_text(thousandths(0.1234), false) == "0.123\n");
 	CHECK(json_text(thousandths(1234.5678), false) == "1234.568\n");
 	CHECK(json_text(thousandths(std::numeric_limits<double>::infinity()), false) == "null\n");

@@ -14,12 +14,13 @@ namespace syncsock::cli {
 
 using Json = nlohmann::ordered_json;
 
-// @j as text, ending in a newline.  Bytes that are not UTF-8 (a handler's
-// name is a module's) become U+FFFD: the output is always valid JSON.
+// @j as text, ending in a newline.  A sequence of bytes that is not UTF-8
+// (a handler's name is a module's) becomes the character U+FFFD: the
+// output is always valid JSON.
 std::string json_text(const Json &j, bool pretty);
 
 // A rate or an interval to the thousandth, an integer when it is one (2,
-// not 2.0, as the output has always had it).
+// not 2.0).
 Json thousandths(double v);
 
 // The JSON document {"error": @message}.
