@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 //
-// syncsockctl's JSON output and text tables.
+// The tools' JSON documents (syncsockctl -j, syncsock-trace -j) and text
+// tables.
 #include <catch2/catch.hpp>
 
 #include <limits>
 
-#include "json.hpp"
+#include "json_doc.hpp"
 #include "table.hpp"
 
-using namespace syncsock::cli;
-using syncsock::text::Table;
+using namespace syncsock::text;
 
 TEST_CASE("json: compact and pretty documents", "[json]")
 {

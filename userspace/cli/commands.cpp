@@ -7,14 +7,18 @@
 #include <cmath>
 #include <cstdio>
 
-#include "json.hpp"
+#include "json_doc.hpp"
 #include "messages.hpp"
 #include "table.hpp"
 
 namespace syncsock::cli {
 namespace {
 
+using text::Json;
+using text::json_error;
+using text::json_text;
 using text::Table;
+using text::thousandths;
 using Align = Table::Align;
 
 std::string fixed(double v, int decimals)

@@ -5,7 +5,6 @@
 #include <sys/socket.h>
 
 #include <CLI/CLI.hpp>
-#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <charconv>
@@ -50,12 +49,6 @@ std::string fmt_opt(const char *f, std::optional<double> v)
 	return v ? fmt(f, *v) : "-";
 }
 
-// Three decimals in JSON are plenty for microseconds and shares.
-double round3(double v)
-{
-	return std::round(v * 1000) / 1000;
-}
-
 std::string addr_port(std::uint16_t family, const std::uint8_t *addr, std::uint16_t port)
 {
 	char buf[INET6_ADDRSTRLEN] = "?";
@@ -79,21 +72,14 @@ std::pair<double, double> ns_bucket(std::size_t slot)
 	return {lo, lo + width - 1};
 }
 
-using Json = nlohmann::ordered_json;
+using text::Json;
 
-// Three decimals, and a whole number as one (2, not 2.0): the document as it
-// has always been written.
-Json number(double v)
-{
-	v = round3(v);
-	if (std::trunc(v) == v && std::fabs(v) < 0x1p53)
-		return static_cast<std::int64_t>(v);
-	return v;
-}
-
+// Three decimals (plenty for microseconds and shares), a whole number as
+// one (2, not 2.0), as the document has always been written; null for what
+// was not measured.
 Json number(std::optional<double> v)
 {
-	return v ? number(*v) : Json(nullptr);
+	return v ? text::thousandths(*v) : Json(nullptr);
 }
 
 void put_counts(Json &j, const Counts &c)
@@ -112,10 +98,6 @@ void put_counts(Json &j, const Counts &c)
 
 // Compact or indented by two, ending in a newline; bytes that are not UTF-8
 // (a handler's name) become U+FFFD rather than an exception.
-std::string dump(const Json &j, bool pretty)
-{
-	return j.dump(pretty ? 2 : -1, ' ', false, Json::error_handler_t::replace) + "\n";
-}
 
 } // namespace
 
@@ -573,12 +555,8 @@ std::string format_json(const Report &r)
 		     {"path_full", g.path_full},
 		     {"conn_full", g.conn_full},
 		     {"coalesced", g.coalesced}};
-	return dump(j, r.options.pretty);
+	return text::json_text(j, r.options.pretty);
 }
 
-std::string json_error(std::string_view message, bool pretty)
-{
-	return dump(Json{{"error", std::string(message)}}, pretty);
-}
 
 } // namespace syncsock::trace

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "json_doc.hpp"
 #include "syncsock_trace.h"
 
 namespace syncsock::trace {
@@ -110,7 +111,7 @@ std::string format_log2_hist(std::span<const std::uint64_t> slots, std::string_v
 std::string format_text(const Report &r);
 std::string format_json(const Report &r);
 
-// The JSON document {"error": @message}.
-std::string json_error(std::string_view message, bool pretty);
+// The JSON document {"error": @message}, as the other tools print it.
+using text::json_error;
 
 } // namespace syncsock::trace

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 //
-// What syncsockctl -j prints: nlohmann::ordered_json documents (members in
-// the order they are set), one line ({"id":1,"state":"listening"}) or, with
-// -p, indented by two spaces.
+// What syncsockctl -j and syncsock-trace -j print: nlohmann::ordered_json
+// documents (members in the order they are set), one line
+// ({"id":1,"state":"listening"}) or, with -p, indented by two spaces.
 #pragma once
 
 #include <string>
@@ -10,12 +10,12 @@
 
 #include <nlohmann/json.hpp>
 
-namespace syncsock::cli {
+namespace syncsock::text {
 
 using Json = nlohmann::ordered_json;
 
 // @j as text, ending in a newline.  A sequence of bytes that is not UTF-8
-// (a handler's name is a module's) becomes the character U+FFFD: the
+// (a handler's name is a module's, a socket's label the kernel's) becomes the character U+FFFD: the
 // output is always valid JSON.
 std::string json_text(const Json &j, bool pretty);
 
@@ -26,4 +26,4 @@ Json thousandths(double v);
 // The JSON document {"error": @message}.
 std::string json_error(std::string_view message, bool pretty);
 
-} // namespace syncsock::cli
+} // namespace syncsock::text

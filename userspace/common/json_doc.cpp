@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
-#include "json.hpp"
+#include "json_doc.hpp"
 
 #include <cmath>
 #include <cstdint>
 
-namespace syncsock::cli {
+namespace syncsock::text {
 
 std::string json_text(const Json &j, bool pretty)
 {
@@ -28,4 +28,4 @@ std::string json_error(std::string_view message, bool pretty)
 	return json_text(j, pretty);
 }
 
-} // namespace syncsock::cli
+} // namespace syncsock::text
