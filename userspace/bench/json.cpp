@@ -136,14 +136,16 @@ void write(std::string &out, const Value &v, int indent, int level, bool flat)
 			out.append(static_cast<std::size_t>(indent * l), ' ');
 		}
 	};
-	const char *sep = flat && indent ? ", " : ",";
+	// Between the elements of a one-line container: a blank after the
+	// comma when indented.
+	auto sep = [&](bool one_line) { return one_line && indent ? ", " : ","; };
 
 	if (v.is_array()) {
 		bool f = flat || flat_array(v);
 		out += '[';
 		for (auto it = v.begin(); it != v.end(); ++it) {
 			if (it != v.begin())
-				out += f && indent ? ", " : ",";
+				out += sep(f);
 			if (!f)
 				nl(level + 1);
 			write(out, *it, indent, level + 1, f);
@@ -155,7 +157,7 @@ void write(std::string &out, const Value &v, int indent, int level, bool flat)
 		out += '{';
 		for (auto it = v.begin(); it != v.end(); ++it) {
 			if (it != v.begin())
-				out += sep;
+				out += sep(flat);
 			nl(level + 1);
 			out += scalar(Value(it.key()));
 			out += indent ? ": " : ":";
